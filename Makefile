@@ -1,0 +1,53 @@
+# hw2 — `make help` lists the targets. Every target creates/refreshes .venv first when needed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.hw2-installed
+PROFILE ?= full
+ONLY ?=
+# data: ../shared/data beside the clone when present (hw2.config also looks there)
+export HW2_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
+export PYTHONHASHSEED := 0
+
+.PHONY: help venv report quick-report test bench verify lab train-photowct clean
+
+help: ## show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  variables: PROFILE=full|quick (report), ONLY=<name> (report, bench), HW2_DATA=<data folder>"
+
+$(STAMP): requirements.txt pyproject.toml
+	@echo "[venv] creating/refreshing $(VENV) (first time: several minutes)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip "setuptools>=64"
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name hw2 --display-name "Python (hw2)" >/dev/null
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create or refresh the virtual environment .venv (pinned requirements.txt)
+
+report: $(STAMP) ## execute all notebooks and build report/index.html + report/report.pdf (PROFILE=full|quick)
+	$(PY) -m hw2.report --profile $(PROFILE) $(if $(ONLY),--only $(ONLY),)
+
+quick-report: $(STAMP) ## the report in the quick profile (tiny sizes; minutes)
+	$(PY) -m hw2.report --profile quick
+
+test: $(STAMP) ## run the test suite (unit tests + every notebook in the quick profile)
+	$(PY) -m pytest
+
+bench: $(STAMP) ## run benchmarks into benchmarks/results.json (ONLY=name for one)
+	$(PY) -m hw2.bench $(if $(ONLY),--only $(ONLY),)
+
+lab: $(STAMP) ## open the notebooks in JupyterLab
+	$(VENV)/bin/jupyter lab notebooks/
+
+train-photowct: $(STAMP) ## train the PhotoWCT unpooling decoders (resumable)
+	$(PY) -m hw2.photowct.train
+
+clean: ## remove generated figures, build files and caches (keeps .venv and report/)
+	rm -rf build .pytest_cache
+	find figures -name '*.png' -delete
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

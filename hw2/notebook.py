@@ -1,0 +1,82 @@
+"""Small helpers the notebooks share: set-up from the profile, figures, tables.
+
+Notebooks stay thin: a ``parameters`` cell, calls into ``hw2``, and these helpers
+to show results the same way everywhere.
+"""
+from __future__ import annotations
+
+import os
+import random
+from typing import Sequence
+
+import numpy as np
+
+from . import config
+from .io import save_figure
+
+__all__ = ["PROFILES", "setup", "show_figure", "markdown_table", "show_table", "in_papermill"]
+
+PROFILES = ("quick", "full")
+
+
+def setup(profile: str, *, seed: int = 0) -> str:
+    """Validate ``profile``, seed every generator, and configure torch and matplotlib.
+
+    Returns the profile name. ``quick`` is the test profile (tiny sizes, seconds);
+    ``full`` the report's.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"PROFILE must be one of {PROFILES}, got {profile!r}")
+    import matplotlib
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    if "OMP_NUM_THREADS" not in os.environ:
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+    matplotlib.rcParams.update({"figure.dpi": 90, "savefig.dpi": 110, "font.size": 9,
+                                "axes.titlesize": 9, "figure.max_open_warning": 0})
+    config.FIGURES.mkdir(parents=True, exist_ok=True)
+    return profile
+
+
+def show_figure(fig, name: str | None = None):
+    """Save ``fig`` to ``figures/<name>.png`` (when named), display it once, and close it."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    if name:
+        save_figure(fig, name)
+    display(fig)
+    plt.close(fig)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        if v != v:
+            return "n/a"
+        return f"{v:.3g}" if abs(v) < 1e4 else f"{v:.0f}"
+    return str(v)
+
+
+def markdown_table(rows: Sequence[Sequence], headers: Sequence[str]) -> str:
+    """A GitHub-flavoured markdown table; floats with 3 significant digits."""
+    lines = ["| " + " | ".join(map(str, headers)) + " |", "|" + "---|" * len(headers)]
+    for r in rows:
+        if len(r) != len(headers):
+            raise ValueError(f"row {r!r} has {len(r)} cells for {len(headers)} headers")
+        lines.append("| " + " | ".join(_fmt(v) for v in r) + " |")
+    return "\n".join(lines)
+
+
+def show_table(rows: Sequence[Sequence], headers: Sequence[str]):
+    """Display :func:`markdown_table` as rendered markdown (also in the HTML/PDF report)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown_table(rows, headers)))
+
+
+def in_papermill() -> bool:
+    """True when executed by papermill/nbclient (no live front end for widgets)."""
+    return bool(os.environ.get("HW2_BATCH"))

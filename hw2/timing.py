@@ -1,0 +1,70 @@
+"""Wall-time and peak-memory helpers for benchmarks and notebooks."""
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import sys
+import time
+from typing import Callable
+
+__all__ = ["Timer", "best_time", "peak_rss_mb", "machine_info"]
+
+
+class Timer:
+    """Context manager measuring wall time; ``elapsed`` in seconds.
+
+    Synchronises CUDA on exit when a GPU is in use, so GPU timings are real.
+    """
+
+    def __enter__(self):
+        self._sync()
+        self.start = time.perf_counter()
+        self.elapsed = float("nan")
+        return self
+
+    def __exit__(self, *exc):
+        self._sync()
+        self.elapsed = time.perf_counter() - self.start
+        return False
+
+    @staticmethod
+    def _sync():
+        torch = sys.modules.get("torch")
+        if torch is not None and torch.cuda.is_available() and torch.cuda.is_initialized():
+            torch.cuda.synchronize()
+
+
+def best_time(fn: Callable[[], object], *, repeat: int = 3, warmup: int = 1) -> float:
+    """Smallest wall time of ``repeat`` calls of ``fn`` after ``warmup`` untimed calls (seconds)."""
+    for _ in range(warmup):
+        fn()
+    best = float("inf")
+    for _ in range(max(1, repeat)):
+        with Timer() as t:
+            fn()
+        best = min(best, t.elapsed)
+    return best
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux ``ru_maxrss``)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def machine_info() -> dict:
+    """Cores, CPU model, torch version, GPU name (or ``None``): what a timing depends on."""
+    import platform
+
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    return {"cores": os.cpu_count(), "cpu": cpu, "torch": torch.__version__,
+            "threads": torch.get_num_threads(), "gpu": gpu, "python": platform.python_version()}

