@@ -41,6 +41,9 @@ test: $(STAMP) ## run the test suite (unit tests + every notebook in the quick p
 bench: $(STAMP) ## run benchmarks into benchmarks/results.json (ONLY=name for one)
 	$(PY) -m hw2.bench $(if $(ONLY),--only $(ONLY),)
 
+verify: $(STAMP) ## re-execute the notebooks (quick profile) twice and compare every number and figure
+	$(PY) -m hw2.verify $(if $(ONLY),--only $(ONLY),)
+
 lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/
 

@@ -1,0 +1,219 @@
+"""Image metrics shared by every notebook: SSIM, photorealism, style distance, Fréchet VGG
+distance, a perceptual distance, and diversity.
+
+All functions take images as ``(N, 3, H, W)`` float tensors in ``[0, 1]`` (``N = 1``
+unless stated) and return Python floats (or small arrays), computed without gradients.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+__all__ = ["ssim", "luminance", "edge_map", "photorealism", "gram", "style_distance", "STYLE_LAYERS",
+           "perceptual_distance", "PERCEPTUAL_LAYERS", "vgg_statistics", "frechet_distance",
+           "frechet_vgg_distance", "diversity", "psnr"]
+
+#: layers of the Gram/style distance (Gatys et al. 2016)
+STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+#: layers of the perceptual distance (the five VGG stages, as LPIPS-VGG uses)
+PERCEPTUAL_LAYERS = ("relu1_2", "relu2_2", "relu3_4", "relu4_4", "relu5_4")
+
+
+def _check(img: torch.Tensor, name: str = "image") -> torch.Tensor:
+    if not isinstance(img, torch.Tensor) or img.dim() != 4 or img.shape[1] not in (1, 3):
+        raise ValueError(f"{name} must be an (N, 3, H, W) or (N, 1, H, W) tensor, got "
+                         f"{tuple(img.shape) if hasattr(img, 'shape') else type(img).__name__}")
+    if img.shape[-1] < 1 or img.shape[-2] < 1:
+        raise ValueError(f"{name} is empty")
+    return img.float()
+
+
+def _same_size(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    if a.shape[-2:] != b.shape[-2:]:
+        b = F.interpolate(b, size=a.shape[-2:], mode="bilinear", align_corners=False, antialias=True)
+    return a, b
+
+
+def _gaussian_window(size: int, sigma: float, device) -> torch.Tensor:
+    x = torch.arange(size, dtype=torch.float64, device=device) - (size - 1) / 2
+    g = torch.exp(-(x ** 2) / (2 * sigma ** 2))
+    return (g / g.sum()).float()
+
+
+def ssim(a: torch.Tensor, b: torch.Tensor, *, data_range: float = 1.0, win_size: int = 11,
+         sigma: float = 1.5) -> float:
+    """Structural similarity (Wang et al. 2004), mean over pixels and channels.
+
+    Gaussian window (``win_size``, ``sigma``), ``K1 = 0.01``, ``K2 = 0.03``; the window
+    shrinks for images smaller than it. ``b`` is resized to ``a``'s size when they differ.
+    Returns a value in ``[-1, 1]``; 1 for identical images.
+    """
+    a, b = _same_size(_check(a, "a"), _check(b, "b"))
+    c = a.shape[1]
+    win_size = max(1, min(win_size, a.shape[-1], a.shape[-2]))
+    if win_size % 2 == 0:
+        win_size -= 1
+    g = _gaussian_window(win_size, sigma, a.device)
+    kernel = (g[:, None] * g[None, :]).expand(c, 1, win_size, win_size).contiguous()
+
+    def filt(x):
+        return F.conv2d(x, kernel, groups=c)
+
+    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    with torch.no_grad():
+        mu_a, mu_b = filt(a), filt(b)
+        saa = filt(a * a) - mu_a ** 2
+        sbb = filt(b * b) - mu_b ** 2
+        sab = filt(a * b) - mu_a * mu_b
+        s = ((2 * mu_a * mu_b + c1) * (2 * sab + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (saa + sbb + c2))
+    return float(s.mean())
+
+
+def psnr(a: torch.Tensor, b: torch.Tensor, *, data_range: float = 1.0) -> float:
+    """Peak signal-to-noise ratio in dB (``inf`` for identical images)."""
+    a, b = _same_size(_check(a, "a"), _check(b, "b"))
+    mse = float(((a.clamp(0, 1) - b.clamp(0, 1)) ** 2).mean())
+    return float("inf") if mse == 0 else 10.0 * np.log10(data_range ** 2 / mse)
+
+
+def luminance(img: torch.Tensor) -> torch.Tensor:
+    """ITU-R BT.601 luma, ``(N, 1, H, W)``."""
+    img = _check(img)
+    if img.shape[1] == 1:
+        return img
+    w = torch.tensor([0.299, 0.587, 0.114], device=img.device).view(1, 3, 1, 1)
+    return (img * w).sum(1, keepdim=True)
+
+
+def edge_map(img: torch.Tensor) -> torch.Tensor:
+    """Sobel gradient magnitude of the luminance, ``(N, 1, H, W)``, scaled to ``[0, 1]``.
+
+    Departure from the FastPhotoStyle paper: it measures photorealism on HED edge maps (a
+    learned edge detector we do not have); Sobel edges of the luminance stand in for them.
+    """
+    y = F.pad(luminance(img), (1, 1, 1, 1), mode="replicate")
+    kx = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]], device=y.device) / 8.0
+    gx = F.conv2d(y, kx.view(1, 1, 3, 3))
+    gy = F.conv2d(y, kx.t().contiguous().view(1, 1, 3, 3))
+    return torch.sqrt(gx ** 2 + gy ** 2 + 1e-12).clamp(0, 1) / (0.5 * np.sqrt(2))
+
+
+def photorealism(content: torch.Tensor, output: torch.Tensor) -> float:
+    """SSIM between the edge maps of content and output (higher = structure better kept).
+
+    As in FastPhotoStyle's evaluation (Li et al. 2018, Fig. 5), with Sobel edges (see :func:`edge_map`).
+    """
+    content, output = _same_size(_check(content, "content"), _check(output, "output"))
+    return ssim(edge_map(content), edge_map(output))
+
+
+def gram(features: torch.Tensor) -> torch.Tensor:
+    """Gram matrices ``F Fᵀ / (C H W)`` of ``(N, C, H, W)`` features, shape ``(N, C, C)``."""
+    n, c, h, w = features.shape
+    f = features.reshape(n, c, h * w)
+    return f @ f.transpose(1, 2) / (c * h * w)
+
+
+def _features(img: torch.Tensor, layers: Sequence[str], max_side: int | None):
+    from .io import resize_longest
+    from .vgg import vgg19
+
+    img = _check(img)
+    if max_side is not None and max(img.shape[-2:]) > max_side:
+        img = resize_longest(img, max_side)
+    enc = vgg19(list(layers))
+    dev = next(enc.parameters()).device
+    return enc.encode(img.to(dev), list(layers))
+
+
+def style_distance(output: torch.Tensor, style: torch.Tensor, *, layers: Sequence[str] = STYLE_LAYERS,
+                   max_side: int | None = 512) -> float:
+    """Gram-matrix distance between two images, averaged over ``layers``.
+
+    For each layer, ``||G(output) - G(style)||_F / ||G(style)||_F`` (relative, so layers of
+    different scale weigh alike); the mean over layers. 0 when the textures' statistics agree.
+    Images larger than ``max_side`` are resized first (the measure is of texture statistics).
+    """
+    fa, fb = _features(output, layers, max_side), _features(style, layers, max_side)
+    vals = []
+    for name in layers:
+        ga, gb = gram(fa[name]), gram(fb[name])
+        vals.append(float(torch.linalg.norm(ga - gb) / (torch.linalg.norm(gb) + 1e-12)))
+    return float(np.mean(vals))
+
+
+def perceptual_distance(a: torch.Tensor, b: torch.Tensor, *, layers: Sequence[str] = PERCEPTUAL_LAYERS,
+                        max_side: int | None = 512) -> float:
+    """LPIPS-like distance (Zhang et al. 2018) with uniform layer weights.
+
+    Features are unit-normalised along channels at every pixel; the squared difference is
+    averaged over space and summed over layers. Departure from LPIPS: no learned per-channel
+    weights (they are not available offline), so every channel counts equally.
+    """
+    a, b = _same_size(_check(a, "a"), _check(b, "b"))
+    fa, fb = _features(a, layers, max_side), _features(b, layers, max_side)
+    total = 0.0
+    for name in layers:
+        na = fa[name] / (fa[name].norm(dim=1, keepdim=True) + 1e-10)
+        nb = fb[name] / (fb[name].norm(dim=1, keepdim=True) + 1e-10)
+        total += float(((na - nb) ** 2).sum(1).mean())
+    return total
+
+
+def vgg_statistics(images, *, layer: str = "relu5_1", max_side: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance of spatially averaged VGG19 ``layer`` features over a set of images.
+
+    ``images`` is an iterable of ``(1, 3, H, W)`` tensors (or paths). Returns ``(mu, sigma)``
+    of shape ``(C,)`` and ``(C, C)``, in float64.
+    """
+    from .io import load_image
+
+    rows = []
+    for img in images:
+        if not isinstance(img, torch.Tensor):
+            img = load_image(img, max_side=max_side)
+        f = _features(img, [layer], max_side)[layer]
+        rows.append(f.mean(dim=(2, 3)).double().cpu().numpy())
+    if len(rows) < 2:
+        raise ValueError("vgg_statistics needs at least two images")
+    x = np.concatenate(rows, axis=0)
+    return x.mean(axis=0), np.cov(x, rowvar=False)
+
+
+def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
+    """Fréchet distance between two Gaussians (Dowson & Landau 1982), as in FID.
+
+    ``||mu1 - mu2||² + tr(S1 + S2 - 2 (S1 S2)^(1/2))``, for ``(C,)`` means and ``(C, C)``
+    covariances.
+    """
+    mu1, mu2 = np.atleast_1d(mu1).astype(np.float64), np.atleast_1d(mu2).astype(np.float64)
+    s1, s2 = np.atleast_2d(sigma1).astype(np.float64), np.atleast_2d(sigma2).astype(np.float64)
+    if mu1.shape != mu2.shape or s1.shape != s2.shape or s1.shape != (mu1.size, mu1.size):
+        raise ValueError(f"shapes differ: {mu1.shape} vs {mu2.shape}, {s1.shape} vs {s2.shape}")
+    # tr((S1 S2)^(1/2)) = sum of sqrt(eigenvalues of S1^(1/2) S2 S1^(1/2)), a symmetric PSD
+    # matrix: exact for singular covariances (few samples), where scipy's sqrtm is not.
+    w, v = np.linalg.eigh((s1 + s1.T) / 2)
+    root1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    m = root1 @ ((s2 + s2.T) / 2) @ root1
+    tr_covmean = float(np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)).sum())
+    diff = mu1 - mu2
+    return max(0.0, float(diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * tr_covmean))
+
+
+def frechet_vgg_distance(images_a, images_b, *, layer: str = "relu5_1", max_side: int = 256) -> float:
+    """Fréchet distance between the VGG19 feature statistics of two image sets (a VGG 'FID')."""
+    return frechet_distance(*vgg_statistics(images_a, layer=layer, max_side=max_side),
+                            *vgg_statistics(images_b, layer=layer, max_side=max_side))
+
+
+def diversity(images: Sequence[torch.Tensor], **kw) -> float:
+    """Mean pairwise :func:`perceptual_distance` among outputs for one input (0 = all alike)."""
+    images = list(images)
+    if len(images) < 2:
+        raise ValueError("diversity needs at least two images")
+    d = [perceptual_distance(images[i], images[j], **kw)
+         for i in range(len(images)) for j in range(i + 1, len(images))]
+    return float(np.mean(d))
