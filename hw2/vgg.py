@@ -14,6 +14,7 @@ import functools
 from typing import Iterable, Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from . import weights
@@ -172,6 +173,10 @@ class VGG19Encoder(nn.Module):
                 h, ind = mod(h)
                 if return_indices:
                     pools[name] = (ind, size)
+            elif isinstance(mod, nn.Sequential) and min(h.shape[-2:]) < 2:
+                # reflection padding needs 2 pixels; a 1-pixel map (tiny images, deep
+                # layers) falls back to replicate padding instead of failing
+                h = mod[1](F.pad(h, (1, 1, 1, 1), mode="replicate"))
             else:
                 h = mod(h)
             if name in wanted:
