@@ -33,7 +33,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 __all__ = [
     "LUMA_WEIGHTS", "as_image_array", "luminance", "correspondence_map", "default_overlap",
     "grid_steps", "overlap_weight", "Term", "BlockMatcher", "select_candidate", "min_cut_path",
-    "boundary_cut_mask", "check_block",
+    "boundary_cut_mask", "check_block", "seam_ratio", "block_luminance_spread",
 ]
 
 #: Rec. 601 luma weights used for the correspondence map
@@ -215,7 +215,10 @@ class BlockMatcher:
 
     def _correlate(self, spec_kernel: np.ndarray, spec_source: np.ndarray) -> np.ndarray:
         """Valid-window correlation sum over channels, from spectra."""
-        prod = np.einsum("chw,chw->hw", spec_source, spec_kernel.conj())
+        kernel = spec_kernel.conj()
+        prod = spec_source[0] * kernel[0]
+        for k in range(1, len(kernel)):
+            prod += spec_source[k] * kernel[k]
         full = sfft.irfft2(prod, s=self.fft_shape)
         return full[: self.n_y, : self.n_x]
 
@@ -274,6 +277,8 @@ class BlockMatcher:
         ys = np.asarray(ys, dtype=np.intp)
         xs = np.asarray(xs, dtype=np.intp)
         total = np.zeros(len(ys))
+        if len(ys) == 0:
+            return total
         for t in terms:
             win = self._windows[ys, xs][:, t.channels]  # (k, n, B, B)
             diff = win - np.asarray(t.template, dtype=np.float64).transpose(2, 0, 1)[None]
@@ -296,12 +301,14 @@ def select_candidate(errors: np.ndarray, *, tolerance: float, rng: np.random.Gen
         best`` may be chosen, uniformly at random.
     rng : numpy.random.Generator, keyword-only
     slack : float, keyword-only
-        Rounding error bound of ``errors``.
+        Bound on the rounding error of ``errors`` (``|errors - exact| <= slack``).
     exact : callable, optional, keyword-only
-        ``exact(ys, xs) -> errors`` computed directly. When given and at most
-        ``max_exact`` windows lie within ``slack`` of the threshold, those are
-        recomputed exactly so that ties and the threshold are decided without
-        FFT rounding (the result then equals a direct loop over candidates).
+        ``exact(ys, xs) -> errors`` computed directly. When given, the windows
+        whose fate the rounding could change (those within ``slack`` of the best
+        or of the threshold) are recomputed exactly, so the set of windows to
+        choose from is exactly that of a loop over all candidates. Usually this
+        is one or two windows; if more than ``max_exact`` are in doubt, the
+        FFT errors are used as they are.
 
     Returns
     -------
@@ -312,12 +319,23 @@ def select_candidate(errors: np.ndarray, *, tolerance: float, rng: np.random.Gen
         raise ValueError(f"tolerance must be >= 0, got {tolerance}")
     flat = errors.ravel()
     best = float(flat.min())
-    margin = (2.0 + tolerance) * slack
-    cand = np.flatnonzero(flat <= (1.0 + tolerance) * max(best, 0.0) + margin)
-    if exact is not None and slack > 0 and len(cand) <= max_exact:
-        ys, xs = np.divmod(cand, errors.shape[1])
-        ex = np.asarray(exact(ys, xs), dtype=np.float64)
-        cand = cand[ex <= (1.0 + tolerance) * ex.min()]
+    factor = 1.0 + tolerance
+    cand = None
+    if exact is not None and slack > 0:
+        near = np.flatnonzero(flat <= best + 2.0 * slack)       # holds the exact minimum
+        if len(near) <= max_exact:
+            ex_near = np.asarray(exact(*np.divmod(near, errors.shape[1])), dtype=np.float64)
+            thr = factor * float(ex_near.min())
+            doubt = np.flatnonzero(np.abs(flat - thr) <= slack)
+            if len(doubt) <= max_exact:
+                sel = flat < thr - slack                        # certainly within the threshold
+                if len(doubt):
+                    ex_doubt = np.asarray(exact(*np.divmod(doubt, errors.shape[1])), dtype=np.float64)
+                    sel[doubt] = ex_doubt <= thr
+                sel[near] = ex_near <= thr
+                cand = np.flatnonzero(sel)
+    if cand is None:
+        cand = np.flatnonzero(flat <= factor * max(best, 0.0) + (1.0 + factor) * slack)
     if len(cand) == 0:  # only possible with NaNs; fall back to the arg-min
         cand = np.array([int(np.nanargmin(flat))])
     k = int(cand[rng.integers(len(cand))])
@@ -326,6 +344,35 @@ def select_candidate(errors: np.ndarray, *, tolerance: float, rng: np.random.Gen
 
 
 # --------------------------------------------------------------------------- minimum cut
+def _min_cut_batch(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`min_cut_path` for a stack ``(n, rows, cols)`` of surfaces at once."""
+    n, rows, cols = cost.shape
+    acc = np.full((n, rows, cols + 2), np.inf)
+    acc[:, :, 1:-1] = cost
+    tmp = np.empty((n, cols))
+    for i in range(1, rows):                       # one vectorised step per row
+        prev = acc[:, i - 1]
+        np.minimum(prev[:, :-2], prev[:, 1:-1], out=tmp)
+        np.minimum(tmp, prev[:, 2:], out=tmp)
+        acc[:, i, 1:-1] += tmp
+    last = acc[:, -1, 1:-1]
+    paths = np.empty((n, rows), dtype=np.intp)
+    paths[:, -1] = np.argmin(last, axis=1)
+    totals = last[np.arange(n), paths[:, -1]]
+    table = acc.tolist()                           # the trace-back is 3-wide: plain Python is fastest
+    for k in range(n):
+        t, j = table[k], int(paths[k, -1]) + 1     # j indexes the padded table
+        for i in range(rows - 2, -1, -1):
+            r = t[i]
+            a, b, c = r[j - 1], r[j], r[j + 1]
+            if a <= b and a <= c:
+                j -= 1
+            elif c < b:
+                j += 1
+            paths[k, i] = j - 1
+    return paths, totals
+
+
 def min_cut_path(cost: np.ndarray) -> tuple[np.ndarray, float]:
     """Minimum-error vertical path through a cost surface (the paper's boundary cut).
 
@@ -351,22 +398,8 @@ def min_cut_path(cost: np.ndarray) -> tuple[np.ndarray, float]:
     e = np.asarray(cost, dtype=np.float64)
     if e.ndim != 2 or e.size == 0:
         raise ValueError(f"cost must be a non-empty 2-D array, got shape {e.shape}")
-    rows, cols = e.shape
-    acc = np.empty_like(e)
-    acc[0] = e[0]
-    inf = np.full(1, np.inf)
-    for i in range(1, rows):
-        prev = acc[i - 1]
-        left = np.concatenate([inf, prev[:-1]])
-        right = np.concatenate([prev[1:], inf])
-        acc[i] = e[i] + np.minimum(np.minimum(left, prev), right)
-    path = np.empty(rows, dtype=np.intp)
-    path[-1] = int(np.argmin(acc[-1]))
-    for i in range(rows - 2, -1, -1):
-        j = path[i + 1]
-        lo = max(j - 1, 0)
-        path[i] = lo + int(np.argmin(acc[i, lo:min(j + 2, cols)]))
-    return path, float(acc[-1, path[-1]])
+    paths, totals = _min_cut_batch(e[None])
+    return paths[0], float(totals[0])
 
 
 def boundary_cut_mask(existing: np.ndarray, new: np.ndarray, overlap: int, *, left: bool,
@@ -380,8 +413,9 @@ def boundary_cut_mask(existing: np.ndarray, new: np.ndarray, overlap: int, *, le
     overlap : int
         Width of the overlap strips.
     left, top : bool, keyword-only
-        Which neighbours overlap (both: an L-shaped overlap, cut twice; the two
-        cuts are combined, as in the paper).
+        Which neighbours overlap (both: an L-shaped overlap, cut twice -- once
+        top to bottom through the left strip, once left to right through the
+        top strip -- and the two cuts are combined, as in the paper).
 
     Returns
     -------
@@ -389,21 +423,72 @@ def boundary_cut_mask(existing: np.ndarray, new: np.ndarray, overlap: int, *, le
         True where the new block is kept (right of the vertical cut and below
         the horizontal cut; the pixels on a cut belong to the new block).
     cost : float
-        Total error along the cut(s).
+        Total error along the cut(s) (for an L-shape, the sum of both cuts).
     """
     b = new.shape[0]
     mask = np.ones((b, b), dtype=bool)
-    total = 0.0
     if overlap <= 0 or not (left or top):
-        return mask, total
+        return mask, 0.0
     err = ((existing - new) ** 2).sum(axis=2)
+    surfaces = ([err[:, :overlap]] if left else []) + ([err[:overlap, :].T] if top else [])
+    paths, totals = _min_cut_batch(np.stack(surfaces))
     cols = np.arange(b)
+    k = 0
     if left:
-        path, c = min_cut_path(err[:, :overlap])
-        mask &= cols[None, :] >= path[:, None]
-        total += c
+        mask &= cols[None, :] >= paths[k][:, None]
+        k += 1
     if top:
-        path, c = min_cut_path(err[:overlap, :].T)
-        mask &= cols[:, None] >= path[None, :]
-        total += c
-    return mask, total
+        mask &= cols[:, None] >= paths[k][None, :]
+    return mask, float(totals[0] + totals[1]) if len(totals) == 2 else float(totals[0])
+
+
+# --------------------------------------------------------------------------- diagnostics
+def seam_ratio(image: np.ndarray, block: int, overlap: int) -> float:
+    """How much stronger the colour jumps are where blocks meet than elsewhere.
+
+    Mean squared difference between neighbouring pixels across the joins of a
+    quilt laid with :func:`hw2.quilting.synthesize` (the bands from one pixel
+    before each block's left/top edge to the end of its overlap, where a cut
+    may run), divided by the same mean over the other pixels. About 1 means
+    invisible joins; random blocks give several times more.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3)
+    block, overlap : int
+        The grid the quilt was made with.
+    """
+    img = np.asarray(image, dtype=np.float64)
+    step = block - overlap
+    dx = ((img[:, 1:] - img[:, :-1]) ** 2).sum(axis=2)  # jump between columns c and c+1
+    dy = ((img[1:] - img[:-1]) ** 2).sum(axis=2)
+
+    def band(length):
+        m = np.zeros(length, dtype=bool)
+        for start in range(step, length + 1, step):
+            m[max(start - 1, 0):min(start + max(overlap, 1), length)] = True
+        return m
+
+    bx, by = band(dx.shape[1]), band(dy.shape[0])
+    seam = np.concatenate([dx[:, bx].ravel(), dy[by].ravel()])
+    rest = np.concatenate([dx[:, ~bx].ravel(), dy[~by].ravel()])
+    if seam.size == 0 or rest.size == 0:
+        return float("nan")
+    return float(seam.mean() / max(rest.mean(), 1e-12))
+
+
+def block_luminance_spread(image: np.ndarray, block: int) -> float:
+    """Standard deviation, over all ``block x block`` windows, of the window's mean luminance.
+
+    What the correspondence term of the transfer can work with: a source whose
+    windows all have the same mean brightness (e.g. a texture that is
+    coloured noise at the scale of a block) cannot render a photo's light and
+    dark regions, however well its pixels match locally.
+    """
+    lum = luminance(as_image_array(image))
+    h, w = lum.shape
+    if not 1 <= block <= min(h, w):
+        raise ValueError(f"block size {block} does not fit the {h}x{w} image")
+    c = np.pad(lum.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    sums = c[block:, block:] - c[:-block, block:] - c[block:, :-block] + c[:-block, :-block]
+    return float((sums / block ** 2).std())

@@ -1,0 +1,201 @@
+"""FastPhotoStyle end to end: PhotoWCT stylisation, then photorealistic smoothing.
+
+Li et al., *A Closed-form Solution to Photorealistic Image Stylization*, ECCV 2018:
+step 1 (:func:`hw2.photowct.stylize`) transfers the style's feature statistics with
+whitening and colouring at four VGG levels, decoding with max-unpooling; step 2
+(:mod:`hw2.smoothing`) makes pixels with similar content colours in a neighbourhood get
+similar output colours, either exactly (the closed-form solve) or approximately (the
+guided filter, FastPhotoStyle's ``--fast`` mode).
+
+Departures from the reference implementation
+--------------------------------------------
+* Any image size: the longest side is capped at ``max_side`` and the content is
+  reflection-padded to a multiple of 8 for the encoder/decoder, then cropped back.
+* The exact smoothing runs on the CPU with multigrid-preconditioned CG
+  (:func:`hw2.smoothing.smooth_exact`), not a GPU or a sparse LU.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .labels.functional import fit_labels, resize_labels
+from .smoothing.functional import DEFAULT_LAM, FPS_GUIDED_EPS, FPS_GUIDED_RADIUS, SolveInfo, guided_filter, smooth_exact
+
+__all__ = ["SMOOTHING", "FastPhotoStyleResult", "stylize", "decoders_available", "PAD_MULTIPLE"]
+
+SMOOTHING = ("exact", "fast", None)
+PAD_MULTIPLE = 8
+
+
+@dataclass
+class FastPhotoStyleResult:
+    """Output of :func:`stylize`.
+
+    Attributes
+    ----------
+    image : torch.Tensor (1, 3, H, W) in [0, 1]
+        The final (smoothed) result, at the working size.
+    stylized : torch.Tensor (1, 3, H, W) in [0, 1]
+        The (Photo)WCT output before smoothing.
+    content : torch.Tensor (1, 3, H, W)
+        The content at the working size (after the ``max_side`` cap).
+    times : dict
+        Seconds per stage: ``prepare_s``, ``stylize_s``, ``smoothing_s``, ``total_s`` (and
+        the exact solver's ``affinity_s``, ``setup_s``, ``solve_s``).
+    smoothing_info : SolveInfo or None
+        Iterations and residuals of the exact solve.
+    """
+    image: torch.Tensor
+    stylized: torch.Tensor
+    content: torch.Tensor
+    times: dict = field(default_factory=dict)
+    smoothing_info: SolveInfo | None = None
+
+
+def decoders_available(method: str = "photowct", levels: Sequence[str] | None = None) -> tuple[bool, str]:
+    """Whether the decoders ``method`` needs can be loaded: ``(ok, message)``.
+
+    ``method="photowct"``: our trained unpooling decoders (``hw2/weights``);
+    ``"wct"``: the upsampling decoders (Li et al. 2017 reference files + AdaIN).
+    """
+    from . import weights
+    from .photowct import models
+
+    levels = list(levels or models.LEVELS)
+    try:
+        for level in levels:
+            if method == "photowct":
+                weights.path(models.weights_name(level))
+            elif method == "wct":
+                models.wct_decoder(level, device="cpu")
+            else:
+                raise ValueError(f"unknown method {method!r}; choose 'photowct' or 'wct'")
+    except (weights.WeightsError, KeyError) as exc:
+        return False, str(exc)
+    return True, ""
+
+
+def _as_image(x, name: str, max_side: int | None) -> torch.Tensor:
+    from .io import load_image, to_tensor
+
+    if isinstance(x, (str, bytes)) or hasattr(x, "__fspath__"):
+        return load_image(x, max_side=max_side)
+    t = to_tensor(x)
+    if t.shape[0] != 1:
+        raise ValueError(f"{name} must be a single image, got a batch of {t.shape[0]}")
+    return t.float()
+
+
+def _cap(img: torch.Tensor, max_side: int | None) -> torch.Tensor:
+    from .io import resize_longest
+
+    if max_side is not None and max(img.shape[-2:]) > max_side:
+        return resize_longest(img, int(max_side))
+    return img
+
+
+def _pad_to(img: torch.Tensor, multiple: int) -> tuple[torch.Tensor, tuple[int, int]]:
+    h, w = img.shape[-2:]
+    ph, pw = (-h) % multiple, (-w) % multiple
+    if ph == 0 and pw == 0:
+        return img, (0, 0)
+    mode = "reflect" if (ph < h and pw < w) else "replicate"
+    return F.pad(img, (0, pw, 0, ph), mode=mode), (ph, pw)
+
+
+def stylize(content, style, *, content_labels=None, style_labels=None, smoothing: str | None = "exact",
+            alpha: float = 1.0, lam: float = DEFAULT_LAM, method: str = "photowct", max_side: int | None = 1024,
+            style_max_side: int | None = 1024, guided_radius: int = FPS_GUIDED_RADIUS,
+            guided_eps: float = FPS_GUIDED_EPS, guided_subsample: int | str = "auto", smoothing_tol: float = 5e-2,
+            levels: Sequence[str] | None = None, device=None) -> FastPhotoStyleResult:
+    """FastPhotoStyle: (Photo)WCT stylisation followed by photorealistic smoothing.
+
+    Parameters
+    ----------
+    content, style : (1, 3, H, W) tensors in [0, 1], (H, W, 3) arrays, or image paths
+    content_labels, style_labels : (H, W) integer label maps, optional, keyword-only
+        Same id = same class (see :mod:`hw2.labels`). Each must match its image's size;
+        a map of another size is resized (nearest) with a
+        :class:`hw2.labels.LabelMapWarning`. Content regions whose id is absent from the
+        style keep their content features.
+    smoothing : {"exact", "fast", None}, keyword-only
+        ``"exact"``: closed-form smoothing (:func:`hw2.smoothing.smooth_exact`);
+        ``"fast"``: guided filter (:func:`hw2.smoothing.guided_filter`); ``None``: none.
+    alpha : float in [0, 1], keyword-only
+        WCT blend of stylised and content features (1 = full transfer).
+    lam : float, keyword-only
+        Smoothing strength, the paper's lambda (default: FastPhotoStyle's ``beta = 0.9999``).
+    method : {"photowct", "wct"}, keyword-only
+        Decoders with unpooling (PhotoWCT) or upsampling (plain WCT).
+    max_side, style_max_side : int or None, keyword-only
+        Cap on the longest side of the content (the working size) and of the style.
+    guided_radius, guided_eps, guided_subsample : keyword-only
+        Guided-filter settings (FastPhotoStyle: r = 35, eps = 1e-3 on 0-255 images).
+        ``guided_subsample="auto"`` uses the fast guided filter with ``s = max(1, r // 8)``.
+    smoothing_tol : float, keyword-only
+        Relative residual of the exact solve.
+    levels : sequence of str, optional, keyword-only
+        WCT levels (default all four).
+    device : torch device, optional
+
+    Returns
+    -------
+    FastPhotoStyleResult
+
+    Raises
+    ------
+    hw2.weights.WeightsError
+        The decoders are missing (see :func:`decoders_available`).
+    """
+    from . import photowct
+
+    if smoothing not in SMOOTHING:
+        raise ValueError(f"smoothing must be one of {SMOOTHING}, got {smoothing!r}")
+    if (content_labels is None) != (style_labels is None):
+        raise ValueError("give both content_labels and style_labels, or neither")
+    t0 = time.perf_counter()
+    c_in = _as_image(content, "content", None)
+    s_in = _as_image(style, "style", None)
+    s_img = _cap(s_in, style_max_side)
+    cl = sl = None
+    if content_labels is not None:
+        cl = fit_labels(content_labels, tuple(c_in.shape[-2:]), name="content_labels")
+        sl = fit_labels(style_labels, tuple(s_in.shape[-2:]), name="style_labels")
+        sl = resize_labels(sl, tuple(s_img.shape[-2:]))
+    c_img = _cap(c_in, max_side)
+    h, w = c_img.shape[-2:]
+    if cl is not None:
+        cl = resize_labels(cl, (h, w))
+    padded, (ph, pw) = _pad_to(c_img, PAD_MULTIPLE)
+    if cl is not None and (ph or pw):
+        cl = np.pad(cl, ((0, ph), (0, pw)), mode="edge")
+    t1 = time.perf_counter()
+    kw = {} if levels is None else {"levels": levels}
+    y = photowct.stylize(padded, s_img, content_labels=cl, style_labels=sl, alpha=alpha, method=method,
+                         device=device, **kw)
+    y = y[..., :h, :w].contiguous()
+    t2 = time.perf_counter()
+    info = None
+    times = {}
+    if smoothing == "exact":
+        out, info = smooth_exact(y, c_img, lam=lam, tol=smoothing_tol, return_info=True)
+        times.update(info.times)
+    elif smoothing == "fast":
+        s = max(1, int(guided_radius) // 8) if guided_subsample == "auto" else int(guided_subsample)
+        out = guided_filter(y, c_img, radius=guided_radius, eps=guided_eps, subsample=s)
+    else:
+        out = None
+    t3 = time.perf_counter()
+    if out is None:
+        image = y.clone()
+    else:
+        image = torch.from_numpy(np.ascontiguousarray(np.clip(out, 0.0, 1.0).transpose(2, 0, 1)))[None]
+    times.update({"prepare_s": t1 - t0, "stylize_s": t2 - t1, "smoothing_s": t3 - t2,
+                  "total_s": time.perf_counter() - t0})
+    return FastPhotoStyleResult(image=image, stylized=y, content=c_img, times=times, smoothing_info=info)

@@ -1,0 +1,343 @@
+"""Semantic label maps for label-wise stylisation: reading, resizing, merging, display.
+
+A *label map* is an ``(H, W)`` int64 array of class ids. Two maps (content and style)
+correspond when the same id means the same class in both: FastPhotoStyle matches
+regions by id and leaves content regions whose id is absent from the style unchanged.
+
+Sources handled here
+--------------------
+* labelme JSON files (polygons drawn by hand; Wada, *labelme*, 2016), rasterised
+  in drawing order onto the shared class table :data:`CLASSES`;
+* colour-coded PNG maps (one flat colour per class, RGB or palette PNG, as in the
+  photorealistic benchmark pairs), read together so that one colour gets one id.
+
+Automatic maps come from :mod:`hw2.labels.ade20k` (a pretrained segmenter) and
+:mod:`hw2.labels.cluster` (joint clustering of VGG features, weight-free).
+"""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+__all__ = [
+    "CLASSES", "CLASS_COLORS", "LabelMapWarning", "as_label_map", "rasterize_shapes", "read_labelme",
+    "labelme_path", "read_color_labels", "resize_labels", "fit_labels", "merge_small_regions",
+    "relabel", "label_to_rgb", "matched_labels",
+]
+
+#: the shared class table of our hand-made labelme maps and of the merged ADE20K classes
+CLASSES: tuple[str, ...] = ("other", "sky", "water", "vegetation", "ground", "mountain", "building",
+                            "person", "boat")
+#: display colours (RGB, 0-255) of :data:`CLASSES`
+CLASS_COLORS: dict[str, tuple[int, int, int]] = {
+    "other": (40, 40, 40), "sky": (120, 190, 255), "water": (20, 60, 200), "vegetation": (40, 160, 40),
+    "ground": (150, 110, 60), "mountain": (140, 140, 150), "building": (200, 50, 50),
+    "person": (250, 220, 40), "boat": (230, 80, 230),
+}
+# labelme's name for unlabelled pixels
+_BACKGROUND_NAMES = ("_background_", "background", "other")
+
+
+class LabelMapWarning(UserWarning):
+    """A label map was adjusted (resized, colours snapped) to fit its image."""
+
+
+def as_label_map(labels, name: str = "labels") -> np.ndarray:
+    """Validate and convert an integer label map (array or tensor) to ``(H, W)`` int64."""
+    if hasattr(labels, "detach"):
+        labels = labels.detach().cpu().numpy()
+    arr = np.asarray(labels)
+    if arr.ndim == 3 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be an (H, W) label map, got shape {arr.shape}")
+    if arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"{name} is empty: shape {arr.shape}")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.array_equal(arr, np.round(arr)):
+            raise ValueError(f"{name} must hold integer class ids")
+    elif arr.dtype.kind not in "iub":
+        raise ValueError(f"{name} must hold integer class ids, got dtype {arr.dtype}")
+    return arr.astype(np.int64, copy=False)
+
+
+# --------------------------------------------------------------------------- labelme
+def rasterize_shapes(shapes: Sequence[Mapping], size: tuple[int, int], *,
+                     classes: Sequence[str] = CLASSES) -> np.ndarray:
+    """Rasterise labelme shapes into a label map, later shapes over earlier ones.
+
+    Parameters
+    ----------
+    shapes : sequence of dict
+        labelme shapes: ``{"label": str, "points": [[x, y], ...], "shape_type": "polygon"}``;
+        ``"rectangle"`` (two corners) and ``"circle"`` (centre, point on the rim) are also read.
+        Coordinates are in pixels, ``x`` to the right and ``y`` down, as labelme writes them.
+    size : (H, W)
+    classes : sequence of str, keyword-only
+        Class table; a shape's id is the index of its label. Unlabelled pixels get
+        id 0 (``classes[0]``; labelme's ``_background_`` maps there too).
+
+    Returns
+    -------
+    ndarray (H, W) int64
+
+    Notes
+    -----
+    Polygons are filled with Pillow including their outline, as labelme's own
+    ``shape_to_mask`` does, so a pixel whose centre lies on an edge is inside.
+    """
+    from PIL import Image, ImageDraw
+
+    h, w = int(size[0]), int(size[1])
+    if h < 1 or w < 1:
+        raise ValueError(f"size must be positive, got {size}")
+    index = {c: i for i, c in enumerate(classes)}
+    canvas = Image.new("I", (w, h), 0)
+    draw = ImageDraw.Draw(canvas)
+    for k, shape in enumerate(shapes):
+        label = str(shape.get("label", "")).strip()
+        if label in _BACKGROUND_NAMES:
+            cid = 0
+        elif label in index:
+            cid = index[label]
+        else:
+            raise ValueError(f"shape {k} has label {label!r}, which is not in the class table "
+                             f"{list(classes)}; rename it or pass classes=...")
+        pts = [(float(x), float(y)) for x, y in shape.get("points", [])]
+        kind = shape.get("shape_type") or "polygon"
+        if kind == "polygon":
+            if len(pts) < 3:
+                raise ValueError(f"shape {k} ({label!r}) is a polygon with {len(pts)} points; needs >= 3")
+            draw.polygon(pts, fill=cid, outline=cid)
+        elif kind == "rectangle":
+            if len(pts) != 2:
+                raise ValueError(f"shape {k} ({label!r}) is a rectangle with {len(pts)} points; needs 2")
+            (x0, y0), (x1, y1) = pts
+            draw.rectangle([min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)], fill=cid, outline=cid)
+        elif kind == "circle":
+            if len(pts) != 2:
+                raise ValueError(f"shape {k} ({label!r}) is a circle with {len(pts)} points; needs 2")
+            (cx, cy), (px, py) = pts
+            rad = float(np.hypot(px - cx, py - cy))
+            draw.ellipse([cx - rad, cy - rad, cx + rad, cy + rad], fill=cid, outline=cid)
+        else:
+            raise ValueError(f"shape {k} ({label!r}) has shape_type {kind!r}; "
+                             "only polygon, rectangle and circle are supported")
+    return np.asarray(canvas, dtype=np.int64)
+
+
+def read_labelme(source, *, classes: Sequence[str] = CLASSES,
+                 size: tuple[int, int] | None = None) -> np.ndarray:
+    """Read a labelme JSON annotation as a label map.
+
+    Parameters
+    ----------
+    source : path-like or dict
+        A labelme file (keys ``shapes``, ``imageHeight``, ``imageWidth``) or its parsed content.
+    classes : sequence of str, keyword-only
+        Class table (default :data:`CLASSES`): the same name gets the same id in every map.
+    size : (H, W), optional, keyword-only
+        Rasterise at this size instead of the annotated image's: the polygons are scaled.
+
+    Returns
+    -------
+    ndarray (H, W) int64
+    """
+    if isinstance(source, Mapping):
+        doc, where = source, "labelme data"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise FileNotFoundError(f"labelme file not found: {path}")
+        try:
+            doc = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path} is not valid JSON: {exc}") from exc
+        where = str(path)
+    try:
+        h0, w0 = int(doc["imageHeight"]), int(doc["imageWidth"])
+        shapes = list(doc["shapes"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{where} is not a labelme annotation (needs shapes, imageHeight, imageWidth)") from exc
+    if size is not None and (int(size[0]), int(size[1])) != (h0, w0):
+        sy, sx = size[0] / h0, size[1] / w0
+        shapes = [dict(s, points=[[(x + 0.5) * sx - 0.5, (y + 0.5) * sy - 0.5] for x, y in s["points"]])
+                  for s in shapes]
+        h0, w0 = int(size[0]), int(size[1])
+    return rasterize_shapes(shapes, (h0, w0), classes=classes)
+
+
+def labelme_path(image_path: str | os.PathLike) -> Path:
+    """Where our hand-made labelme file for an image lives: ``hw2/assets/labels/<stem>.json``."""
+    from .. import config
+
+    return config.ASSETS / "labels" / f"{Path(image_path).stem}.json"
+
+
+# --------------------------------------------------------------------------- colour-coded PNG
+def _read_rgb_uint8(source) -> np.ndarray:
+    """A colour-coded map as (H, W, 3) uint8 at its native size (no resampling)."""
+    if isinstance(source, (str, os.PathLike)):
+        from PIL import Image
+
+        path = Path(source)
+        if not path.is_file():
+            raise FileNotFoundError(f"label map not found: {path}")
+        with Image.open(path) as im:
+            im.load()
+            if im.mode != "RGB":
+                # palette / grey / alpha PNGs: flatten through RGB (palette indices become colours)
+                im = im.convert("RGBA" if "A" in im.getbands() else "RGB").convert("RGB")
+            return np.asarray(im, dtype=np.uint8).copy()
+    if hasattr(source, "detach"):
+        from ..io import to_numpy
+
+        source = to_numpy(source)
+    arr = np.asarray(source)
+    if arr.ndim != 3 or arr.shape[2] not in (3, 4):
+        raise ValueError(f"a colour-coded label map must be (H, W, 3), got shape {arr.shape}")
+    arr = arr[..., :3]
+    if arr.dtype != np.uint8:
+        arr = (np.clip(arr.astype(np.float64), 0, 1) * 255 + 0.5).astype(np.uint8)
+    return arr
+
+
+def read_color_labels(*sources, min_fraction: float = 0.002, return_palette: bool = False):
+    """Colour-coded label maps -> label maps with one shared colour table.
+
+    Parameters
+    ----------
+    *sources : path-like, (H, W, 3) arrays or (1, 3, H, W) tensors
+        Maps read together (e.g. a content map and its style map): the same colour
+        gets the same id in all of them. PNG files are read at their native size in
+        RGB or palette mode, never resampled.
+    min_fraction : float, keyword-only
+        A colour is a class when it covers at least this fraction of some map. Every
+        other pixel (anti-aliased edges, compression noise) is snapped to the nearest
+        class colour.
+    return_palette : bool, keyword-only
+        Also return the ``(K, 3)`` uint8 class colours (id ``k`` is ``palette[k]``).
+
+    Returns
+    -------
+    list of ndarray (H, W) int64 (and the palette)
+    """
+    if not sources:
+        raise ValueError("read_color_labels needs at least one map")
+    maps = [_read_rgb_uint8(s) for s in sources]
+    codes = [(m[..., 0].astype(np.int64) << 16) | (m[..., 1].astype(np.int64) << 8) | m[..., 2] for m in maps]
+    dominant: set[int] = set()
+    for c in codes:
+        u, n = np.unique(c, return_counts=True)
+        keep = u[n >= max(1, min_fraction * c.size)]
+        dominant.update(keep.tolist() if keep.size else [int(u[np.argmax(n)])])
+    table = np.array(sorted(dominant), dtype=np.int64)
+    palette = np.stack([(table >> 16) & 255, (table >> 8) & 255, table & 255], axis=1)
+    out = []
+    for c in codes:
+        u, inv = np.unique(c, return_inverse=True)
+        rgb = np.stack([(u >> 16) & 255, (u >> 8) & 255, u & 255], axis=1).astype(np.float64)
+        d = ((rgb[:, None, :] - palette[None].astype(np.float64)) ** 2).sum(-1)
+        out.append(np.argmin(d, axis=1)[inv.reshape(c.shape)].astype(np.int64))
+    return (out, palette.astype(np.uint8)) if return_palette else out
+
+
+# --------------------------------------------------------------------------- sizes
+def resize_labels(labels, size: tuple[int, int]) -> np.ndarray:
+    """Nearest-neighbour resize of a label map to ``size = (H, W)`` (ids never mix)."""
+    lab = as_label_map(labels)
+    h, w = int(size[0]), int(size[1])
+    if h < 1 or w < 1:
+        raise ValueError(f"size must be positive, got {size}")
+    if lab.shape == (h, w):
+        return lab
+    # pixel-centre sampling ("nearest-exact")
+    ys = np.minimum(((np.arange(h) + 0.5) * lab.shape[0] / h).astype(np.int64), lab.shape[0] - 1)
+    xs = np.minimum(((np.arange(w) + 0.5) * lab.shape[1] / w).astype(np.int64), lab.shape[1] - 1)
+    return lab[ys[:, None], xs[None, :]]
+
+
+def fit_labels(labels, size: tuple[int, int], *, name: str = "label map") -> np.ndarray:
+    """A label map for an image of ``size = (H, W)``.
+
+    A map of another size is resized with nearest neighbour and a :class:`LabelMapWarning`
+    (a map drawn for another image, or at another resolution, is usually a mistake).
+    """
+    lab = as_label_map(labels, name)
+    size = (int(size[0]), int(size[1]))
+    if lab.shape != size:
+        warnings.warn(f"{name} is {lab.shape[0]}x{lab.shape[1]} but its image is {size[0]}x{size[1]}: "
+                      "resized with nearest neighbour", LabelMapWarning, stacklevel=2)
+        lab = resize_labels(lab, size)
+    return lab
+
+
+# --------------------------------------------------------------------------- merging
+def relabel(labels, mapping: Mapping[int, int] | Sequence[int] | np.ndarray, *, default: int = 0) -> np.ndarray:
+    """Map every id through ``mapping`` (dict or lookup array); unknown ids get ``default``."""
+    lab = as_label_map(labels)
+    if isinstance(mapping, Mapping):
+        top = max([int(lab.max()) + 1] + [int(k) + 1 for k in mapping])
+        lut = np.full(top, default, np.int64)
+        for k, v in mapping.items():
+            lut[int(k)] = int(v)
+    else:
+        lut = np.asarray(mapping, dtype=np.int64)
+        if lab.max() >= lut.size:
+            lut = np.concatenate([lut, np.full(int(lab.max()) + 1 - lut.size, default, np.int64)])
+    if lab.min() < 0:
+        raise ValueError("relabel needs non-negative ids")
+    return lut[lab]
+
+
+def merge_small_regions(labels, *, min_fraction: float = 0.02) -> np.ndarray:
+    """Give the pixels of every class covering less than ``min_fraction`` of the map the
+    id of the nearest pixel of a larger class (FastPhotoStyle merges tiny regions so that
+    their statistics are not estimated from a handful of pixels).
+
+    Returns the map unchanged when no class is large enough.
+    """
+    from scipy import ndimage
+
+    lab = as_label_map(labels)
+    ids, counts = np.unique(lab, return_counts=True)
+    small = ids[counts < min_fraction * lab.size]
+    if small.size == 0 or small.size == ids.size:
+        return lab.copy()
+    mask = np.isin(lab, small)
+    _, (iy, ix) = ndimage.distance_transform_edt(mask, return_indices=True)
+    return lab[iy, ix]
+
+
+def matched_labels(content_labels, style_labels) -> tuple[list[int], list[int]]:
+    """Ids present in both maps, and content ids absent from the style (left unstylised)."""
+    c = set(np.unique(as_label_map(content_labels)).tolist())
+    s = set(np.unique(as_label_map(style_labels)).tolist())
+    return sorted(c & s), sorted(c - s)
+
+
+# --------------------------------------------------------------------------- display
+def label_to_rgb(labels, *, palette: np.ndarray | Sequence | None = None, seed: int = 0) -> np.ndarray:
+    """Colour a label map for display: ``(H, W, 3)`` float32 in [0, 1].
+
+    ``palette[k]`` (0-255 RGB) colours id ``k``; by default ids of :data:`CLASSES` get
+    :data:`CLASS_COLORS` and higher ids seeded random colours.
+    """
+    lab = as_label_map(labels)
+    n = int(max(lab.max(), 0)) + 1
+    if palette is None:
+        rng = np.random.default_rng(seed)
+        pal = rng.integers(30, 256, size=(max(n, len(CLASSES)), 3))
+        for i, c in enumerate(CLASSES):
+            pal[i] = CLASS_COLORS[c]
+    else:
+        pal = np.asarray(palette, dtype=np.int64).reshape(-1, 3)
+        if pal.shape[0] < n:
+            extra = np.random.default_rng(seed).integers(30, 256, size=(n - pal.shape[0], 3))
+            pal = np.concatenate([pal, extra])
+    return (pal[np.clip(lab, 0, None)] / 255.0).astype(np.float32)
