@@ -1,0 +1,159 @@
+"""The side-by-side comparison: the same photo/Monet pairs through every method, measured alike.
+
+:func:`run_methods` stylises each photo with its Monet painting by every method and
+variant, and :func:`measure` scores every output with the shared metrics of
+:mod:`hw2.metrics`:
+
+``runtime_s``
+    wall time of the stylisation (from images in memory to the output);
+``content_ssim``
+    SSIM between the photo and the output (content preservation, higher = more kept);
+``style_distance``
+    relative Gram distance to the painting at relu1_1 ... relu5_1 (lower = closer style);
+``photorealism``
+    SSIM of the Sobel edge maps of photo and output (FastPhotoStyle's measure).
+
+A method whose weights are missing is reported as skipped with the reason, never faked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from . import metrics
+from .io import load_image, resize_to, to_numpy, to_tensor
+from .timing import Timer
+
+__all__ = ["METHODS", "Output", "run_methods", "measure", "summary_rows", "SUMMARY_HEADERS"]
+
+
+@dataclass
+class Output:
+    """One method's output for one pair (``image`` is None when skipped)."""
+    method: str
+    pair: str
+    image: torch.Tensor | None
+    runtime_s: float = float("nan")
+    scores: dict = field(default_factory=dict)
+    skipped: str = ""
+
+
+def _fps(smoothing, labels: bool):
+    def run(photo, monet, photo_path, monet_path, s):
+        from . import fastphotostyle
+        from .labels import labelme_path, read_labelme
+
+        kw = {}
+        if labels:
+            kw = {"content_labels": read_labelme(labelme_path(photo_path), size=tuple(photo.shape[-2:])),
+                  "style_labels": read_labelme(labelme_path(monet_path), size=tuple(monet.shape[-2:]))}
+        return fastphotostyle.stylize(photo, monet, smoothing=smoothing, max_side=None, style_max_side=None,
+                                      **kw).image
+    return run
+
+
+def _neural_style(photo, monet, photo_path, monet_path, s):
+    from . import neural_style
+
+    return neural_style.stylize(photo, monet, size=max(photo.shape[-2:]), iterations=s["ns_iterations"],
+                                levels=s["ns_levels"], seed=0, progress=False).image
+
+
+def _munit(photo, monet, photo_path, monet_path, s):
+    from .munit.translate import load_model
+
+    model = load_model("munit_monet2photo")
+    return model.translate(photo, direction="photo2monet", reference=monet, size=min(photo.shape[-2:]))
+
+
+def _quilting(photo, monet, photo_path, monet_path, s):
+    from . import quilting
+
+    side = s["quilt_texture"]
+    tex = to_numpy(monet)[:side, :side]
+    out = quilting.transfer(tex, to_numpy(photo), block=s["quilt_block"], passes=s["quilt_passes"], seed=0)
+    return to_tensor(np.asarray(out, dtype=np.float32))
+
+
+#: name -> runner(photo, monet, photo_path, monet_path, settings) -> (1, 3, H, W) image
+METHODS: dict[str, Callable] = {
+    "PhotoWCT (no smoothing)": _fps(None, False),
+    "FastPhotoStyle (exact smoothing)": _fps("exact", False),
+    "FastPhotoStyle (fast smoothing)": _fps("fast", False),
+    "FastPhotoStyle + hand-made labels": _fps("exact", True),
+    "Neural Style (Gatys)": _neural_style,
+    "MUNIT (reference style)": _munit,
+    "Image Quilting (transfer)": _quilting,
+}
+
+
+def settings(profile: str) -> dict:
+    """Sizes and iteration counts for a profile (``quick`` or ``full``)."""
+    if profile == "quick":
+        return {"size": 96, "ns_iterations": [10, 10], "ns_levels": 2, "quilt_texture": 64, "quilt_block": 16,
+                "quilt_passes": 2}
+    return {"size": 256, "ns_iterations": [60, 40, 30], "ns_levels": 3, "quilt_texture": 192,
+            "quilt_block": 24, "quilt_passes": 3}
+
+
+def run_methods(pairs: Sequence[tuple[Path, Path]], *, profile: str = "full",
+                methods: Sequence[str] | None = None, log=None) -> list[Output]:
+    """Run every method on every (photo, painting) pair; outputs are resized to the photo's size."""
+    s = settings(profile)
+    outputs = []
+    for photo_path, monet_path in pairs:
+        photo = load_image(photo_path, max_side=s["size"])
+        monet = load_image(monet_path, max_side=s["size"])
+        for name in methods or METHODS:
+            torch.manual_seed(0)
+            try:
+                with Timer() as t:
+                    img = METHODS[name](photo, monet, photo_path, monet_path, s)
+            except Exception as exc:  # missing weights or models: reported, never faked
+                from .weights import WeightsError
+
+                if not isinstance(exc, (WeightsError, FileNotFoundError)):
+                    raise
+                outputs.append(Output(name, Path(photo_path).stem, None, skipped=str(exc).split("\n")[0]))
+                continue
+            img = resize_to(img.detach().cpu().float().clamp(0, 1), tuple(photo.shape[-2:]))
+            outputs.append(Output(name, Path(photo_path).stem, img, t.elapsed))
+            if log:
+                log(f"{name} on {Path(photo_path).stem}: {t.elapsed:.1f} s")
+    return outputs
+
+
+def measure(outputs: Sequence[Output], pairs: Sequence[tuple[Path, Path]], *, profile: str = "full") -> None:
+    """Fill ``scores`` of every output in place."""
+    s = settings(profile)
+    images = {Path(p).stem: (load_image(p, max_side=s["size"]), load_image(m, max_side=s["size"]))
+              for p, m in pairs}
+    for out in outputs:
+        if out.image is None:
+            continue
+        photo, monet = images[out.pair]
+        out.scores = {"content_ssim": metrics.ssim(photo, out.image),
+                      "style_distance": metrics.style_distance(out.image, monet),
+                      "photorealism": metrics.photorealism(photo, out.image)}
+
+
+SUMMARY_HEADERS = ["method", "runtime (s)", "content SSIM ↑", "style distance ↓", "photorealism ↑", "pairs"]
+
+
+def summary_rows(outputs: Sequence[Output], baselines: dict | None = None) -> list[list]:
+    """One row per method: means over the pairs (skipped methods say why)."""
+    rows = []
+    for name in dict.fromkeys(o.method for o in outputs):
+        done = [o for o in outputs if o.method == name and o.image is not None]
+        if not done:
+            reason = next(o.skipped for o in outputs if o.method == name)
+            rows.append([name, "skipped", "", "", "", reason[:80]])
+            continue
+        mean = lambda k: float(np.mean([o.scores[k] for o in done]))  # noqa: E731
+        rows.append([name, float(np.mean([o.runtime_s for o in done])), mean("content_ssim"),
+                     mean("style_distance"), mean("photorealism"), len(done)])
+    return rows
