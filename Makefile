@@ -12,7 +12,7 @@ ONLY ?=
 export HW2_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv report quick-report test bench verify lab train-photowct clean
+.PHONY: help venv report quick-report test bench verify lab train-photowct train-munit clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,8 +47,11 @@ verify: $(STAMP) ## re-execute the notebooks (quick profile) twice and compare e
 lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/
 
-train-photowct: $(STAMP) ## train the PhotoWCT unpooling decoders (resumable)
-	$(PY) -m hw2.photowct.train
+train-photowct: $(STAMP) ## train the PhotoWCT unpooling decoders (resumable), then export them to hw2/weights
+	$(PY) -m hw2.photowct.train --threads 2 --export
+
+train-munit: $(STAMP) ## train MUNIT, plain and encoded-style-adversarial variants (resumable), then export
+	$(PY) -m hw2.munit.train --config cpu cpu_encadv --threads 2 --export
 
 clean: ## remove generated figures, build files and caches (keeps .venv and report/)
 	rm -rf build .pytest_cache

@@ -7,8 +7,9 @@ notebooks already in ``--against``) and compares every output:
   the text around them exactly;
 * figures (PNG outputs): same size, mean absolute pixel difference ≤ 1/255 and no pixel
   off by more than 32/255;
-* outputs of cells tagged ``timing`` are skipped (wall times and memory are not
-  reproducible), as are stderr streams (progress bars) and widget views.
+* outputs of cells tagged ``timing``, and markdown-table columns whose header names a time
+  or a memory size (``time``, ``(s)``, ``ms``, ``MB``...), are skipped: wall times and memory
+  are not reproducible; so are stderr streams (progress bars) and widget views.
 
 Prints each difference and exits 1 when there is one.
 """
@@ -39,7 +40,28 @@ class Tolerance:
     pixel_max: float = 32.0 / 255
 
 
+_TIMING_HEADER = re.compile(r"time|runtime|seconds|\(s\)|\bs\b|\bms\b|/s\b|rss|memory|\bMB\b", re.I)
+
+
+def _mask_timing_columns(text: str) -> str:
+    """Blank the cells of markdown-table columns whose header names a time or memory."""
+    lines, out, timing_cols = text.split("\n"), [], None
+    for line in lines:
+        if line.lstrip().startswith("|"):
+            cells = line.strip().strip("|").split("|")
+            if timing_cols is None:
+                timing_cols = {i for i, c in enumerate(cells) if _TIMING_HEADER.search(c)}
+            elif timing_cols and not set(line.replace("|", "").strip()) <= set("-: "):
+                cells = ["(timing)" if i in timing_cols else c for i, c in enumerate(cells)]
+                line = "|" + "|".join(cells) + "|"
+        else:
+            timing_cols = None
+        out.append(line)
+    return "\n".join(out)
+
+
 def _numbers_equal(a: str, b: str, tol: Tolerance) -> str | None:
+    a, b = _mask_timing_columns(a), _mask_timing_columns(b)
     if _NUMBER.sub("#", a) != _NUMBER.sub("#", b):
         return "text differs"
     for x, y in zip(_NUMBER.findall(a), _NUMBER.findall(b)):
