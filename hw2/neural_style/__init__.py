@@ -1,0 +1,21 @@
+"""Neural Style: Gatys et al. style transfer (2016) and texture synthesis (2015).
+
+* :mod:`.functional` - pure functions: Gram matrix, content / style / TV losses,
+  colour conversions and matching.
+* :mod:`.modules` - :class:`PerceptualLoss`, the loss with fixed targets.
+* :mod:`.core` - the entry points :func:`stylize` and :func:`synthesize_texture`.
+
+Importing this package loads no weights; the VGG19 is built on first use.
+"""
+from .core import (DEFAULT_CONTENT_LAYERS, DEFAULT_ITERATIONS, DEFAULT_STYLE_LAYERS, DEFAULT_STYLE_WEIGHT,
+                   DEFAULT_TEXTURE_ITERATIONS, DEFAULT_TEXTURE_LAYERS, StopOptimization, StyleTransferResult,
+                   pyramid_sizes, stylize, synthesize_texture, texture_layers)
+from .functional import content_loss, gram_matrix, match_color, match_histograms, style_loss, total_variation
+from .modules import PerceptualLoss
+
+__all__ = [
+    "stylize", "synthesize_texture", "texture_layers", "StyleTransferResult", "StopOptimization",
+    "PerceptualLoss", "pyramid_sizes", "gram_matrix", "content_loss", "style_loss", "total_variation",
+    "match_histograms", "match_color", "DEFAULT_CONTENT_LAYERS", "DEFAULT_STYLE_LAYERS",
+    "DEFAULT_STYLE_WEIGHT", "DEFAULT_ITERATIONS", "DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS",
+]

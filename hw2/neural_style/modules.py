@@ -133,4 +133,5 @@ class PerceptualLoss(nn.Module):
             style = self.style_weight * style
         tv = self.tv_weight * Fn.total_variation(image) if self.tv_weight > 0 else zero
         total = content + style + tv
-        return total, LossParts(total=float(total), content=float(content), style=float(style), tv=float(tv))
+        return total, LossParts(total=float(total.detach()), content=float(content.detach()),
+                               style=float(style.detach()), tv=float(tv.detach()))

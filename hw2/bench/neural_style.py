@@ -1,0 +1,120 @@
+"""Neural Style speed (key ``neural_style``): coarse-to-fine vs the plain single-scale recipe.
+
+Figures
+-------
+s_per_eval_256, s_per_eval_512
+    Seconds for one loss + gradient evaluation (default layers, encoder cut at
+    relu5_1) at 256 and 512 px (best of 2 after a warm-up).
+baseline_512_final_loss, baseline_512_s
+    The plain recipe of the paper: one scale (512 px), 300 L-BFGS evaluations,
+    initialised from the content image, same VGG19 and loss weights as ours.
+    The "final" loss is the lowest of its 300 evaluations (the last one when the
+    loss decreases monotonically), which is the harder bar to reach.
+ours_512_s_to_baseline_loss
+    Wall time of our default pipeline (:func:`hw2.neural_style.stylize` with its
+    defaults: 128 -> 256 -> 512 px) from the call until its loss at 512 px is at
+    or below the baseline's final loss (``None`` if it never gets there).
+speedup
+    ``baseline_512_s / ours_512_s_to_baseline_loss`` (0 if never reached).
+ours_512_final_loss, ours_512_s
+    Loss and time of the complete default pipeline (it is stopped once the
+    bar is reached, so these equal the figures at that point when reached).
+peak_rss_mb
+    Peak resident memory of the process.
+
+``quick=True`` runs the same code at 48 / 96 px with 15 baseline evaluations
+(seconds; the figures then only check the code path, the keys keep their names).
+"""
+from __future__ import annotations
+
+import math
+import sys
+
+import torch
+
+from ..timing import Timer, best_time, peak_rss_mb
+
+CONTENT = ("landscapes", "plasma_EveningGlow.jpg")
+STYLE = ("monet2photo/testA", "70bc945f95.jpg")
+
+
+def _images():
+    from ..data import DatasetNotFoundError, builtin_photo, find, landscapes, monet2photo
+    from ..io import load_image
+
+    try:
+        content = load_image(find(landscapes(), CONTENT[1]), max_side=1024)
+        style = load_image(find(monet2photo("testA", download=False), STYLE[1]))
+        names = (CONTENT[1], STYLE[1])
+    except (DatasetNotFoundError, FileNotFoundError):
+        content, style = builtin_photo("coffee"), builtin_photo("chelsea")
+        names = ("coffee", "chelsea")
+    return content, style, names
+
+
+def _s_per_eval(content, style, size: int, repeat: int) -> float:
+    from ..neural_style import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, PerceptualLoss
+    from ..neural_style.core import _resize
+
+    loss = PerceptualLoss(content_layers=DEFAULT_CONTENT_LAYERS, style_layers=DEFAULT_STYLE_LAYERS)
+    x = _resize(content, (size, size)).to(loss.device)
+    loss.set_content(x)
+    loss.set_style([_resize(style, (size, size)).to(loss.device)])
+    x = x.clone().requires_grad_(True)
+
+    def step():
+        x.grad = None
+        total, _ = loss(x)
+        total.backward()
+
+    return best_time(step, repeat=repeat, warmup=1)
+
+
+def _note(out: dict, *keys: str) -> None:
+    """Print figures as soon as they are known (the full run takes tens of minutes)."""
+    print("neural_style bench: " + ", ".join(f"{k}={out[k]}" for k in keys), file=sys.stderr, flush=True)
+
+
+def run(*, quick: bool = False) -> dict:
+    from ..neural_style import stylize
+
+    content, style, names = _images()
+    small, big = (48, 96) if quick else (256, 512)
+    n_base = 15 if quick else 300
+    out = {"quick": bool(quick), "content": names[0], "style": names[1]}
+    out["s_per_eval_256"] = _s_per_eval(content, style, small, 1 if quick else 2)
+    out["s_per_eval_512"] = _s_per_eval(content, style, big, 1 if quick else 2)
+    _note(out, "s_per_eval_256", "s_per_eval_512")
+
+    # plain recipe: one scale, n_base L-BFGS evaluations from the content image
+    base = stylize(content, style, size=big, levels=1, iterations=n_base, init="content", progress=False)
+    bar = min(h["loss"] for h in base.history)
+    out["baseline_512_final_loss"] = bar
+    out["baseline_512_s"] = base.elapsed
+    out["baseline_512_evals"] = len(base.history)
+    _note(out, "baseline_512_final_loss", "baseline_512_s")
+
+    # our default pipeline, stopped once its full-size loss reaches the bar
+    reached = {}
+
+    def stop_at_bar(rec):
+        if rec["height"] == base.image.shape[-2] and rec["width"] == base.image.shape[-1] \
+                and rec["loss"] <= bar and not reached:
+            reached.update(rec)
+            return True
+        return False
+
+    # quick: a pyramid down to 24 px so that the coarse-to-fine path runs at all
+    quick_kw = dict(iterations=(30, 15, 15), min_level_side=16) if quick else {}
+    ours = stylize(content, style, size=big, progress=False, callback=stop_at_bar, **quick_kw)
+    t = reached.get("time", math.nan)
+    out["ours_512_s_to_baseline_loss"] = t if reached else None  # None: never reached (JSON-safe)
+    out["ours_512_evals_at_full_size"] = sum(1 for h in ours.history if h["level"] == len(ours.sizes) - 1)
+    out["ours_512_final_loss"] = ours.loss
+    out["ours_512_s"] = ours.elapsed
+    out["ours_reached_baseline_loss"] = bool(reached)
+    out["speedup"] = base.elapsed / t if reached and t > 0 else 0.0
+    out["threads"] = torch.get_num_threads()
+    out["peak_rss_mb"] = peak_rss_mb()
+    _note(out, "ours_512_s_to_baseline_loss", "speedup")
+    return out

@@ -1,0 +1,653 @@
+"""Entry points: :func:`stylize` (Gatys et al. 2016) and :func:`synthesize_texture` (Gatys et al. 2015).
+
+Both optimise the pixels of an image so that its VGG19 statistics match targets,
+with the same engine:
+
+* **coarse-to-fine**: the image is first optimised at a small size (by default
+  1/4 of the output size, e.g. 128 px for a 512 px output), then bilinearly
+  upsampled and refined at twice the size, and so on. Large structures settle
+  where an evaluation is 16x cheaper; the full-size level only adds detail.
+* the encoder is cut at the deepest layer used, and all targets (content
+  features, style Gram matrices) are computed once per level, without autograd;
+* L-BFGS (default) or Adam on the pixels; one *evaluation* is one forward and
+  backward pass. Iteration budgets are counted in evaluations.
+
+References
+----------
+L. A. Gatys, A. S. Ecker, M. Bethge. *Texture Synthesis Using Convolutional
+Neural Networks.* NeurIPS 2015.
+L. A. Gatys, A. S. Ecker, M. Bethge. *Image Style Transfer Using Convolutional
+Neural Networks.* CVPR 2016.
+L. A. Gatys, A. S. Ecker, M. Bethge, A. Hertzmann, E. Shechtman. *Controlling
+Perceptual Factors in Neural Style Transfer.* CVPR 2017 (colour preservation).
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .. import vgg as _vgg
+from . import functional as Fn
+from .modules import PerceptualLoss, _as_layer_list
+
+__all__ = [
+    "DEFAULT_CONTENT_LAYERS", "DEFAULT_STYLE_LAYERS", "DEFAULT_STYLE_WEIGHT", "DEFAULT_ITERATIONS",
+    "DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS", "StyleTransferResult", "stylize",
+    "synthesize_texture", "texture_layers", "pyramid_sizes", "StopOptimization",
+]
+
+DEFAULT_CONTENT_LAYERS = ("relu4_2",)
+DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+#: beta (alpha = 1); see :func:`stylize` for how it relates to the paper's ratio
+DEFAULT_STYLE_WEIGHT = 10.0
+#: L-BFGS evaluations per pyramid level, coarsest first (128, 256, 512 px for a 512 px output)
+DEFAULT_ITERATIONS = (150, 75, 100)
+#: Gatys et al. 2015: Gram matrices of conv1_1 and pool1 ... pool4
+DEFAULT_TEXTURE_LAYERS = ("conv1_1", "pool1", "pool2", "pool3", "pool4")
+#: evaluations per texture level, coarsest first (64, 128, 256 px for a 256 px output)
+DEFAULT_TEXTURE_ITERATIONS = (150, 100, 100)
+_MIN_LEVEL_SIDE = 64          # coarse levels are never smaller than this (shorter side)
+_MAX_TEXTURE_SOURCE = 512     # a texture source is downscaled to at most this (longest side)
+_TEX_MIN = 32                 # texture pyramid: coarse levels have a shorter side >= 32 px
+
+
+class StopOptimization(Exception):
+    """Raised inside a callback (or returned ``True`` from it) to end the optimisation early."""
+
+
+# --------------------------------------------------------------------------- result
+@dataclass
+class StyleTransferResult:
+    """What :func:`stylize` returns.
+
+    Attributes
+    ----------
+    image : torch.Tensor, shape (1, 3, H, W), float32 in [0, 1], on the CPU
+    history : list of dict
+        One record per loss evaluation, in order: ``level`` (0 = coarsest),
+        ``height``, ``width``, ``evaluation`` (global index), ``loss``,
+        ``content``, ``style``, ``tv`` (weighted parts) and ``time`` (seconds
+        since the call started).
+    sizes : list of (int, int)
+        ``(H, W)`` of each pyramid level, coarsest first.
+    elapsed : float
+        Wall time of the whole call, seconds.
+    stopped : bool
+        True when a callback ended the optimisation early.
+    params : dict
+        The options used (for the report).
+    """
+    image: torch.Tensor
+    history: list = field(default_factory=list)
+    sizes: list = field(default_factory=list)
+    elapsed: float = float("nan")
+    stopped: bool = False
+    params: dict = field(default_factory=dict)
+
+    @property
+    def loss(self) -> float:
+        """Loss of the last evaluation (at the finest level reached)."""
+        return self.history[-1]["loss"] if self.history else float("nan")
+
+    def loss_curve(self, level: int | None = None, key: str = "loss") -> np.ndarray:
+        """Per-evaluation values of ``key`` (all levels, or one level; ``-1`` = finest)."""
+        if level is not None and level < 0:
+            level = len(self.sizes) + level
+        return np.array([h[key] for h in self.history if level is None or h["level"] == level])
+
+
+# --------------------------------------------------------------------------- helpers
+def _as_image(x, name: str) -> torch.Tensor:
+    from ..io import load_image, to_tensor
+
+    if isinstance(x, (str, os.PathLike)):
+        x = load_image(x)
+    elif not isinstance(x, torch.Tensor):
+        try:
+            x = to_tensor(x)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    Fn.check_image(x, name)
+    if x.shape[0] != 1:
+        raise ValueError(f"{name} must hold one image (batch size 1), got batch {x.shape[0]}")
+    return x.float()
+
+
+def _check_size(size, name: str = "size") -> tuple[int, int] | int:
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+        if size < 1:
+            raise ValueError(f"{name} must be >= 1, got {size}")
+        return int(size)
+    try:
+        h, w = size
+        h, w = int(h), int(w)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an int or a (height, width) pair, got {size!r}") from None
+    if h < 1 or w < 1:
+        raise ValueError(f"{name} must be positive, got {size!r}")
+    return (h, w)
+
+
+def _min_side(layers: Sequence[str]) -> int:
+    """Smallest input side for which every layer in ``layers`` can be computed.
+
+    The reflection padding of a 3x3 convolution needs a map of at least 2x2, so
+    a convolution in block ``b`` needs an input side of at least ``2**(b-1) + 1``.
+    """
+    deepest = max(layers, key=_vgg.LAYERS.index)
+    idx = _vgg.LAYERS.index(deepest)
+    pools_before = sum(1 for n in _vgg.LAYERS[:idx] if n.startswith("pool"))
+    return 2 ** pools_before + 1
+
+
+def pyramid_sizes(size: tuple[int, int], levels: int, *, min_side: int = _MIN_LEVEL_SIDE
+                  ) -> list[tuple[int, int]]:
+    """Sizes of a coarse-to-fine pyramid ending at ``size``, each level half the next.
+
+    At most ``levels`` levels; a coarser level is added only while its shorter
+    side stays ``>= min_side`` (so a 32 px output gets one level).
+
+    >>> pyramid_sizes((512, 512), 3)
+    [(128, 128), (256, 256), (512, 512)]
+    """
+    if int(levels) < 1:
+        raise ValueError(f"levels must be >= 1, got {levels}")
+    h, w = size
+    sizes = [(h, w)]
+    for k in range(1, int(levels)):
+        f = 2 ** k
+        ch, cw = max(1, round(h / f)), max(1, round(w / f))
+        if min(ch, cw) < min_side:
+            break
+        sizes.insert(0, (ch, cw))
+    return sizes
+
+
+def _iterations_per_level(iterations, n_levels: int, default: Sequence[int]) -> list[int]:
+    """Evaluations per level, coarsest first.
+
+    ``None``: ``default`` (its last ``n_levels`` entries). An int ``n``: ``n`` at
+    the finest level and twice as many at each coarser one (a coarser level costs
+    ~1/4). A sequence: one count per level, coarsest first (its last ``n_levels``
+    entries when the pyramid is shorter).
+    """
+    if iterations is None:
+        iterations = default
+    if isinstance(iterations, (int, np.integer)) and not isinstance(iterations, bool):
+        counts = [int(iterations) * 2 ** (n_levels - 1 - i) for i in range(n_levels)]
+    else:
+        counts = [int(x) for x in iterations]
+        if len(counts) < n_levels:
+            counts = [counts[0]] * (n_levels - len(counts)) + counts
+        counts = counts[-n_levels:]
+    if any(c < 0 for c in counts) or counts[-1] < 1:
+        raise ValueError(f"iterations must be >= 0 per level and >= 1 at the finest level, got {iterations!r}")
+    return counts
+
+
+def _resize(img: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    from ..io import resize_to
+
+    return resize_to(img, tuple(size))
+
+
+def _resize_longest_to(img: torch.Tensor, side: int, min_side: int) -> torch.Tensor:
+    """Resize keeping aspect so the longest side is ``side`` (shorter side >= ``min_side``)."""
+    h, w = img.shape[-2:]
+    s = side / max(h, w)
+    s = max(s, min_side / min(h, w))
+    return _resize(img, (max(1, round(h * s)), max(1, round(w * s))))
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool, desc: str):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=desc, unit="eval", file=sys.stderr, mininterval=0.5,
+                            dynamic_ncols=True)
+
+    def update(self, loss: float, size: tuple[int, int]):
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{size[0]}x{size[1]} loss={loss:.4g}", refresh=False)
+            self.bar.update(1)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _optimize(x0: torch.Tensor, loss_fn: PerceptualLoss, n_evals: int, *, optimizer: str,
+              lr: float | None, record: Callable[[dict], None]) -> torch.Tensor:
+    """Optimise pixels from ``x0`` for ``n_evals`` loss evaluations; returns the image.
+
+    ``record(parts)`` is called after every evaluation and may raise
+    :class:`StopOptimization`, which is re-raised with the current image attached.
+    """
+    x = x0.detach().clone().contiguous().requires_grad_(True)
+    if n_evals <= 0:
+        return x.detach()
+
+    def evaluate():
+        if x.grad is not None:
+            x.grad.zero_()
+        total, parts = loss_fn(x)
+        if not math.isfinite(parts["total"]):
+            raise FloatingPointError("the loss became NaN or infinite; lower lr or the loss weights")
+        total.backward()
+        record(parts)
+        return total
+
+    try:
+        if optimizer == "lbfgs":
+            # max_iter is not the limit (max_eval is): the loop then stops right after an
+            # evaluation, so the image returned is the last one evaluated. Tolerances are
+            # zero so that the small, size-normalised gradients never stop it early.
+            opt = torch.optim.LBFGS([x], lr=1.0 if lr is None else lr, max_iter=10 * n_evals + 10,
+                                    max_eval=n_evals, tolerance_grad=0.0, tolerance_change=0.0,
+                                    history_size=50, line_search_fn=None)
+            opt.step(evaluate)
+        else:
+            opt = torch.optim.Adam([x], lr=0.02 if lr is None else lr)
+            for _ in range(n_evals):
+                evaluate()
+                opt.step()
+    except StopOptimization as stop:
+        stop.image = x.detach()
+        raise
+    return x.detach()
+
+
+def _run_pyramid(loss_fn: PerceptualLoss, sizes, counts, init: torch.Tensor, set_targets, *,
+                 optimizer: str, lr, progress: bool, callback, desc: str, t0: float, detail=None):
+    """Optimise over the pyramid; returns (image, history, stopped).
+
+    ``detail(size, coarse_size)``, when given, returns an image added to the
+    upsampled result at each new level (the content's high frequencies).
+    """
+    history: list[dict] = []
+    bar = _Progress(sum(counts), progress, desc)
+    x = init
+    level = 0
+    size = sizes[0]
+
+    def record(parts):
+        rec = dict(level=level, height=size[0], width=size[1], evaluation=len(history),
+                   loss=parts["total"], content=parts["content"], style=parts["style"], tv=parts["tv"],
+                   time=time.perf_counter() - t0)
+        history.append(rec)
+        bar.update(rec["loss"], size)
+        if callback is not None and callback(rec):
+            raise StopOptimization()
+
+    stopped = False
+    try:
+        for level, (size, n) in enumerate(zip(sizes, counts)):
+            if tuple(x.shape[-2:]) != tuple(size):
+                coarse = tuple(x.shape[-2:])
+                x = _resize(x, size)
+                if detail is not None and level > 0:
+                    x = x + detail(size, coarse)
+                x = x.clamp_(0, 1)
+            set_targets(size)
+            x = _optimize(x, loss_fn, n, optimizer=optimizer, lr=lr, record=record)
+    except StopOptimization as stop:
+        x = getattr(stop, "image", x)
+        stopped = True
+    finally:
+        bar.close()
+    return x.clamp(0, 1), history, stopped
+
+
+# --------------------------------------------------------------------------- style transfer
+def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
+            content_layers: Sequence[str] = DEFAULT_CONTENT_LAYERS,
+            style_layers: Sequence[str] = DEFAULT_STYLE_LAYERS,
+            style_layer_weights: Sequence[float] | None = None,
+            content_weight: float = 1.0, style_weight: float = DEFAULT_STYLE_WEIGHT,
+            tv_weight: float = 0.0, init: str | torch.Tensor = "content", optimizer: str = "lbfgs",
+            lr: float | None = None, iterations: int | Sequence[int] | None = None, levels: int = 3,
+            min_level_side: int = _MIN_LEVEL_SIDE, content_detail: bool = True, style_scale: float = 1.0,
+            style_blend_weights: Sequence[float] | None = None,
+            preserve_color: str | None = None, seed: int = 0,
+            device: torch.device | str | None = None, progress: bool = True,
+            callback: Callable[[dict], bool | None] | None = None) -> StyleTransferResult:
+    """Neural style transfer (Gatys, Ecker & Bethge, CVPR 2016), coarse-to-fine.
+
+    Minimises ``alpha * L_content + beta * sum_l w_l E_l + gamma * TV`` over the
+    pixels of the output image.
+
+    Parameters
+    ----------
+    content : tensor (1, 3, H, W) in [0, 1], array, PIL image or path
+        The photograph whose layout is kept.
+    style : image or sequence of images
+        One or several style images (any sizes). Several images are blended by
+        averaging their Gram matrices with ``style_blend_weights``.
+    size : int or (int, int) or None, keyword-only
+        Output size: an int is the longest side (the content's aspect ratio is
+        kept), a pair is ``(H, W)``; ``None`` keeps the content's size. The style
+        image's size does not matter (see ``style_scale``). Default 512.
+    content_layers : sequence of str
+        Layers of the content loss (default ``("relu4_2",)``, as in the paper).
+    style_layers : sequence of str
+        Layers whose Gram matrices are matched (default relu1_1 ... relu5_1).
+    style_layer_weights : sequence of float, optional
+        ``w_l`` per style layer; default ``1/len(style_layers)`` as in the paper.
+    content_weight, style_weight, tv_weight : float
+        ``alpha``, ``beta``, ``gamma`` (finite, ``>= 0``). Defaults 1, 10, 0.
+        The paper's ratios alpha/beta = 1e-3 ... 1e-4 refer to summed losses on
+        the Caffe VGG19; with our averaged losses on the normalized VGG19 (see
+        :mod:`hw2.neural_style.functional`) both terms start out of order 1
+        (content loss of white noise ~8, style loss of a photo ~2.5 per layer),
+        and beta/alpha = 10 gives a clearly painted result in which the scene
+        stays recognisable; 1 is a light touch, 100 nearly a texture.
+    init : {"content", "noise", "style"} or tensor
+        Starting image at the coarsest level. ``"noise"`` is uniform white noise
+        drawn with ``seed``; a tensor is resized to the coarsest size. The paper
+        starts from noise; starting from the content converges much faster.
+    optimizer : {"lbfgs", "adam"}
+        L-BFGS (default, as in the paper; no line search, step 1) or Adam.
+    lr : float, optional
+        Step size: L-BFGS default 1, Adam default 0.02 (pixel units).
+    iterations : int or sequence of int, optional
+        Loss evaluations per pyramid level, coarsest first (default
+        :data:`DEFAULT_ITERATIONS` = ``(150, 75, 100)``). An int ``n`` means ``n``
+        at the finest level and twice as many at each coarser one.
+    levels : int
+        Pyramid levels (default 3: output/4, output/2, output). ``levels=1`` is
+        the plain single-scale method of the paper.
+    min_level_side : int
+        A coarser level is used only while its shorter side is at least this
+        (default 64 px), so small outputs get fewer levels.
+    content_detail : bool
+        With ``init="content"``: when moving to a finer level, add the content's
+        high frequencies (the content at that size minus its blurred copy, i.e.
+        a Laplacian-pyramid band) to the upsampled result, so the finer level
+        starts sharp instead of blurred (default True). Not in the paper.
+    style_scale : float
+        The style image is resized so that its longest side is ``style_scale``
+        times the output's longest side (at every level). ``> 1`` gives finer
+        brush strokes, ``< 1`` coarser ones. Default 1.
+    style_blend_weights : sequence of float, optional
+        One weight ``>= 0`` per style image (normalised to sum 1). Default equal.
+    preserve_color : {None, "luminance", "histogram"}
+        Keep the content's colours (Gatys et al. 2017, sec. 5). ``"luminance"``:
+        transfer on luminance only (the style's luminance is first matched to the
+        content's mean and std) and put the content's YIQ chrominance back.
+        ``"histogram"``: first give each style image the content's colour mean and
+        covariance, then transfer as usual.
+    seed : int
+        Seed of the noise initialisation (the only random choice).
+    device : torch device, optional
+        Default :func:`hw2.config.device`.
+    progress : bool
+        Show a tqdm bar with the current size and loss.
+    callback : callable, optional
+        Called after every loss evaluation with the history record (a dict, see
+        :class:`StyleTransferResult`); returning ``True`` (or raising
+        :class:`StopOptimization`) stops the optimisation and returns the
+        current image.
+
+    Returns
+    -------
+    StyleTransferResult
+        ``.image`` (1, 3, H, W) in [0, 1] and ``.history`` of the loss per evaluation.
+
+    Raises
+    ------
+    ValueError
+        Empty or non-finite images, negative / NaN weights, unknown layer names,
+        unknown option values; the message names the problem.
+
+    Notes
+    -----
+    Departures from the paper: losses are averaged rather than summed and use
+    the normalized VGG19 (hence the different alpha/beta); optimisation is
+    coarse-to-fine (``levels=1`` disables it); the result is clipped to [0, 1]
+    at the end of each level rather than constrained during L-BFGS.
+    """
+    t0 = time.perf_counter()
+    from .. import config
+
+    content = _as_image(content, "content")
+    styles = [style] if not isinstance(style, (list, tuple)) else list(style)
+    if not styles:
+        raise ValueError("style: give at least one style image")
+    styles = [_as_image(s, f"style[{i}]" if len(styles) > 1 else "style") for i, s in enumerate(styles)]
+    if style_blend_weights is None:
+        blend = [1.0] * len(styles)
+    else:
+        blend = [Fn.check_weight(b, f"style_blend_weights[{i}]") for i, b in enumerate(style_blend_weights)]
+        if len(blend) != len(styles):
+            raise ValueError(f"style_blend_weights has {len(blend)} entries for {len(styles)} style images")
+        if sum(blend) <= 0:
+            raise ValueError("style_blend_weights are all zero")
+    style_scale = Fn.check_weight(style_scale, "style_scale")
+    if style_scale == 0:
+        raise ValueError("style_scale must be > 0")
+    if optimizer not in ("lbfgs", "adam"):
+        raise ValueError(f"unknown optimizer {optimizer!r}; choose 'lbfgs' or 'adam'")
+    if lr is not None and (Fn.check_weight(lr, "lr") == 0):
+        raise ValueError("lr must be > 0")
+    if preserve_color not in (None, False, "luminance", "histogram"):
+        raise ValueError(f"unknown preserve_color {preserve_color!r}; choose None, 'luminance' or 'histogram'")
+    if not (isinstance(init, torch.Tensor) or init in ("content", "noise", "style")):
+        raise ValueError(f"unknown init {init!r}; choose 'content', 'noise', 'style' or give a tensor")
+    content_layers = _as_layer_list(content_layers, "content_layers")
+    style_layers = _as_layer_list(style_layers, "style_layers")
+
+    # output size
+    if size is None:
+        out_size = tuple(content.shape[-2:])
+    else:
+        size = _check_size(size)
+        if isinstance(size, int):
+            h, w = content.shape[-2:]
+            s = size / max(h, w)
+            out_size = (max(1, round(h * s)), max(1, round(w * s)))
+        else:
+            out_size = size
+    need = _min_side(content_layers + style_layers)
+    if min(out_size) < need:
+        raise ValueError(f"output size {out_size} is too small for layer "
+                         f"{max(content_layers + style_layers, key=_vgg.LAYERS.index)}: "
+                         f"both sides must be >= {need} px")
+
+    loss_fn = PerceptualLoss(content_layers=content_layers, style_layers=style_layers,
+                             style_layer_weights=style_layer_weights, content_weight=content_weight,
+                             style_weight=style_weight, tv_weight=tv_weight,
+                             device=device if device is not None else config.device())
+    dev = loss_fn.device
+    sizes = pyramid_sizes(out_size, levels, min_side=max(need, int(min_level_side)))
+    counts = _iterations_per_level(iterations, len(sizes), DEFAULT_ITERATIONS)
+
+    # colour handling
+    content_iq = None
+    if preserve_color == "luminance":
+        yiq = Fn.rgb_to_yiq(content)
+        content_y = yiq[:, :1]
+        content_iq = yiq[:, 1:]
+        styles = [Fn.match_luminance(Fn.rgb_to_yiq(s)[:, :1], content_y).clamp(0, 1).repeat(1, 3, 1, 1)
+                  for s in styles]
+        work_content = content_y.clamp(0, 1).repeat(1, 3, 1, 1)
+    else:
+        if preserve_color == "histogram":
+            styles = [Fn.match_color(s, content) for s in styles]
+        work_content = content
+    work_content = work_content.to(dev)
+    styles = [s.to(dev) for s in styles]
+
+    def set_targets(level_size):
+        loss_fn.set_content(_resize(work_content, level_size))
+        side = max(1, round(style_scale * max(level_size)))
+        loss_fn.set_style([_resize_longest_to(s, side, need) for s in styles], blend)
+
+    if isinstance(init, torch.Tensor):
+        x0 = _as_image(init, "init").to(dev)
+    elif init == "content":
+        x0 = work_content
+    elif init == "style":
+        x0 = styles[0]
+    else:
+        g = torch.Generator().manual_seed(int(seed))
+        x0 = torch.rand((1, 3) + tuple(sizes[0]), generator=g).to(dev)
+    x0 = _resize(x0, sizes[0])
+
+    def detail(level_size, coarse_size):
+        fine = _resize(work_content, level_size)
+        return fine - _resize(_resize(fine, coarse_size), level_size)
+
+    use_detail = bool(content_detail) and isinstance(init, str) and init == "content"
+    image, history, stopped = _run_pyramid(loss_fn, sizes, counts, x0, set_targets, optimizer=optimizer,
+                                           lr=lr, progress=progress, callback=callback,
+                                           desc="stylize", t0=t0, detail=detail if use_detail else None)
+    image = image.float().cpu()
+    if content_iq is not None:
+        y = Fn.rgb_to_yiq(image)[:, :1]
+        iq = _resize(content_iq, tuple(image.shape[-2:]))
+        image = Fn.yiq_to_rgb(torch.cat([y, iq], dim=1)).clamp(0, 1)
+    params = dict(size=tuple(out_size), content_layers=tuple(content_layers), style_layers=tuple(style_layers),
+                  style_layer_weights=tuple(loss_fn.style_layer_weights), content_weight=float(content_weight),
+                  style_weight=float(style_weight), tv_weight=float(tv_weight),
+                  init=init if isinstance(init, str) else "tensor", optimizer=optimizer, lr=lr,
+                  iterations=tuple(counts), levels=len(sizes), content_detail=use_detail,
+                  style_scale=float(style_scale),
+                  style_blend_weights=tuple(blend), preserve_color=preserve_color or None, seed=int(seed),
+                  device=str(dev))
+    return StyleTransferResult(image=image, history=history, sizes=[tuple(s) for s in sizes],
+                               elapsed=time.perf_counter() - t0, stopped=stopped, params=params)
+
+
+# --------------------------------------------------------------------------- texture synthesis
+def texture_layers(layers: str | Sequence[str]) -> list[str]:
+    """The Gram layers :func:`synthesize_texture` matches for ``layers``.
+
+    * **one name** means "every layer of the ladder up to and including it", as in
+      the rows of Gatys et al. 2015, fig. 2:
+
+      - ``poolB`` -> ``conv1_1, pool1, ..., poolB`` (the paper's ladder);
+      - ``convB_I`` / ``reluB_I`` -> ``conv1_1, conv2_1, ..., conv(B-1)_1`` (resp.
+        ``relu..._1``) followed by the layer itself; so ``conv1_1`` is conv1_1
+        alone, ``conv3_1`` is conv1_1 + conv2_1 + conv3_1 and ``conv5_1`` is
+        conv1_1 + conv2_1 + conv3_1 + conv4_1 + conv5_1.
+    * **several names** are used exactly as given (e.g. the default
+      ``("conv1_1", "pool1", "pool2", "pool3", "pool4")``).
+
+    Raises ``ValueError`` for unknown names.
+    """
+    if isinstance(layers, str):
+        layers = [layers]
+    layers = _as_layer_list(layers, "layers")
+    if len(layers) > 1:
+        return layers
+    name = layers[0]
+    if name.startswith("pool"):
+        b = int(name[4:])
+        return ["conv1_1"] + [f"pool{k}" for k in range(1, b + 1)]
+    kind = "conv" if name.startswith("conv") else "relu"
+    b = int(name[4:].split("_")[0])
+    ladder = [f"{kind}{k}_1" for k in range(1, b)]
+    return ladder + ([name] if name not in ladder else [])
+
+
+def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
+                       layers: str | Sequence[str] = DEFAULT_TEXTURE_LAYERS,
+                       iterations: int | Sequence[int] | None = DEFAULT_TEXTURE_ITERATIONS,
+                       seed: int = 0, histogram_match: bool = True,
+                       device: torch.device | str | None = None, progress: bool = True) -> torch.Tensor:
+    """Texture synthesis by matching Gram matrices (Gatys, Ecker & Bethge, NeurIPS 2015).
+
+    Starts from uniform white noise drawn with ``seed`` and optimises the pixels
+    with L-BFGS so that the Gram matrices of the image at ``layers`` match those
+    of ``source``. For deep models it works coarse-to-fine: up to three levels
+    (output/4, output/2, output) when the deepest matched layer is in block 5,
+    two when it is in block 4, and a coarse level only while its shorter side is
+    >= 32 px. Shallower models are optimised at full size only: a coarse level
+    matches the statistics of a downscaled source, i.e. structure larger than
+    the named layers can see, and would falsify the "up to conv1_1 / conv3_1"
+    comparison of the paper. For deep layers, whose receptive fields already
+    cover that structure, starting coarse gives the texture its large-scale
+    organisation much faster than optimising from white noise at full size.
+
+    Parameters
+    ----------
+    source : tensor (1, 3, H, W) in [0, 1], array, PIL image or path
+        The texture example. It is used at its own resolution (texture elements
+        keep their size in pixels whatever the output size), downscaled first to
+        at most 512 px on its longest side.
+    size : int or (int, int), keyword-only
+        Output size: an int gives a square, a pair is ``(H, W)``. Any size (at
+        least the few pixels the deepest layer needs).
+    layers : str or sequence of str
+        VGG19 layers whose Gram matrices are matched. One name means "up to and
+        including" (``("conv3_1",)`` = conv1_1 + conv2_1 + conv3_1); several
+        names are used as given. See :func:`texture_layers`. Default: conv1_1,
+        pool1, pool2, pool3, pool4, the paper's model.
+    iterations : int or sequence of int, optional
+        L-BFGS evaluations per level, coarsest first (default ``(150, 100, 100)``;
+        the last entries are used when the pyramid is shorter); an int ``n`` is
+        ``n`` at full size, ``2n`` at half size and ``4n`` at quarter size.
+    seed : int
+        Seed of the initial noise: the same seed gives the same texture.
+    histogram_match : bool
+        Match each colour channel's histogram to the source's at the end
+        (default True); removes the slight colour drift of the optimisation.
+    device : torch device, optional
+    progress : bool
+        Show a tqdm bar with the current loss.
+
+    Returns
+    -------
+    torch.Tensor, shape (1, 3, H, W), float32 in [0, 1], on the CPU.
+
+    Notes
+    -----
+    All matched layers have equal weight (as in the paper); the Gram matrices
+    are size-normalised (:func:`hw2.neural_style.functional.gram_matrix`), so a
+    source and an output of different sizes are compared fairly. The paper
+    optimised at a single scale from noise for many more iterations.
+    """
+    from .. import config
+
+    source = _as_image(source, "source")
+    size = _check_size(size)
+    out_size = (size, size) if isinstance(size, int) else size
+    gram_layers = texture_layers(layers)
+    need = _min_side(gram_layers)
+    if min(out_size) < need:
+        raise ValueError(f"size {out_size} is too small for layer {gram_layers[-1]}: both sides must be >= {need} px")
+    if max(source.shape[-2:]) > _MAX_TEXTURE_SOURCE:
+        source = _resize_longest_to(source, _MAX_TEXTURE_SOURCE, 1)
+    loss_fn = PerceptualLoss(content_layers=[], style_layers=gram_layers, content_weight=0.0,
+                             style_weight=1.0, device=device if device is not None else config.device())
+    dev = loss_fn.device
+    source = source.to(dev)
+    deepest = max(gram_layers, key=_vgg.LAYERS.index)
+    block = sum(1 for n in _vgg.LAYERS[:_vgg.LAYERS.index(deepest)] if n.startswith("pool")) + 1
+    sizes = pyramid_sizes(out_size, max(1, block - 2), min_side=max(need, _TEX_MIN))
+    counts = _iterations_per_level(iterations, len(sizes), DEFAULT_TEXTURE_ITERATIONS)
+
+    def set_targets(level_size):
+        f = level_size[0] / out_size[0]
+        sh, sw = source.shape[-2:]
+        src = _resize(source, (max(need, round(sh * f)), max(need, round(sw * f)))) if f != 1 else source
+        loss_fn.set_style([src])
+
+    g = torch.Generator().manual_seed(int(seed))
+    x0 = torch.rand((1, 3) + tuple(sizes[0]), generator=g).to(dev)
+    image, _, _ = _run_pyramid(loss_fn, sizes, counts, x0, set_targets, optimizer="lbfgs", lr=None,
+                               progress=progress, callback=None, desc="texture", t0=time.perf_counter())
+    image = image.float().cpu()
+    if histogram_match:
+        image = Fn.match_histograms(image, source.float().cpu()).clamp(0, 1)
+    return image
