@@ -1,0 +1,22 @@
+"""MUNIT (Huang, Liu, Belongie & Kautz, ECCV 2018): multimodal Monet <-> photo translation.
+
+Modules
+-------
+config
+    :class:`MUNITConfig` and the YAML configurations in ``configs/`` (``paper``, ``cpu``, ``cpu_encadv``).
+networks
+    Content/style encoders, AdaIN decoder with its MLP, multi-scale LSGAN discriminator.
+losses
+    Image, content and style reconstruction, adversarial, optional cycle/perceptual and encoded-style
+    adversarial terms.
+train
+    ``python -m hw2.munit.train --config cpu cpu_encadv`` (resumable, atomic checkpoints).
+translate
+    :func:`load_model` (the committed fp16 generators, registered in :mod:`hw2.weights` by importing
+    this package), :meth:`MUNIT.translate` with random or reference styles, :func:`evaluate`.
+"""
+from .config import MUNITConfig, load_config
+from .translate import DIRECTIONS, MODELS, MUNIT, evaluate, history, load_model, random_styles
+
+__all__ = ["MUNITConfig", "load_config", "MUNIT", "DIRECTIONS", "MODELS", "load_model", "random_styles",
+           "history", "evaluate"]

@@ -1,0 +1,295 @@
+"""MUNIT translation with the committed generators: random or reference styles, both directions.
+
+Domain ``a`` is Monet paintings, domain ``b`` photos. Images are ``(1, 3, H, W)`` tensors in
+``[0, 1]`` (the package's convention); the networks work in ``[-1, 1]``.
+
+* ``monet2photo``: content of a painting (``E^c_a``) decoded by the photo decoder ``G_b`` with a
+  style code that is either drawn from ``N(0, I)`` (seeded) or encoded from a reference photo
+  (``E^s_b``);
+* ``photo2monet``: the same the other way round.
+
+The committed generators (``hw2/weights/munit_monet2photo*.pth``, fp16) are registered in
+:mod:`hw2.weights` on import of this module; :func:`load_model` rebuilds the networks from the
+configuration stored in the file.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import numpy as np
+import torch
+from torch import nn
+
+from .. import config as hw2_config
+from .. import weights
+from ..io import resize_to
+from .config import MUNITConfig
+from .networks import AdaINGen, build_generator
+
+__all__ = ["MUNIT", "DIRECTIONS", "MODELS", "load_model", "random_styles", "history", "evaluate",
+           "prepare"]
+
+#: translation directions: (source domain, target domain)
+DIRECTIONS = {"monet2photo": ("a", "b"), "photo2monet": ("b", "a")}
+_DOMAIN = {"a": "a", "b": "b", "monet": "a", "photo": "b"}
+
+#: committed generators: registry name -> (sha256, description)
+MODELS = {
+    "munit_monet2photo": (
+        "2db6307979b30a90292d1f10043326e562c3b54ba906528bf1749fb575811006",
+        "MUNIT generators (Monet = domain a, photo = domain b) trained here with configs/cpu.yaml; "
+        "the paper's objective."),
+    "munit_monet2photo_encadv": (
+        "775780723cd5c9ffd5a8ee7475a93be1ab7bbef3d38bed60966b1a08ebea10e9",
+        "MUNIT generators trained with configs/cpu_encadv.yaml: cpu.yaml plus the adversarial loss on "
+        "translations made with style codes encoded from real images (the seed report's hypothesis)."),
+}
+
+for _name, (_sha, _desc) in MODELS.items():
+    weights.register(weights.WeightsEntry(
+        name=_name, source="repo", location=f"{_name}.pth", sha256=_sha,
+        preprocessing="RGB in [-1, 1] inside the networks; hw2.munit.translate takes [0, 1] images with sides "
+                      "that are multiples of 4 (it resizes them), best at the training scale (~80 px).",
+        description=_desc + " fp16 dict {format, config, gen_a, gen_b}; see MODEL_CARD_munit.md.",
+        fix="The file is committed in the repository (hw2/weights); restore it with git, or retrain with "
+            "`make train-munit` (python -m hw2.munit.train --config cpu cpu_encadv --export).",
+        meta={"history": f"{_name}_history.json", "card": "MODEL_CARD_munit.md"}))
+
+
+def _domain(d: str) -> str:
+    try:
+        return _DOMAIN[d]
+    except KeyError:
+        raise ValueError(f"unknown domain {d!r}; use 'monet' ('a') or 'photo' ('b')") from None
+
+
+def _direction(direction: str) -> tuple[str, str]:
+    try:
+        return DIRECTIONS[direction]
+    except KeyError:
+        raise ValueError(f"unknown direction {direction!r}; choose one of {sorted(DIRECTIONS)}") from None
+
+
+def prepare(image: torch.Tensor, size: int | None, *, multiple: int = 4) -> torch.Tensor:
+    """Resize ``image`` so its *shorter* side is ``size`` (the training ``new_size``) and both sides are
+    multiples of ``multiple``; ``size=None`` only rounds the sides."""
+    if not isinstance(image, torch.Tensor) or image.dim() != 4 or image.shape[1] != 3:
+        raise ValueError(f"image must be a (N, 3, H, W) tensor in [0, 1], got "
+                         f"{tuple(image.shape) if hasattr(image, 'shape') else type(image).__name__}")
+    h, w = image.shape[-2:]
+    s = 1.0 if size is None else size / min(h, w)
+    nh = max(multiple, int(round(h * s / multiple)) * multiple)
+    nw = max(multiple, int(round(w * s / multiple)) * multiple)
+    return resize_to(image, (nh, nw))
+
+
+class MUNIT(nn.Module):
+    """Both domains' generators with translation helpers (inputs and outputs in ``[0, 1]``).
+
+    Parameters
+    ----------
+    cfg : MUNITConfig
+    gen_a, gen_b : AdaINGen, optional
+        Monet and photo generators (default: freshly initialised).
+    """
+
+    def __init__(self, cfg: MUNITConfig, gen_a: AdaINGen | None = None, gen_b: AdaINGen | None = None):
+        super().__init__()
+        self.cfg = cfg
+        self.gen_a = gen_a if gen_a is not None else build_generator(cfg)
+        self.gen_b = gen_b if gen_b is not None else build_generator(cfg)
+        self.eval()
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def _gen(self, domain: str) -> AdaINGen:
+        return self.gen_a if _domain(domain) == "a" else self.gen_b
+
+    def _in(self, image: torch.Tensor, size: int | None) -> torch.Tensor:
+        return prepare(image, size, multiple=2 ** self.cfg.n_downsample).to(self.device) * 2 - 1
+
+    @torch.no_grad()
+    def encode(self, image: torch.Tensor, *, domain: str, size: int | None = None):
+        """(content, style) codes of ``image`` in its ``domain`` (``'monet'`` or ``'photo'``)."""
+        return self._gen(domain).encode(self._in(image, size))
+
+    @torch.no_grad()
+    def style_of(self, image: torch.Tensor, *, domain: str, size: int | None = None) -> torch.Tensor:
+        """Style code ``(1, style_dim, 1, 1)`` encoded from ``image`` of ``domain``."""
+        return self._gen(domain).enc_style(self._in(image, size))
+
+    def random_style(self, n: int = 1, *, seed: int) -> torch.Tensor:
+        """``n`` style codes drawn from ``N(0, I)`` with ``seed``, shape ``(n, style_dim, 1, 1)``."""
+        g = torch.Generator().manual_seed(int(seed))
+        return torch.randn(n, self.cfg.style_dim, 1, 1, generator=g).to(self.device)
+
+    @torch.no_grad()
+    def reconstruct(self, image: torch.Tensor, *, domain: str, size: int | None = None) -> torch.Tensor:
+        """``G(E^c(x), E^s(x))`` in ``[0, 1]``, at the prepared size."""
+        gen = self._gen(domain)
+        return ((gen.decode(*gen.encode(self._in(image, size))) + 1) / 2).clamp(0, 1)
+
+    @torch.no_grad()
+    def translate(self, image: torch.Tensor, *, direction: str, style: torch.Tensor | None = None,
+                  seed: int | None = None, reference: torch.Tensor | None = None,
+                  size: int | None = None) -> torch.Tensor:
+        """Translate ``image`` across domains.
+
+        Parameters
+        ----------
+        image : (1, 3, H, W) tensor in [0, 1]
+        direction : ``'monet2photo'`` or ``'photo2monet'``
+        style : (1, style_dim[, 1, 1]) tensor, optional
+            An explicit style code of the target domain.
+        seed : int, optional
+            Draw the style code from ``N(0, I)`` with this seed (random-style translation).
+        reference : (1, 3, H, W) tensor in [0, 1], optional
+            A target-domain image whose encoded style code is used (reference-style translation).
+        size : int, optional
+            Shorter side the input (and reference) is resized to; default: the training ``new_size``.
+
+        Exactly one of ``style``, ``seed``, ``reference`` must be given.
+
+        Returns
+        -------
+        (1, 3, h, w) tensor in [0, 1], ``h, w`` the prepared input size.
+        """
+        src, tgt = _direction(direction)
+        if sum(v is not None for v in (style, seed, reference)) != 1:
+            raise ValueError("give exactly one of style=, seed=, reference=")
+        size = self.cfg.new_size if size is None else size
+        content = self._gen(src).enc_content(self._in(image, size))
+        if reference is not None:
+            style = self._gen(tgt).enc_style(self._in(reference, size))
+        elif seed is not None:
+            style = self.random_style(1, seed=seed)
+        style = style.to(self.device).reshape(-1, self.cfg.style_dim, 1, 1)
+        if style.shape[0] != content.shape[0]:
+            style = style.expand(content.shape[0], -1, -1, -1)
+        return ((self._gen(tgt).decode(content, style) + 1) / 2).clamp(0, 1)
+
+
+def random_styles(model: MUNIT, image: torch.Tensor, n: int, *, direction: str, seed: int = 0,
+                  size: int | None = None) -> list[torch.Tensor]:
+    """``n`` translations of ``image`` with the style codes of seeds ``seed, seed+1, ...``."""
+    return [model.translate(image, direction=direction, seed=seed + i, size=size) for i in range(n)]
+
+
+@functools.lru_cache(maxsize=4)
+def _load(name: str, device: str) -> MUNIT:
+    state = weights.load_state_dict(name)
+    from .train import WEIGHTS_FORMAT
+
+    if state.get("format") != WEIGHTS_FORMAT:
+        raise weights.WeightsError(f"weights {name!r} are not MUNIT generators of format {WEIGHTS_FORMAT!r}")
+    cfg = MUNITConfig.from_dict(state["config"])
+    model = MUNIT(cfg, build_generator(cfg, init=False), build_generator(cfg, init=False))
+    model.gen_a.load_state_dict({k: v.float() for k, v in state["gen_a"].items()})
+    model.gen_b.load_state_dict({k: v.float() for k, v in state["gen_b"].items()})
+    return model.to(device).eval()
+
+
+def load_model(name: str = "munit_monet2photo", *, device=None) -> MUNIT:
+    """The committed MUNIT generators ``name`` (see :data:`MODELS`), verified by sha256, cached per device.
+
+    Do not modify the returned module (it is shared).
+    """
+    if name not in MODELS:
+        raise ValueError(f"unknown MUNIT model {name!r}; choose one of {sorted(MODELS)}")
+    dev = torch.device(device) if device is not None else hw2_config.device()
+    return _load(name, str(dev))
+
+
+def history(name: str = "munit_monet2photo") -> dict:
+    """The committed training record ``{"summary": {...}, "history": [{step, elapsed_s, losses...}]}``."""
+    if name not in MODELS:
+        raise ValueError(f"unknown MUNIT model {name!r}; choose one of {sorted(MODELS)}")
+    path = hw2_config.WEIGHTS / f"{name}_history.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"training history {path} is missing; it is committed with the weights")
+    return json.loads(path.read_text())
+
+
+def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n_diversity: int = 3,
+             n_styles: int = 3, size: int | None = None, seed: int = 0, reference: bool = True) -> dict:
+    """Quality figures of a model on the monet2photo test splits (all with :mod:`hw2.metrics`).
+
+    * ``fid_vgg_photo2monet``: Fréchet VGG19 (relu5_1) distance between ``n_photos`` test photos
+      translated to Monet (one seeded random style each) and the real Monet test paintings;
+      ``fid_vgg_identity_photo2monet`` the same for the untranslated photos (lower is better; a
+      working translation lowers it);
+    * ``fid_vgg_monet2photo`` / ``..._identity_...``: the same the other way (``n_monet`` paintings
+      against the test photos); with the same image sets both identity values are equal;
+    * ``fid_vgg_ref_photo2monet`` / ``fid_vgg_ref_monet2photo`` (``reference=True``): the same with
+      the style code encoded from a random real image of the target domain;
+    * ``diversity_photo2monet`` / ``diversity_monet2photo``: mean pairwise perceptual distance among
+      ``n_styles`` random-style translations of ``n_diversity`` images;
+    * ``recon_l1_monet/photo``, ``recon_psnr_monet/photo``: image reconstruction error on the test images;
+      ``fid_vgg_recon_monet/photo``: Fréchet VGG distance of the reconstructions to the real images of
+      their own domain, i.e. what the decoder's blur alone costs (a floor for the translations).
+
+    All images are resized to the shorter side ``size`` (default: the training ``new_size``). The
+    statistics of the real test images are cached, so evaluating a second model costs only its translations.
+    """
+    from .. import metrics
+    from ..data import monet2photo, pick
+
+    size = model.cfg.new_size if size is None else size
+    load = functools.partial(_load_prepared, size=size)
+    photo_paths = tuple(pick(monet2photo("testB"), n_photos, seed=seed))
+    all_monet = monet2photo("testA")
+    monet_paths = tuple(pick(all_monet, len(all_monet) if n_monet is None else n_monet, seed=seed))
+    photos, monets = [load(p) for p in photo_paths], [load(p) for p in monet_paths]
+    rng = np.random.default_rng(seed)
+    out = {}
+    p2m = [model.translate(x, direction="photo2monet", seed=seed * 100_003 + i, size=size)
+           for i, x in enumerate(photos)]
+    m2p = [model.translate(x, direction="monet2photo", seed=seed * 100_003 + i, size=size)
+           for i, x in enumerate(monets)]
+    stats = functools.partial(metrics.vgg_statistics, max_side=max(size, 64))
+    real_b, real_a = _real_stats(photo_paths, size), _real_stats(monet_paths, size)
+
+    def fid(images, real):
+        return metrics.frechet_distance(*stats(images), *real)
+
+    out["fid_vgg_photo2monet"] = fid(p2m, real_a)
+    out["fid_vgg_identity_photo2monet"] = metrics.frechet_distance(*real_b, *real_a)
+    out["fid_vgg_monet2photo"] = fid(m2p, real_b)
+    out["fid_vgg_identity_monet2photo"] = metrics.frechet_distance(*real_a, *real_b)
+    if reference:
+        ref_p2m = [model.translate(x, direction="photo2monet", reference=monets[int(rng.integers(len(monets)))],
+                                   size=size) for x in photos]
+        ref_m2p = [model.translate(x, direction="monet2photo", reference=photos[int(rng.integers(len(photos)))],
+                                   size=size) for x in monets]
+        out["fid_vgg_ref_photo2monet"] = fid(ref_p2m, real_a)
+        out["fid_vgg_ref_monet2photo"] = fid(ref_m2p, real_b)
+    for direction, src in (("photo2monet", photos), ("monet2photo", monets)):
+        vals = [metrics.diversity(random_styles(model, x, n_styles, direction=direction, seed=1000 * i, size=size))
+                for i, x in enumerate(src[:n_diversity])]
+        out[f"diversity_{direction}"] = float(np.mean(vals))
+    for domain, imgs, real in (("monet", monets, real_a), ("photo", photos, real_b)):
+        rec = [model.reconstruct(x, domain=domain, size=size) for x in imgs]
+        out[f"fid_vgg_recon_{domain}"] = fid(rec, real)
+        out[f"recon_l1_{domain}"] = float(np.mean([float((r - prepare(x, size)).abs().mean())
+                                                   for r, x in zip(rec, imgs)]))
+        out[f"recon_psnr_{domain}"] = float(np.mean([metrics.psnr(r, prepare(x, size)) for r, x in zip(rec, imgs)]))
+    out["eval_size"] = size
+    out["n_photos"], out["n_monet"] = len(photos), len(monets)
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _real_stats(paths: tuple, size: int):
+    """VGG statistics of real test images (cached: shared by every model evaluated)."""
+    from .. import metrics
+
+    return metrics.vgg_statistics([_load_prepared(p, size=size) for p in paths], max_side=max(size, 64))
+
+
+@functools.lru_cache(maxsize=1024)
+def _load_prepared(path, *, size: int) -> torch.Tensor:
+    from ..io import load_image
+
+    return prepare(load_image(path, max_side=4 * size), size)

@@ -1,0 +1,247 @@
+"""MUNIT: shapes, AdaIN parameter count, learning, exact resumption, checkpoint errors, translation."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from hw2.munit import config as mconfig
+from hw2.munit.config import MUNITConfig, load_config
+from hw2.munit.networks import (AdaINGen, MsImageDis, assign_adain_params, build_discriminator,
+                                build_generator, num_adain_params)
+from hw2.munit.train import CheckpointError, Trainer, export, read_checkpoint, sample_batch
+from hw2.munit.translate import MUNIT, MODELS, load_model, prepare
+
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny networks: one thread is fastest, and avoids spinning on a shared CPU."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+TINY = dict(gen_dim=8, mlp_dim=16, n_res=1, style_downsample=3, dis_dim=8, dis_n_layer=2, dis_num_scales=2,
+            new_size=32, crop_size=32, lr=5e-4, log_every=2, name="tiny")
+
+
+def _tiny(**kw) -> MUNITConfig:
+    return MUNITConfig(**{**TINY, **kw})
+
+
+def _images(seed: int, n: int = 3, size: int = 40) -> list[torch.Tensor]:
+    """Smooth synthetic images: colour gradients plus a blob (learnable in a few steps)."""
+    g = torch.Generator().manual_seed(seed)
+    yy, xx = torch.meshgrid(torch.linspace(0, 1, size), torch.linspace(0, 1, size), indexing="ij")
+    out = []
+    for _ in range(n):
+        c = torch.rand(3, 3, generator=g)
+        img = c[:, 0, None, None] * yy + c[:, 1, None, None] * xx + 0.3 * c[:, 2, None, None]
+        cy, cx = torch.rand(2, generator=g)
+        img = img + 0.4 * torch.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / 0.02)
+        out.append((img / img.amax()).clamp(0, 1)[None])
+    return out
+
+
+def _trainer(tmp_path=None, **kw) -> Trainer:
+    return Trainer(_tiny(**kw), data_a=_images(1), data_b=_images(2), directory=tmp_path, device="cpu")
+
+
+# ----------------------------------------------------------------------------- networks
+def test_shapes():
+    cfg = _tiny()
+    gen = build_generator(cfg)
+    x = torch.rand(2, 3, 32, 48) * 2 - 1
+    c, s = gen.encode(x)
+    assert c.shape == (2, cfg.gen_dim * 4, 8, 12)
+    assert s.shape == (2, cfg.style_dim, 1, 1)
+    y = gen.decode(c, torch.randn(2, cfg.style_dim, 1, 1))
+    assert y.shape == x.shape and y.abs().max() <= 1
+    outs = build_discriminator(cfg)(x)
+    assert [o.shape for o in outs] == [(2, 1, 8, 12), (2, 1, 4, 6)]
+
+
+@pytest.mark.parametrize("cfg", [_tiny(), MUNITConfig()], ids=["tiny", "paper"])
+def test_mlp_produces_exactly_the_adain_parameters(cfg):
+    gen = AdaINGen(cfg)
+    channels = cfg.gen_dim * 2 ** cfg.n_downsample
+    expected = cfg.n_res * 2 * 2 * channels          # n_res blocks x 2 AdaIN layers x (mean, std) x C
+    assert num_adain_params(gen.dec) == expected
+    assert gen.mlp(torch.randn(3, cfg.style_dim)).shape == (3, expected)
+    if cfg.n_res == 4:
+        assert expected == 4096                       # the paper's decoder: 4 blocks at 256 channels
+    with pytest.raises(ValueError, match="AdaIN parameters"):
+        assign_adain_params(torch.zeros(1, expected + 1), gen.dec)
+
+
+def test_adain_uses_the_style():
+    torch.manual_seed(0)
+    gen = build_generator(_tiny())
+    c, _ = gen.encode(torch.rand(1, 3, 32, 32) * 2 - 1)
+    a = gen.decode(c, torch.zeros(1, 8))
+    b = gen.decode(c, torch.ones(1, 8) * 2)
+    assert (a - b).abs().mean() > 1e-3
+    assert torch.equal(a, gen.decode(c, torch.zeros(1, 8)))
+
+
+def test_lsgan_losses_known_answer():
+    dis = MsImageDis(_tiny())
+    for cnn in dis.cnns:                               # a discriminator answering 0 everywhere
+        for p in cnn.parameters():
+            torch.nn.init.zeros_(p)
+    x = torch.rand(1, 3, 32, 32)
+    assert float(dis.calc_gen_loss(x).detach()) == pytest.approx(2.0)   # (0 - 1)^2 per scale, 2 scales
+    assert float(dis.calc_dis_loss(x, x).detach()) == pytest.approx(2.0)
+
+
+# ----------------------------------------------------------------------------- config
+def test_paper_config_is_the_default():
+    paper = load_config("paper")
+    default = MUNITConfig()
+    for k in mconfig.TRAIN_FIELDS:
+        assert getattr(paper, k) == getattr(default, k), k
+    assert (paper.style_dim, paper.n_res, paper.mlp_dim, paper.dis_num_scales) == (8, 4, 256, 3)
+    cpu = load_config("cpu")
+    assert cpu.enc_adv_w == 0 and load_config("cpu_encadv").enc_adv_w > 0
+    assert load_config("cpu_encadv").replace(enc_adv_w=0).arch() == cpu.arch()
+
+
+def test_bad_configs(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("gen_dimm: 3\n")
+    with pytest.raises(ValueError, match="gen_dimm"):
+        load_config(bad)
+    with pytest.raises(ValueError, match="crop_size"):
+        MUNITConfig(new_size=64, crop_size=128)
+    with pytest.raises(FileNotFoundError):
+        load_config("no_such_config")
+
+
+# ----------------------------------------------------------------------------- training
+def test_sample_batch_is_seeded():
+    imgs = _images(3)
+    a = sample_batch(imgs, np.random.default_rng([0, 5]), batch=2, new_size=36, crop=32)
+    b = sample_batch(imgs, np.random.default_rng([0, 5]), batch=2, new_size=36, crop=32)
+    c = sample_batch(imgs, np.random.default_rng([0, 6]), batch=2, new_size=36, crop=32)
+    assert a.shape == (2, 3, 32, 32) and torch.equal(a, b) and not torch.equal(a, c)
+    assert a.min() >= -1 and a.max() <= 1
+
+
+def test_training_lowers_the_reconstruction_loss():
+    tr = _trainer()
+    x_a = torch.cat(_images(1))[:, :, :32, :32] * 2 - 1
+    x_b = torch.cat(_images(2))[:, :, :32, :32] * 2 - 1
+
+    def recon():
+        with torch.no_grad():
+            return float((tr.gen_a(x_a) - x_a).abs().mean() + (tr.gen_b(x_b) - x_b).abs().mean())
+
+    before = recon()
+    first = [tr.train_step()["recon_x_a"] for _ in range(5)]
+    for _ in range(35):
+        last = tr.train_step()
+    after = recon()
+    assert after < 0.7 * before, (before, after)
+    assert last["recon_x_a"] < np.mean(first)
+    assert tr.step == 40 and len(tr.history) == 20
+
+
+def test_resumed_run_continues_identically(tmp_path):
+    straight = _trainer(tmp_path / "a", enc_adv_w=1.0)
+    for _ in range(4):
+        straight.train_step()
+
+    first = _trainer(tmp_path / "b", enc_adv_w=1.0)
+    for _ in range(3):
+        first.train_step()
+    path = first.save()
+    del first
+    resumed = _trainer(tmp_path / "b", enc_adv_w=1.0)
+    resumed.load(path)
+    assert resumed.step == 3
+    resumed.train_step()
+    for name in ("gen_a", "gen_b", "dis_a", "dis_b"):
+        sa, sb = getattr(straight, name).state_dict(), getattr(resumed, name).state_dict()
+        assert all(torch.equal(sa[k], sb[k]) for k in sa), name
+    drop = lambda h: [{k: v for k, v in e.items() if k != "elapsed_s"} for e in h]  # noqa: E731
+    assert drop(straight.history) == drop(resumed.history)
+
+
+def test_corrupt_or_incompatible_checkpoint(tmp_path):
+    tr = _trainer(tmp_path)
+    tr.train_step()
+    good = tr.save()
+    data = good.read_bytes()
+    (tmp_path / "trunc.pt").write_bytes(data[: len(data) // 2])
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint at all")
+    torch.save({"a": torch.zeros(1)}, tmp_path / "other.pt")
+    for name, match in (("trunc.pt", "corrupt"), ("junk.pt", "corrupt"), ("other.pt", "not a MUNIT checkpoint"),
+                        ("missing.pt", "no MUNIT checkpoint")):
+        with pytest.raises(CheckpointError, match=match):
+            _trainer(tmp_path).load(tmp_path / name)
+    with pytest.raises(CheckpointError, match="gen_dim"):
+        _trainer(tmp_path, gen_dim=4).load(good)
+    with pytest.raises(CheckpointError, match="enc_adv_w"):
+        _trainer(tmp_path, enc_adv_w=1.0).load(good)
+    # a different run length (max_iter) is no incompatibility
+    other = _trainer(tmp_path, max_iter=7)
+    other.load(good)
+    assert other.step == 1
+
+
+def test_export_round_trip(tmp_path):
+    tr = _trainer(tmp_path / "run")
+    tr.train_step()
+    tr.train_step()
+    tr.save()
+    summary = export("cpu", directory=tmp_path / "run", dest=tmp_path)
+    assert summary["steps"] == 2 and (tmp_path / "munit_monet2photo.pth").is_file()
+    rec = json.loads((tmp_path / "munit_monet2photo_history.json").read_text())
+    assert rec["history"] == tr.history
+    state = torch.load(tmp_path / "munit_monet2photo.pth", weights_only=True)
+    assert all(v.dtype == torch.float16 for v in state["gen_a"].values())
+    cfg = MUNITConfig.from_dict(state["config"])
+    model = MUNIT(cfg, build_generator(cfg, init=False), build_generator(cfg, init=False))
+    model.gen_a.load_state_dict({k: v.float() for k, v in state["gen_a"].items()})
+    model.gen_b.load_state_dict({k: v.float() for k, v in state["gen_b"].items()})
+    ref = MUNIT(cfg, tr.gen_a, tr.gen_b)
+    x = torch.rand(1, 3, 32, 32)
+    y1 = model.translate(x, direction="photo2monet", seed=3)
+    y2 = ref.translate(x, direction="photo2monet", seed=3)
+    assert (y1 - y2).abs().max() < 0.02
+
+
+# ----------------------------------------------------------------------------- translation
+def test_translation_is_seeded_and_checks_its_input():
+    torch.manual_seed(0)
+    model = MUNIT(_tiny())
+    x = torch.rand(1, 3, 40, 50)
+    y = model.translate(x, direction="photo2monet", seed=1)
+    assert y.shape == (1, 3, 32, 40) and y.min() >= 0 and y.max() <= 1
+    assert torch.equal(y, model.translate(x, direction="photo2monet", seed=1))
+    assert not torch.equal(y, model.translate(x, direction="photo2monet", seed=2))
+    ref = model.translate(x, direction="monet2photo", reference=torch.rand(1, 3, 32, 32))
+    assert ref.shape == y.shape
+    with pytest.raises(ValueError, match="exactly one"):
+        model.translate(x, direction="photo2monet")
+    with pytest.raises(ValueError, match="direction"):
+        model.translate(x, direction="photo2van_gogh", seed=0)
+    with pytest.raises(ValueError, match="domain"):
+        model.reconstruct(x, domain="cezanne")
+    assert prepare(torch.rand(1, 3, 30, 61), 32).shape[-2:] == (32, 64)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_committed_generators_load(name):
+    model = load_model(name, device="cpu")
+    assert model.cfg.style_dim == 8
+    x = torch.rand(1, 3, 64, 64)
+    for direction in ("photo2monet", "monet2photo"):
+        y = model.translate(x, direction=direction, seed=0)
+        assert y.shape[:2] == (1, 3) and torch.isfinite(y).all()
+    rec = model.reconstruct(x, domain="photo", size=64)
+    assert rec.shape == x.shape
