@@ -51,7 +51,7 @@ train-photowct: $(STAMP) ## train the PhotoWCT unpooling decoders (resumable), t
 	$(PY) -m hw2.photowct.train --threads 2 --export
 
 train-munit: $(STAMP) ## train MUNIT, plain and encoded-style-adversarial variants (resumable), then export
-	$(PY) -m hw2.munit.train --config cpu cpu_encadv --threads 2 --export
+	$(PY) -m hw2.munit.train --config cpu cpu_encadv --minutes 60 --threads 1 --export
 
 clean: ## remove generated figures, build files and caches (keeps .venv and report/)
 	rm -rf build .pytest_cache
