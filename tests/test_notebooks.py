@@ -68,7 +68,7 @@ def test_combined_report_from_executed(tmp_path):
     for e in executed:
         assert f'id="nb-{e.name}"' in text and f"{e.name}.ipynb" in text
     assert "Contents" in text and "CPU cores" in text
-    assert 'class="jp-InputArea' not in text  # code hidden in the combined report
+    assert "hl-ipython3" not in text  # no highlighted code cell: code hidden in the combined report
     if report.find_chromium() is None:
         pytest.skip("Chromium not installed: PDF not checked")
     pdf = report.print_pdf(index, tmp_path / "report.pdf")
