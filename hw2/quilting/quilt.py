@@ -68,6 +68,18 @@ def _progress(total: int, enabled: bool, desc: str):
 
 
 # --------------------------------------------------------------------------- synthesis
+def _paste(region, patch, ov, *, left: bool, top: bool, cut: bool, details, source) -> None:
+    """Write ``patch`` into ``region`` (in place), joined along the minimum-error boundary cut
+    when ``cut`` and an overlap exists; record the cut cost and the patch's source position."""
+    if cut and (left or top):
+        mask, cost = boundary_cut_mask(region, patch, ov, left=left, top=top)
+        region[mask] = patch[mask]
+        details.cut_cost += cost
+    else:
+        region[...] = patch
+    details.sources.append(source)
+
+
 def synthesize(texture, size, *, block: int = 32, overlap: int | None = None, mode: str = "cut",
                tolerance: float = 0.1, seed: int = 0, return_details: bool = False,
                progress: bool = False):
@@ -147,14 +159,8 @@ def synthesize(texture, size, *, block: int = 32, overlap: int | None = None, mo
                 err, slack = matcher.errors(terms)
                 y, x = select_candidate(err, tolerance=tolerance, rng=rng, slack=slack,
                                         exact=lambda ys, xs: matcher.direct_errors(terms, ys, xs))
-            patch = tex[y:y + block, x:x + block]
-            if mode == "cut" and (left or top):
-                mask, cost = boundary_cut_mask(region, patch, ov, left=left, top=top)
-                region[mask] = patch[mask]
-                details.cut_cost += cost
-            else:
-                region[...] = patch
-            details.sources.append((y, x))
+            _paste(region, tex[y:y + block, x:x + block], ov, left=left, top=top, cut=mode == "cut",
+                   details=details, source=(y, x))
             if bar is not None:
                 bar.update()
     if bar is not None:
@@ -303,14 +309,8 @@ def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float 
                                             exact=lambda ys, xs: matcher.direct_errors(terms, ys, xs))
                 else:
                     y, x = int(rng.integers(matcher.n_y)), int(rng.integers(matcher.n_x))
-                patch = tex[y:y + b, x:x + b]
-                if left or top:
-                    mask, cost = boundary_cut_mask(region, patch, ov, left=left, top=top)
-                    region[mask] = patch[mask]
-                    details.cut_cost += cost
-                else:
-                    region[...] = patch
-                details.sources.append((y, x))
+                _paste(region, tex[y:y + b, x:x + b], ov, left=left, top=top, cut=True,
+                       details=details, source=(y, x))
                 if bar is not None:
                     bar.update()
         if bar is not None:
