@@ -1,20 +1,28 @@
 """Bad input across the public API: each gets a clear error or a documented fallback, and nothing is lost.
 
-Method-specific bad inputs (label maps, checkpoints, interrupted training) live beside each method's
-tests too; this module gathers the cross-cutting ones in one place.
+One module for all of them: images (missing, corrupt, every mode, 1x1, 10000x10000), tensors of the
+wrong shape, label maps (wrong size, a label in one image only, a 1-pixel region), missing weights and
+data, corrupt checkpoints, a training run killed mid-way then resumed, bad method arguments, and a
+report build whose notebook fails. Finer per-method cases stay beside each method's tests.
 """
 from __future__ import annotations
 
 import resource
+import signal
 import subprocess
 import sys
+import time
+import warnings
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from hw2 import data, io, weights
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from hw2 import config, data, io, report, weights
 
 BAD_INPUTS_TRIED = []
 
@@ -117,3 +125,155 @@ def test_wrong_tensor_shapes():
 
     with pytest.raises(ValueError):
         vgg19("relu1_1", device="cpu")(torch.rand(1, 1, 8, 8))
+
+
+# --------------------------------------------------------------------------- label maps
+def _pair():
+    g = torch.Generator().manual_seed(0)
+    return torch.rand(1, 3, 37, 51, generator=g), torch.rand(1, 3, 40, 30, generator=g)
+
+
+def test_label_maps_wrong_size_one_sided_and_one_pixel():
+    """With the committed PhotoWCT decoders (no data needed)."""
+    from hw2 import fastphotostyle as fps
+    from hw2.labels import LabelMapWarning
+
+    _tried("label map of the wrong size")
+    c, s = _pair()
+    lv = ["relu2_1", "relu1_1"]
+    with pytest.warns(LabelMapWarning, match="content_labels"):
+        res = fps.stylize(c, s, content_labels=np.zeros((20, 20), int), style_labels=np.zeros((40, 30), int),
+                          smoothing=None, device="cpu", levels=lv)
+    assert res.image.shape == (1, 3, 37, 51)
+    _tried("labels present in one image only")
+    one_sided = fps.stylize(c, s, content_labels=np.ones((37, 51), int), style_labels=np.full((40, 30), 2),
+                            smoothing=None, device="cpu", levels=lv)
+    untouched = fps.stylize(c, s, smoothing=None, alpha=0.0, device="cpu", levels=lv)
+    torch.testing.assert_close(one_sided.image, untouched.image)
+    _tried("1-pixel label region")
+    cl, sl = np.zeros((37, 51), int), np.zeros((40, 30), int)
+    cl[5, 7] = sl[0, 0] = 3
+    res = fps.stylize(c, s, content_labels=cl, style_labels=sl, smoothing="exact", device="cpu", levels=lv)
+    assert torch.isfinite(res.image).all()
+    with pytest.raises(ValueError, match="both"):
+        fps.stylize(c, s, content_labels=cl)
+
+
+# --------------------------------------------------------------------------- bad method arguments
+def test_bad_method_arguments_name_the_problem():
+    import hw2.neural_style as ns
+    from hw2 import quilting, smoothing
+
+    _tried("bad method arguments")
+    c, s = _pair()
+    with pytest.raises(ValueError, match="content"):
+        smoothing.smooth_exact(np.zeros((8, 8, 3)), np.zeros((8, 9, 3)))
+    with pytest.raises(ValueError, match="NaN"):
+        smoothing.guided_filter(np.full((8, 8, 3), np.nan), np.zeros((8, 8, 3)))
+    with pytest.raises(ValueError, match="style_weight"):
+        ns.stylize(c, s, style_weight=float("nan"), size=48, iterations=(1,), levels=1, progress=False)
+    with pytest.raises(ValueError, match="layer"):
+        ns.stylize(c, s, content_layers=("relu9_9",), size=48, iterations=(1,), levels=1, progress=False)
+    with pytest.raises(ValueError):
+        quilting.synthesize(np.zeros((8, 8, 3)), 32, block=16)
+
+
+# --------------------------------------------------------------------------- checkpoints and training
+def test_corrupt_checkpoints_give_clear_errors(tmp_path):
+    from hw2.munit.train import CheckpointError, read_checkpoint
+    from hw2.photowct.train import train_level
+
+    _tried("corrupt PhotoWCT training checkpoint")
+    ckpt = tmp_path / "relu1_1.ckpt"
+    ckpt.write_bytes(b"PK\x03\x04 half a zip file")
+    img = torch.rand(1, 3, 24, 24)
+    with pytest.raises(ValueError, match=r"corrupt.*fresh"):
+        train_level("relu1_1", images=[img], iters=1, crop=16, batch=1, ckpt=ckpt, init=False, progress=False)
+    assert ckpt.read_bytes().startswith(b"PK")          # the user's file is not touched
+    _tried("corrupt MUNIT checkpoint")
+    bad = tmp_path / "munit.pt"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="cannot read"):
+        read_checkpoint(bad)
+
+
+_KILL_SCRIPT = """
+import sys, torch
+from hw2.photowct.train import train_level
+torch.manual_seed(0)
+imgs = [torch.rand(1, 3, 24, 24, generator=torch.Generator().manual_seed(i)) for i in range(2)]
+train_level("relu1_1", images=imgs, iters=100000, crop=16, batch=2, lr=1e-3, seed=1, init=False,
+            ckpt=sys.argv[1], ckpt_every_s=0.0, progress=False)
+"""
+
+
+def test_training_killed_mid_way_then_resumed(tmp_path):
+    """SIGKILL a training process between (or during) checkpoint writes: the checkpoint on disk is
+    always complete, and a rerun resumes from it."""
+    from hw2.photowct.train import train_level
+
+    _tried("training killed mid-way, then resumed")
+    ckpt = tmp_path / "relu1_1.ckpt"
+    env = {**__import__("os").environ, "PYTHONPATH": str(config.ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(ckpt)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 120
+        step = 0
+        while time.time() < deadline and step < 5:
+            time.sleep(0.2)
+            if proc.poll() is not None:
+                pytest.fail(f"training process died: {proc.stderr.read().decode()[-2000:]}")
+            if ckpt.is_file():
+                step = torch.load(ckpt, weights_only=True)["step"]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert step >= 5, "no checkpoint within 2 minutes"
+    saved = torch.load(ckpt, weights_only=True)                  # complete, loadable
+    imgs = [torch.rand(1, 3, 24, 24, generator=torch.Generator().manual_seed(i)) for i in range(2)]
+    res = train_level("relu1_1", images=imgs, iters=saved["step"] + 2, crop=16, batch=2, lr=1e-3, seed=1,
+                      init=False, ckpt=ckpt, progress=False)
+    assert res["step"] == saved["step"] + 2
+    assert [h[0] for h in res["history"]] == list(range(1, saved["step"] + 3))
+    assert not list(tmp_path.glob(".*.tmp")), "stale temporary files left after resuming"
+
+
+# --------------------------------------------------------------------------- report
+def _write(path, cells):
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                            "language": "python"}})
+    nbformat.write(nb, path)
+
+
+def test_failing_notebook_keeps_previous_report(tmp_path, monkeypatch):
+    _tried("report build whose notebook fails")
+    books = tmp_path / "notebooks"
+    books.mkdir()
+    params = new_code_cell('PROFILE = "full"')
+    params.metadata["tags"] = ["parameters"]
+    _write(books / "01_ok.ipynb", [new_markdown_cell("# 01 · OK"), params, new_code_cell("print(PROFILE)")])
+    _write(books / "02_bad.ipynb", [new_markdown_cell("# 02 · Bad"), params,
+                                    new_code_cell("raise ZeroDivisionError('boom in cell')")])
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "index.html").write_text("previous report")
+    monkeypatch.setattr(config, "NOTEBOOKS", books)
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    with pytest.raises(report.NotebookFailed, match=r"02_bad.ipynb.*ZeroDivisionError.*boom in cell"):
+        report.build(profile="quick", out=out, pdf=False, log=lambda *a: None)
+    assert (out / "index.html").read_text() == "previous report"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert (tmp_path / "build" / "failed" / "02_bad.ipynb").exists()
+
+    # once the notebook is fixed, the new report replaces the old one
+    _write(books / "02_bad.ipynb", [new_markdown_cell("# 02 · Fixed"), params, new_code_cell("1 + 1")])
+    summary = report.build(profile="quick", out=out, pdf=False, log=lambda *a: None)
+    assert set(summary["notebooks"]) == {"01_ok", "02_bad"}
+    html = (out / "index.html").read_text()
+    assert "previous report" not in html and "02 · Fixed" in html
+    assert (out / "01_ok.ipynb").exists() and (out / "01_ok.html").exists()
+    executed = nbformat.read(out / "01_ok.ipynb", as_version=4)
+    assert any("quick" in o.get("text", "") for c in executed.cells for o in c.get("outputs", []))

@@ -325,7 +325,16 @@ def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, bat
     enc = encoder or VGG19Encoder(level)
     state = None
     if ckpt is not None and Path(ckpt).is_file() and not fresh:
-        state = torch.load(ckpt, map_location="cpu", weights_only=True)
+        for stale in Path(ckpt).parent.glob(f".{Path(ckpt).name}.*.tmp"):  # left by a run killed mid-write
+            stale.unlink(missing_ok=True)
+        try:
+            state = torch.load(ckpt, map_location="cpu", weights_only=True)
+            if not {"model", "optim", "step", "history", "elapsed_s", "config"} <= set(state):
+                raise KeyError("missing entries")
+        except Exception as exc:  # truncated, not a torch file, or another kind of checkpoint
+            raise ValueError(f"checkpoint {ckpt} is corrupt or not a PhotoWCT decoder checkpoint "
+                             f"({type(exc).__name__}: {exc}); delete it or pass fresh=True (--fresh) "
+                             "to start over") from exc
         if dict(state["config"]) != dict(cfg):
             raise ValueError(f"checkpoint {ckpt} was made with {dict(state['config'])}, not {dict(cfg)}; "
                              "pass fresh=True (--fresh) to start over")
