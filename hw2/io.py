@@ -333,8 +333,9 @@ def image_grid(rows: Sequence[Sequence], *, row_titles: Sequence[str] | None = N
             if row_titles is not None and j == 0:
                 ax.set_ylabel(row_titles[i], fontsize=fontsize)
     if title:
-        fig.suptitle(title, fontsize=fontsize + 1)
-    fig.tight_layout(pad=0.3)
+        fig.suptitle(title, fontsize=fontsize + 1, y=0.995, va="top")
+    # keep a band for the title above the column titles (tight_layout ignores the suptitle)
+    fig.tight_layout(pad=0.3, rect=(0, 0, 1, 1 - (0.4 / height if title else 0.0)))
     return fig
 
 
