@@ -10,6 +10,7 @@ from hw2.neural_style import (PerceptualLoss, content_loss, gram_matrix, match_c
                               pyramid_sizes, style_loss, stylize, synthesize_texture, texture_layers,
                               total_variation)
 from hw2.neural_style import functional as Fn
+import hw2.neural_style as ns
 
 
 def _img(h=32, w=32, seed=0):
@@ -215,3 +216,21 @@ def test_texture_bad_input():
         synthesize_texture(_img(), size=32, layers=("pool7",), progress=False, device="cpu")
     with pytest.raises(ValueError, match="empty"):
         synthesize_texture(torch.zeros(1, 3, 4, 0), size=32, progress=False, device="cpu")
+
+
+def test_laplacian_bands_round_trip_and_parameterizations_agree_at_start():
+    from hw2.neural_style import collapse_bands, laplacian_bands
+
+    g = torch.Generator().manual_seed(4)
+    x = torch.rand(1, 3, 37, 50, generator=g, dtype=torch.float64)
+    bands, sizes = laplacian_bands(x, 4)
+    assert [tuple(b.shape[-2:]) for b in bands] == sizes == [(37, 50), (19, 25), (10, 13), (5, 7)]
+    torch.testing.assert_close(collapse_bands(bands, sizes), x, rtol=0, atol=1e-12)
+    # the first loss evaluation is of the initial image whatever the parameterisation
+    c = torch.rand(1, 3, 40, 40, generator=g)
+    s = torch.rand(1, 3, 40, 40, generator=g)
+    first = [ns.stylize(c, s, size=40, levels=1, iterations=3, parameterization=p, progress=False).history[0]["loss"]
+             for p in ("pixels", "laplacian")]
+    assert first[0] == pytest.approx(first[1], rel=1e-5)
+    with pytest.raises(ValueError, match="parameterization"):
+        ns.stylize(c, s, size=40, levels=1, iterations=1, parameterization="wavelet", progress=False)

@@ -8,8 +8,9 @@
 Importing this package loads no weights; the VGG19 is built on first use.
 """
 from .core import (DEFAULT_CONTENT_LAYERS, DEFAULT_ITERATIONS, DEFAULT_STYLE_LAYERS, DEFAULT_STYLE_WEIGHT,
-                   DEFAULT_TEXTURE_ITERATIONS, DEFAULT_TEXTURE_LAYERS, StopOptimization, StyleTransferResult,
-                   pyramid_sizes, stylize, synthesize_texture, texture_layers)
+                   DEFAULT_TEXTURE_ITERATIONS, DEFAULT_TEXTURE_LAYERS, PARAMETERIZATIONS, StopOptimization,
+                   StyleTransferResult, collapse_bands, laplacian_bands, pyramid_sizes, stylize,
+                   synthesize_texture, texture_layers)
 from .functional import content_loss, gram_matrix, match_color, match_histograms, style_loss, total_variation
 from .modules import PerceptualLoss
 
@@ -18,4 +19,5 @@ __all__ = [
     "PerceptualLoss", "pyramid_sizes", "gram_matrix", "content_loss", "style_loss", "total_variation",
     "match_histograms", "match_color", "DEFAULT_CONTENT_LAYERS", "DEFAULT_STYLE_LAYERS",
     "DEFAULT_STYLE_WEIGHT", "DEFAULT_ITERATIONS", "DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS",
+    "PARAMETERIZATIONS", "laplacian_bands", "collapse_bands",
 ]

@@ -1,16 +1,24 @@
 """Entry points: :func:`stylize` (Gatys et al. 2016) and :func:`synthesize_texture` (Gatys et al. 2015).
 
-Both optimise the pixels of an image so that its VGG19 statistics match targets,
-with the same engine:
+Both optimise an image so that its VGG19 statistics match targets, with the same
+engine:
 
+* **Laplacian-pyramid parameterisation** (default; ``parameterization="pixels"`` is
+  the paper's): the optimiser moves the bands of a Laplacian pyramid of the image,
+  so one step can change large areas smoothly. Measured here at 256 px (L-BFGS from
+  the content image): a loss the pixel parameterisation reaches after 250
+  evaluations is reached after about 150;
 * **coarse-to-fine**: the image is first optimised at a small size (by default
   1/4 of the output size, e.g. 128 px for a 512 px output), then bilinearly
-  upsampled and refined at twice the size, and so on. Large structures settle
-  where an evaluation is 16x cheaper; the full-size level only adds detail.
+  upsampled (plus the content's own fine detail) and refined at twice the size.
+  Measured here, this saves less than hoped: the upsampled result lacks the fine
+  brush texture the full-size style loss asks for, so the full-size loss restarts
+  high (about a third of the content image's, not near the coarse optimum), and the
+  late, slow phase of the optimisation is not shortened;
 * the encoder is cut at the deepest layer used, and all targets (content
   features, style Gram matrices) are computed once per level, without autograd;
-* L-BFGS (default) or Adam on the pixels; one *evaluation* is one forward and
-  backward pass. Iteration budgets are counted in evaluations.
+* L-BFGS (default) or Adam; one *evaluation* is one forward and backward pass.
+  Iteration budgets are counted in evaluations.
 
 References
 ----------
@@ -41,15 +49,17 @@ from .modules import PerceptualLoss, _as_layer_list
 __all__ = [
     "DEFAULT_CONTENT_LAYERS", "DEFAULT_STYLE_LAYERS", "DEFAULT_STYLE_WEIGHT", "DEFAULT_ITERATIONS",
     "DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS", "StyleTransferResult", "stylize",
-    "synthesize_texture", "texture_layers", "pyramid_sizes", "StopOptimization",
+    "synthesize_texture", "texture_layers", "pyramid_sizes", "StopOptimization", "PARAMETERIZATIONS",
+    "laplacian_bands", "collapse_bands",
 ]
 
 DEFAULT_CONTENT_LAYERS = ("relu4_2",)
 DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 #: beta (alpha = 1); see :func:`stylize` for how it relates to the paper's ratio
 DEFAULT_STYLE_WEIGHT = 10.0
-#: L-BFGS evaluations per pyramid level, coarsest first (128, 256, 512 px for a 512 px output)
-DEFAULT_ITERATIONS = (150, 75, 100)
+#: L-BFGS evaluations per pyramid level, coarsest first (128, 256, 512 px for a 512 px output):
+#: most of the budget at full size, where the slow last phase of the optimisation happens
+DEFAULT_ITERATIONS = (100, 50, 200)
 #: Gatys et al. 2015: Gram matrices of conv1_1 and pool1 ... pool4
 DEFAULT_TEXTURE_LAYERS = ("conv1_1", "pool1", "pool2", "pool3", "pool4")
 #: evaluations per texture level, coarsest first (64, 128, 256 px for a 256 px output)
@@ -226,21 +236,81 @@ class _Progress:
             self.bar.close()
 
 
+#: parameterisations of the optimised image (see :func:`stylize`)
+PARAMETERIZATIONS = ("laplacian", "pixels")
+
+
+def laplacian_bands(x: torch.Tensor, n: int) -> tuple[list[torch.Tensor], list[tuple[int, int]]]:
+    """Laplacian pyramid of ``x`` with ``n`` bands, finest first; :func:`collapse_bands` inverts it exactly."""
+    sizes = [tuple(x.shape[-2:])]
+    for _ in range(n - 1):
+        h, w = sizes[-1]
+        sizes.append((max(1, (h + 1) // 2), max(1, (w + 1) // 2)))
+    bands, cur = [], x
+    for k in range(n - 1):
+        down = _resize(cur, sizes[k + 1])
+        bands.append(cur - _resize(down, sizes[k]))
+        cur = down
+    bands.append(cur)
+    return bands, sizes
+
+
+def collapse_bands(bands: Sequence[torch.Tensor], sizes: Sequence[tuple[int, int]]) -> torch.Tensor:
+    """Sum of the bands of :func:`laplacian_bands`, each upsampled to the finest size (differentiable)."""
+    x = bands[-1]
+    for k in range(len(bands) - 2, -1, -1):
+        x = _resize(x, sizes[k]) + bands[k]
+    return x
+
+
+def _n_bands(size: tuple[int, int], *, coarsest: int = 8, most: int = 5) -> int:
+    n, side = 1, min(size)
+    while n < most and side // 2 >= coarsest:
+        side //= 2
+        n += 1
+    return n
+
+
 def _optimize(x0: torch.Tensor, loss_fn: PerceptualLoss, n_evals: int, *, optimizer: str,
-              lr: float | None, record: Callable[[dict], None]) -> torch.Tensor:
-    """Optimise pixels from ``x0`` for ``n_evals`` loss evaluations; returns the image.
+              lr: float | None, record: Callable[[dict], None],
+              parameterization: str = "laplacian") -> torch.Tensor:
+    """Optimise the image from ``x0`` for ``n_evals`` loss evaluations; returns the image.
+
+    ``parameterization="pixels"`` optimises the pixels (the paper); ``"laplacian"`` the
+    bands of a Laplacian pyramid of the image (up to 5, coarsest >= 8 px), which spans the
+    same images but lets a gradient step move large areas at once: a step on a coarse
+    band is a smooth change over many pixels. With L-BFGS this reaches a given loss in
+    roughly half the evaluations at 128-256 px (measured here; see ``hw2.bench.neural_style``).
 
     ``record(parts)`` is called after every evaluation and may raise
     :class:`StopOptimization`, which is re-raised with the current image attached.
     """
-    x = x0.detach().clone().contiguous().requires_grad_(True)
+    if parameterization not in PARAMETERIZATIONS:
+        raise ValueError(f"unknown parameterization {parameterization!r}; choose from {PARAMETERIZATIONS}")
+    x0 = x0.detach().clone().contiguous()
+    if parameterization == "laplacian":
+        bands, sizes = laplacian_bands(x0, _n_bands(tuple(x0.shape[-2:])))
+        params = [b.contiguous().requires_grad_(True) for b in bands]
+
+        def image() -> torch.Tensor:
+            return collapse_bands(params, sizes)
+    else:
+        params = [x0.requires_grad_(True)]
+
+        def image() -> torch.Tensor:
+            return params[0]
     if n_evals <= 0:
-        return x.detach()
+        return x0.detach()
+
+    def current() -> torch.Tensor:
+        with torch.no_grad():
+            return image().detach()
 
     def evaluate():
-        if x.grad is not None:
-            x.grad.zero_()
-        total, parts = loss_fn(x)
+        for q in params:
+            if q.grad is not None:
+                q.grad.zero_()
+        total, parts = loss_fn(image())
         if not math.isfinite(parts["total"]):
             raise FloatingPointError("the loss became NaN or infinite; lower lr or the loss weights")
         total.backward()
@@ -252,23 +322,24 @@ def _optimize(x0: torch.Tensor, loss_fn: PerceptualLoss, n_evals: int, *, optimi
             # max_iter is not the limit (max_eval is): the loop then stops right after an
             # evaluation, so the image returned is the last one evaluated. Tolerances are
             # zero so that the small, size-normalised gradients never stop it early.
-            opt = torch.optim.LBFGS([x], lr=1.0 if lr is None else lr, max_iter=10 * n_evals + 10,
+            opt = torch.optim.LBFGS(params, lr=1.0 if lr is None else lr, max_iter=10 * n_evals + 10,
                                     max_eval=n_evals, tolerance_grad=0.0, tolerance_change=0.0,
                                     history_size=50, line_search_fn=None)
             opt.step(evaluate)
         else:
-            opt = torch.optim.Adam([x], lr=0.02 if lr is None else lr)
+            opt = torch.optim.Adam(params, lr=0.02 if lr is None else lr)
             for _ in range(n_evals):
                 evaluate()
                 opt.step()
     except StopOptimization as stop:
-        stop.image = x.detach()
+        stop.image = current()
         raise
-    return x.detach()
+    return current()
 
 
 def _run_pyramid(loss_fn: PerceptualLoss, sizes, counts, init: torch.Tensor, set_targets, *,
-                 optimizer: str, lr, progress: bool, callback, desc: str, t0: float, detail=None):
+                 optimizer: str, lr, progress: bool, callback, desc: str, t0: float, detail=None,
+                 parameterization: str = "laplacian"):
     """Optimise over the pyramid; returns (image, history, stopped).
 
     ``detail(size, coarse_size)``, when given, returns an image added to the
@@ -299,7 +370,8 @@ def _run_pyramid(loss_fn: PerceptualLoss, sizes, counts, init: torch.Tensor, set
                     x = x + detail(size, coarse)
                 x = x.clamp_(0, 1)
             set_targets(size)
-            x = _optimize(x, loss_fn, n, optimizer=optimizer, lr=lr, record=record)
+            x = _optimize(x, loss_fn, n, optimizer=optimizer, lr=lr, record=record,
+                          parameterization=parameterization)
     except StopOptimization as stop:
         x = getattr(stop, "image", x)
         stopped = True
@@ -315,7 +387,7 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
             style_layer_weights: Sequence[float] | None = None,
             content_weight: float = 1.0, style_weight: float = DEFAULT_STYLE_WEIGHT,
             tv_weight: float = 0.0, init: str | torch.Tensor = "content", optimizer: str = "lbfgs",
-            lr: float | None = None, iterations: int | Sequence[int] | None = None, levels: int = 3,
+            parameterization: str = "laplacian", lr: float | None = None, iterations: int | Sequence[int] | None = None, levels: int = 3,
             min_level_side: int = _MIN_LEVEL_SIDE, content_detail: bool = True, style_scale: float = 1.0,
             style_blend_weights: Sequence[float] | None = None,
             preserve_color: str | None = None, seed: int = 0,
@@ -357,11 +429,16 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
         starts from noise; starting from the content converges much faster.
     optimizer : {"lbfgs", "adam"}
         L-BFGS (default, as in the paper; no line search, step 1) or Adam.
+    parameterization : {"laplacian", "pixels"}
+        What the optimiser moves: the pixels (the paper) or the bands of a Laplacian
+        pyramid of the image (default; not in the paper). Both span the same images;
+        the pyramid lets one step change large areas smoothly, which reaches a given
+        loss in about half the evaluations (measured at 128 and 256 px).
     lr : float, optional
         Step size: L-BFGS default 1, Adam default 0.02 (pixel units).
     iterations : int or sequence of int, optional
         Loss evaluations per pyramid level, coarsest first (default
-        :data:`DEFAULT_ITERATIONS` = ``(150, 75, 100)``). An int ``n`` means ``n``
+        :data:`DEFAULT_ITERATIONS` = ``(100, 50, 200)``). An int ``n`` means ``n``
         at the finest level and twice as many at each coarser one.
     levels : int
         Pyramid levels (default 3: output/4, output/2, output). ``levels=1`` is
@@ -510,7 +587,8 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
     use_detail = bool(content_detail) and isinstance(init, str) and init == "content"
     image, history, stopped = _run_pyramid(loss_fn, sizes, counts, x0, set_targets, optimizer=optimizer,
                                            lr=lr, progress=progress, callback=callback,
-                                           desc="stylize", t0=t0, detail=detail if use_detail else None)
+                                           desc="stylize", t0=t0, detail=detail if use_detail else None,
+                                           parameterization=parameterization)
     image = image.float().cpu()
     if content_iq is not None:
         y = Fn.rgb_to_yiq(image)[:, :1]
@@ -519,7 +597,8 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
     params = dict(size=tuple(out_size), content_layers=tuple(content_layers), style_layers=tuple(style_layers),
                   style_layer_weights=tuple(loss_fn.style_layer_weights), content_weight=float(content_weight),
                   style_weight=float(style_weight), tv_weight=float(tv_weight),
-                  init=init if isinstance(init, str) else "tensor", optimizer=optimizer, lr=lr,
+                  init=init if isinstance(init, str) else "tensor", optimizer=optimizer,
+                  parameterization=parameterization, lr=lr,
                   iterations=tuple(counts), levels=len(sizes), content_detail=use_detail,
                   style_scale=float(style_scale),
                   style_blend_weights=tuple(blend), preserve_color=preserve_color or None, seed=int(seed),
@@ -563,7 +642,7 @@ def texture_layers(layers: str | Sequence[str]) -> list[str]:
 def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
                        layers: str | Sequence[str] = DEFAULT_TEXTURE_LAYERS,
                        iterations: int | Sequence[int] | None = DEFAULT_TEXTURE_ITERATIONS,
-                       seed: int = 0, histogram_match: bool = True,
+                       seed: int = 0, histogram_match: bool = True, parameterization: str = "laplacian",
                        device: torch.device | str | None = None, progress: bool = True) -> torch.Tensor:
     """Texture synthesis by matching Gram matrices (Gatys, Ecker & Bethge, NeurIPS 2015).
 
@@ -602,6 +681,9 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
     histogram_match : bool
         Match each colour channel's histogram to the source's at the end
         (default True); removes the slight colour drift of the optimisation.
+    parameterization : {"laplacian", "pixels"}
+        See :func:`stylize` (default ``"laplacian"``: from noise, the coarse bands let
+        the optimiser build large structures that pixel steps grow only slowly).
     device : torch device, optional
     progress : bool
         Show a tqdm bar with the current loss.
@@ -646,7 +728,8 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
     g = torch.Generator().manual_seed(int(seed))
     x0 = torch.rand((1, 3) + tuple(sizes[0]), generator=g).to(dev)
     image, _, _ = _run_pyramid(loss_fn, sizes, counts, x0, set_targets, optimizer="lbfgs", lr=None,
-                               progress=progress, callback=None, desc="texture", t0=time.perf_counter())
+                               progress=progress, callback=None, desc="texture", t0=time.perf_counter(),
+                               parameterization=parameterization)
     image = image.float().cpu()
     if histogram_match:
         image = Fn.match_histograms(image, source.float().cpu()).clamp(0, 1)
