@@ -77,9 +77,9 @@ ADAIN_INIT_KEYS = ("1", "5", "14", "21")
 # sha256 of the committed fp16 decoders (`python -m hw2.photowct.train --export-only` prints them)
 _SHA256 = {
     "relu1_1": "2a6663efa999666e1f05b6fa08faa7af6668d433d862b3e80dcf71300aeae175",
-    "relu2_1": "a991f993771d729ba6b86807b95ce39ff89029781c2e3f7adc14db038ca80e76",
-    "relu3_1": "399a6c4a58960af460790d6e5e27cf4416b40cc6f7862d37d3db0d39c5fc40ac",
-    "relu4_1": "9db8b565ddc68f2f149af7c1eac7281e95140b49035ad7176200c145424f08f5",
+    "relu2_1": "b46b1c1974e0e560df7641a511498a9cc2e558f62e503d80bb5b40daae22694a",
+    "relu3_1": "a93e54d48a785da688f6cc794d848d4e4c743f2191aff42fd47533bb3b30500c",
+    "relu4_1": "229914b76b9096baf0d38e4008e958ead72e1cee5f33fbcd3866a371ee0c1305",
 }
 
 

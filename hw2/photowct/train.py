@@ -53,8 +53,8 @@ from .models import ADAIN_INIT_KEYS, LEVELS, PHOTOWCT_SPECS, Decoder
 __all__ = ["train_level", "default_images", "export", "main", "checkpoint_dir"]
 
 #: defaults per level: (iterations, crop, batch, learning rate)
-DEFAULTS = {"relu1_1": (30, 96, 8, 1e-5), "relu2_1": (400, 64, 8, 3e-4),
-            "relu3_1": (450, 64, 8, 3e-4), "relu4_1": (300, 96, 4, 3e-4)}
+DEFAULTS = {"relu1_1": (30, 96, 8, 1e-5), "relu2_1": (9000, 64, 8, 3e-4),
+            "relu3_1": (4000, 64, 8, 3e-4), "relu4_1": (1300, 96, 4, 3e-4)}
 
 
 def checkpoint_dir() -> Path:
