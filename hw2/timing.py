@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Callable
 
-__all__ = ["Timer", "best_time", "peak_rss_mb", "machine_info"]
+__all__ = ["Timer", "best_time", "peak_rss_mb", "reset_peak_rss", "machine_info"]
 
 
 class Timer:
@@ -48,8 +48,31 @@ def best_time(fn: Callable[[], object], *, repeat: int = 3, warmup: int = 1) -> 
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MiB (Linux ``ru_maxrss``)."""
+    """Peak resident memory of this process, in MiB, since it started or since the last
+    :func:`reset_peak_rss`.
+
+    Read from ``VmHWM`` in ``/proc/self/status`` (Linux). Unlike ``ru_maxrss``, which Linux
+    carries over ``fork`` + ``exec``, so that a subprocess started by a large process
+    reports its parent's peak, ``VmHWM`` belongs to this process's own memory map. Falls
+    back to ``ru_maxrss`` elsewhere.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def reset_peak_rss() -> bool:
+    """Reset the peak of :func:`peak_rss_mb` to the current resident size (Linux >= 4.0:
+    ``/proc/self/clear_refs``); returns whether it could."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
 
 
 def machine_info() -> dict:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import config
 from ..io import atomic_write
-from ..timing import Timer, machine_info
+from ..timing import Timer, machine_info, reset_peak_rss
 from . import BENCHMARKS
 
 
@@ -28,6 +28,7 @@ def run(names: list[str], *, quick: bool = False, results: Path | None = None) -
     for name in names:
         print(f"[bench] {name} ...", flush=True)
         module = importlib.import_module(f"hw2.bench.{name}")
+        reset_peak_rss()  # each benchmark's peak_rss_mb is its own, not the largest so far
         try:
             with Timer() as t:
                 figures = module.run(quick=quick)

@@ -1,8 +1,8 @@
 """FastPhotoStyle smoothing: exact iterative solve vs SciPy's direct solve, guided filter (key ``smoothing``).
 
 Every timed computation runs in a fresh subprocess, so that its peak resident memory
-(``ru_maxrss`` of that process) is the computation's own, and the direct solve's
-gigabytes do not linger in the caller. Inputs: a landscape photo as the content and
+(``VmHWM`` of that process, see :func:`hw2.timing.peak_rss_mb`) is the computation's own,
+and the direct solve's gigabytes do not linger in the caller. Inputs: a landscape photo as the content and
 another one as the "stylised" image (the solver does not care where ``Y`` comes from).
 
 Figures
@@ -55,15 +55,15 @@ def _inputs(h: int, w: int):
 
 def _child(spec: dict) -> dict:
     """Runs in the subprocess: one computation, timed, with this process's peak RSS."""
-    import resource
     import time
 
     from .. import smoothing
+    from ..timing import peak_rss_mb
 
     content, styled = _inputs(spec["h"], spec["w"])
     import pyamg  # noqa: F401  (a one-time import per process, not part of a solve)
 
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    base = peak_rss_mb()
     t = time.perf_counter()
     info = None
     if spec["what"] == "exact":
@@ -90,7 +90,7 @@ def _child(spec: dict) -> dict:
     elapsed = time.perf_counter() - t
     if spec.get("save"):
         np.save(spec["save"], out)
-    return {"seconds": elapsed, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+    return {"seconds": elapsed, "peak_rss_mb": peak_rss_mb(),
             "baseline_rss_mb": base, "iterations": info.iterations if info else None,
             "times": info.times if info else None}
 
