@@ -159,6 +159,11 @@ def summary_rows(outputs: Sequence[Output], baselines: dict | None = None) -> li
     return rows
 
 
+#: edge SSIM above which an output still has a photograph's edges (the photo itself scores 1; in our
+#: runs the paintings score ~0.2 and the methods that keep the photo's structure 0.6-0.85)
+PHOTOREAL_EDGE_SSIM = 0.6
+
+
 def seed_comparison(summary: Sequence[Sequence], photo_style_distance: float) -> list[list[str]]:
     """The seed report's conclusions checked against our measurements.
 
@@ -171,7 +176,8 @@ def seed_comparison(summary: Sequence[Sequence], photo_style_distance: float) ->
 
     Returns
     -------
-    list of ``[claim, evidence, verdict]`` rows (strings). A claim whose methods were
+    list of ``[claim, evidence, verdict]`` rows (strings). "The photo stays a photo" means an
+    edge SSIM of at least :data:`PHOTOREAL_EDGE_SSIM`. A claim whose methods were
     skipped gets the verdict ``"not measured"``. "Gap closed" is the share of the photo's
     style distance that a method removes: ``1 - d_method / d_photo`` (100 % = the painting's
     own Gram statistics).
@@ -185,7 +191,8 @@ def seed_comparison(summary: Sequence[Sequence], photo_style_distance: float) ->
     munit, iq = "MUNIT (reference style)", "Image Quilting (transfer)"
     rows = []
     if fps in m and ns in m:
-        ok = gap[fps] < gap[ns] and m[fps]["real"] > m[ns]["real"]
+        # weaker stylisation than the painting-like method, and the result keeps a photo's edges
+        ok = gap[fps] < gap[ns] and m[fps]["real"] >= PHOTOREAL_EDGE_SSIM
         rows.append(["FastPhotoStyle is closer to a colour transfer than to a painting: photo → Monet "
                      "stylisation is weak, the photo stays a photo",
                      f"gap closed {gap[fps]:.0%} (Neural Style {gap[ns]:.0%}); photorealism "

@@ -22,6 +22,9 @@ def test_verdicts_follow_the_numbers():
     # a FastPhotoStyle as stylised as Neural Style would contradict the seed
     assert seed_comparison(_summary(**{"FastPhotoStyle (exact smoothing)": [2.0, 0.75, 0.1, 0.78]}),
                            1.33)[0][2] == "disagrees"
+    # a FastPhotoStyle that loses the photo's edges contradicts it too
+    assert seed_comparison(_summary(**{"FastPhotoStyle (exact smoothing)": [2.0, 0.75, 0.64, 0.3]}),
+                           1.33)[0][2] == "disagrees"
     # quilting no longer the least photorealistic: only partly
     assert seed_comparison(_summary(**{"Image Quilting (transfer)": [1.9, 0.18, 0.5, 0.9]}), 1.33)[2][2] == "partly"
 
