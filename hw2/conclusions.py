@@ -220,11 +220,13 @@ def seed_comparison(summary: Sequence[Sequence], photo_style_distance: float) ->
     else:
         rows.append(["Image Quilting leaves visible block seams", "", "not measured"])
     if ns in m:
-        strongest = max(gap, key=gap.get) == ns
-        slowest = max(m, key=lambda k: m[k]["runtime"]) == ns
+        # no wall time here: it varies from run to run, and this table is compared by `make verify`
+        others = {k: v for k, v in gap.items() if k != ns}
+        runner_up = max(others, key=others.get) if others else None
+        strongest = runner_up is None or gap[ns] > others[runner_up]
         rows.append(["(ours; the seed draws no conclusion for Neural Style) Gatys optimisation gives the "
-                     "strongest stylisation and is the slowest",
-                     f"gap closed {gap[ns]:.0%}, {m[ns]['runtime']:.3g} s per image"
-                     + (" (the slowest)" if slowest else ""),
-                     "holds" if strongest and slowest else ("partly" if strongest or slowest else "does not hold")])
+                     "strongest stylisation (and costs the most time: see the runtime table)",
+                     f"gap closed {gap[ns]:.0%}"
+                     + (f" (next: {runner_up}, {others[runner_up]:.0%})" if runner_up else ""),
+                     "holds" if strongest else "does not hold"])
     return rows

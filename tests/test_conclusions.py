@@ -19,6 +19,8 @@ def test_verdicts_follow_the_numbers():
     rows = seed_comparison(_summary(), 1.33)
     assert [r[2] for r in rows] == ["agrees", "agrees", "agrees", "holds"]
     assert "gap closed 52%" in rows[0][1]          # 1 - 0.64 / 1.33
+    assert "next: Image Quilting (transfer), 62%" in rows[3][1]    # 1 - 0.50 / 1.33
+    assert not any(ch.isdigit() for ch in rows[3][0])  # no run-to-run figure (wall time) in the table
     # a FastPhotoStyle as stylised as Neural Style would contradict the seed
     assert seed_comparison(_summary(**{"FastPhotoStyle (exact smoothing)": [2.0, 0.75, 0.1, 0.78]}),
                            1.33)[0][2] == "disagrees"
