@@ -573,8 +573,6 @@ class _StencilOp:
         return self.st[12].reshape(-1)
 
     def abs_row_sums(self):
-        import torch
-
         return self.st.abs().sum(dim=0).reshape(-1)
 
 
