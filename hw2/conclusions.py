@@ -94,9 +94,9 @@ METHODS: dict[str, Callable] = {
 def settings(profile: str) -> dict:
     """Sizes and iteration counts for a profile (``quick`` or ``full``)."""
     if profile == "quick":
-        return {"size": 96, "ns_iterations": [10, 10], "ns_levels": 2, "quilt_texture": 64, "quilt_block": 16,
+        return {"size": 96, "ns_iterations": 10, "ns_levels": 1, "quilt_texture": 64, "quilt_block": 16,
                 "quilt_passes": 2}
-    return {"size": 256, "ns_iterations": [60, 40, 30], "ns_levels": 3, "quilt_texture": 192,
+    return {"size": 256, "ns_iterations": 50, "ns_levels": 1, "quilt_texture": 192,
             "quilt_block": 24, "quilt_passes": 3}
 
 

@@ -141,7 +141,7 @@ class VGG19Encoder(nn.Module):
                 mod[1].bias.data.copy_(state[f"{i}.bias"])
 
     def forward(self, x: torch.Tensor, layers: Sequence[str] | None = None, *,
-                return_indices: bool = False):
+                return_indices: bool = False, inplace: bool = False):
         """Features of ``x`` at ``layers``.
 
         Parameters
@@ -152,6 +152,11 @@ class VGG19Encoder(nn.Module):
         return_indices : bool, keyword-only
             Also return the max-pool indices and pre-pool sizes, keyed ``pool1`` ...
             (as ``(indices, size)``); what ``nn.MaxUnpool2d`` needs.
+        inplace : bool, keyword-only
+            Apply each ReLU in place unless its input is one of the returned
+            features: saves one full-size tensor per ReLU (inference on 1 MP images).
+            Ignored while autograd needs the activations (``x`` or a parameter
+            requires a gradient).
 
         Returns
         -------
@@ -165,6 +170,8 @@ class VGG19Encoder(nn.Module):
             raise ValueError(f"layers {sorted(missing)} are deeper than this encoder's last layer "
                              f"{self.last_layer!r}; build VGG19Encoder(last_layer=...) deeper")
         deepest = max(self.names.index(n) for n in wanted)
+        inplace = inplace and not (torch.is_grad_enabled() and (
+            x.requires_grad or any(p.requires_grad for p in self.parameters())))
         out, pools = {}, {}
         h = self.input_conv(x)
         for i, (name, mod) in enumerate(zip(self.names, self.layers)):
@@ -177,6 +184,8 @@ class VGG19Encoder(nn.Module):
                 # reflection padding needs 2 pixels; a 1-pixel map (tiny images, deep
                 # layers) falls back to replicate padding instead of failing
                 h = mod[1](F.pad(h, (1, 1, 1, 1), mode="replicate"))
+            elif inplace and isinstance(mod, nn.ReLU) and self.names[i - 1] not in wanted:
+                h = torch.relu_(h)
             else:
                 h = mod(h)
             if name in wanted:

@@ -36,7 +36,7 @@ def psnr_table(images: Sequence[torch.Tensor], *, li2017: bool = True, device="c
     then reads the features of its level.
     """
     from ..photowct.models import encode, encoder, photowct_decoder, wct_decoder
-    from ..photowct.pipeline import psnr
+    from ..metrics import psnr
     from ..weights import WeightsError
 
     enc = encoder(device=device)

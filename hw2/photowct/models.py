@@ -218,31 +218,12 @@ def _encoder(device: str) -> VGG19Encoder:
 
 
 def encode(enc: VGG19Encoder, x: torch.Tensor, layers, *, return_indices: bool = False):
-    """Inference-only forward of ``enc`` (same result as ``enc(x, layers, ...)``), with in-place ReLUs.
+    """``enc(x, layers, ...)`` with in-place ReLUs when no gradient is needed.
 
-    Saves one full-size tensor per ReLU, which matters for 1 MP images on the CPU.
-    Falls back to ``enc(...)`` when gradients are needed.
+    Saves one full-size tensor per ReLU, which matters for 1 MP images on the CPU
+    (see ``inplace`` in :meth:`hw2.vgg.VGG19Encoder.forward`).
     """
-    if torch.is_grad_enabled() and (x.requires_grad or any(p.requires_grad for p in enc.parameters())):
-        return enc(x, layers, return_indices=return_indices)
-    wanted = set(layers)
-    deepest = max(enc.names.index(n) for n in wanted)
-    out, pools = {}, {}
-    h = enc.input_conv(x)
-    for i, (name, mod) in enumerate(zip(enc.names, enc.layers)):
-        if isinstance(mod, nn.MaxPool2d):
-            size = h.shape[-2:]
-            h, ind = mod(h)
-            pools[name] = (ind, size)
-        elif isinstance(mod, nn.ReLU):
-            h = torch.relu(h) if i > 0 and enc.names[i - 1] in wanted else torch.relu_(h)
-        else:
-            h = mod[1](F.pad(h, (1, 1, 1, 1), mode="reflect"))
-        if name in wanted:
-            out[name] = h
-        if i == deepest:
-            break
-    return (out, pools) if return_indices else out
+    return enc(x, layers, return_indices=return_indices, inplace=True)
 
 
 def encoder(*, device=None) -> VGG19Encoder:

@@ -13,12 +13,12 @@ This is step 1 of FastPhotoStyle; the smoothing step is a separate issue.
 """
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import torch
 
 from ..io import _check_image
+from ..metrics import psnr  # re-exported: hw2.photowct.psnr is hw2.metrics.psnr
 from .functional import DEFAULT_EPS, DEFAULT_MIN_PIXELS, labelwise_wct, wct_maps
 from .models import LEVELS, encode, encoder, photowct_decoder, wct_decoder
 
@@ -127,11 +127,3 @@ def reconstruct(image: torch.Tensor, level: str, *, kind: str = "photowct", devi
         feats, pools = encode(enc, x, order, return_indices=True)
         out = dec(feats[order[0]], pools).clamp_(0.0, 1.0)
     return out.contiguous().cpu()
-
-
-def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    """Peak signal-to-noise ratio in dB of two images in [0, 1] (inf when equal)."""
-    if a.shape != b.shape:
-        raise ValueError(f"shapes differ: {tuple(a.shape)} vs {tuple(b.shape)}")
-    mse = float(torch.mean((a.float() - b.float()) ** 2))
-    return math.inf if mse == 0 else 10.0 * math.log10(1.0 / mse)
