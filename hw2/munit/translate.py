@@ -36,7 +36,7 @@ _DOMAIN = {"a": "a", "b": "b", "monet": "a", "photo": "b"}
 #: committed generators: registry name -> (sha256, description)
 MODELS = {
     "munit_monet2photo": (
-        "2db6307979b30a90292d1f10043326e562c3b54ba906528bf1749fb575811006",
+        "2dd58603ebf9ea3915632a5340abc7fba10478b251786ad59054e2d24ff006a4",
         "MUNIT generators (Monet = domain a, photo = domain b) trained here with configs/cpu.yaml; "
         "the paper's objective."),
     "munit_monet2photo_encadv": (
