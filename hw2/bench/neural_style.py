@@ -127,7 +127,7 @@ def _time_to_bar(content, style, size: int, bar: float, full: tuple, **kw):
     reached = {}
 
     def stop_at_bar(rec):
-        if (rec["height"], rec["width"]) == tuple(full) and rec["loss"] <= bar and not reached:
+        if (rec["height"], rec["width"]) == tuple(full) and rec["loss"] <= bar:
             reached.update(rec)
             return True
         return False
