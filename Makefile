@@ -50,8 +50,9 @@ lab: $(STAMP) ## open the notebooks in JupyterLab
 train-photowct: $(STAMP) ## train the PhotoWCT unpooling decoders (resumable), then export them to hw2/weights
 	$(PY) -m hw2.photowct.train --threads 2 --export
 
-train-munit: $(STAMP) ## train MUNIT, plain and encoded-style-adversarial variants (resumable), then export
+train-munit: $(STAMP) ## train MUNIT: plain + encoded-style variant, then stage 3 from plain (resumable), export
 	$(PY) -m hw2.munit.train --config cpu cpu_encadv --minutes 60 --threads 1 --export
+	$(PY) -m hw2.munit.train --config cpu_vgg --minutes 55 --threads 1 --export
 
 clean: ## remove generated figures, build files and caches (keeps .venv and report/)
 	rm -rf build .pytest_cache

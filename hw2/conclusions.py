@@ -66,7 +66,7 @@ def _neural_style(photo, monet, photo_path, monet_path, s):
 def _munit(photo, monet, photo_path, monet_path, s):
     from .munit.translate import load_model
 
-    model = load_model("munit_monet2photo")
+    model = load_model()  # the default model (translate.DEFAULT_MODEL)
     return model.translate(photo, direction="photo2monet", reference=monet, size=min(photo.shape[-2:]))
 
 

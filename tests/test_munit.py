@@ -14,6 +14,8 @@ from hw2.munit.networks import (AdaINGen, MsImageDis, assign_adain_params, build
 from hw2.munit.train import CheckpointError, Trainer, export, read_checkpoint, sample_batch
 from hw2.munit.translate import MUNIT, MODELS, load_model, prepare
 
+from conftest import requires_data
+
 
 
 @pytest.fixture(autouse=True)
@@ -193,6 +195,65 @@ def test_corrupt_or_incompatible_checkpoint(tmp_path):
     assert other.step == 1
 
 
+def test_initialise_from_another_run(tmp_path):
+    """A staged run starts from another run's generators and step; new discriminators are warmed up alone."""
+    base = _trainer(tmp_path / "base")
+    for _ in range(3):
+        base.train_step()
+    path = base.save()
+    # same discriminator shape: everything carries over, and one more step is the base run's next step
+    same = _trainer(tmp_path / "same", init_from="base")
+    assert same.initialise_from(path)["discriminators"] == "loaded"
+    base.train_step()
+    same.train_step()
+    for name in ("gen_a", "gen_b", "dis_a", "dis_b"):
+        sa, sb = getattr(base, name).state_dict(), getattr(same, name).state_dict()
+        assert all(torch.equal(sa[k], sb[k]) for k in sa), name
+    # a larger discriminator: generators and step carry over, the new discriminators learn during warm-up
+    big = _trainer(tmp_path / "big", dis_dim=16, init_from="base", dis_warmup=3)
+    fresh_dis = {k: v.clone() for k, v in big.dis_b.state_dict().items()}
+    stage = big.initialise_from(path)
+    assert stage["discriminators"] == "new" and stage["from_step"] == 3 and stage["dis_warmup"] == 3
+    assert big.step == 3 and len(big.history) == 1
+    ref = read_checkpoint(path)["gen_b"]
+    assert all(torch.equal(v, ref[k]) for k, v in big.gen_b.state_dict().items())  # warm-up left G alone
+    assert any(not torch.equal(v, fresh_dis[k]) for k, v in big.dis_b.state_dict().items())
+    big.train_step()
+    saved = big.save()
+    again = _trainer(tmp_path / "big", dis_dim=16, init_from="base", dis_warmup=3)
+    again.load(saved)
+    assert again.step == 4 and again.stages == big.stages
+    with pytest.raises(CheckpointError, match="gen_dim"):
+        _trainer(tmp_path / "x", gen_dim=4, init_from="base").initialise_from(path)
+    with pytest.raises(CheckpointError, match="dis_warmup"):  # resuming with another stage recipe
+        _trainer(tmp_path / "big", dis_dim=16, init_from="base", dis_warmup=5).load(saved)
+
+
+def test_generator_moving_average(tmp_path):
+    """ema_decay: known answer after one step, exact resumption, and the average is what gets exported."""
+    tr = _trainer(tmp_path / "run", ema_decay=0.75)
+    before = {k: v.clone() for k, v in tr.gen_a.state_dict().items()}
+    tr.train_step()
+    after, ema = tr.gen_a.state_dict(), tr.ema_a.state_dict()
+    for k, v in ema.items():
+        torch.testing.assert_close(v, 0.75 * before[k] + 0.25 * after[k])
+    assert any(not torch.equal(ema[k], after[k]) for k in ema)
+    tr.save()
+    again = _trainer(tmp_path / "run", ema_decay=0.75)
+    again.load()
+    tr.train_step()
+    again.train_step()
+    assert all(torch.equal(v, again.ema_b.state_dict()[k]) for k, v in tr.ema_b.state_dict().items())
+    tr.save()
+    summary = export("tiny", directory=tmp_path / "run", dest=tmp_path / "w")
+    assert summary["generators"] == "moving average"
+    shipped = torch.load(tmp_path / "w" / summary["file"], weights_only=True)["gen_b"]
+    for k, v in tr.ema_b.state_dict().items():
+        torch.testing.assert_close(shipped[k].float(), v, atol=2e-3, rtol=2e-3)  # fp16
+    with pytest.raises(ValueError, match="ema_decay"):
+        _tiny(ema_decay=1.0)
+
+
 def test_export_round_trip(tmp_path):
     tr = _trainer(tmp_path / "run")
     tr.train_step()
@@ -245,3 +306,25 @@ def test_committed_generators_load(name):
         assert y.shape[:2] == (1, 3) and torch.isfinite(y).all()
     rec = model.reconstruct(x, domain="photo", size=64)
     assert rec.shape == x.shape
+
+
+@requires_data
+def test_evaluate_draws_and_autoencoder_figures():
+    """n_draws: the mean and sd of the draws, draw 0 being the single draw; autoenc figures are cross-domain."""
+    from hw2.munit.translate import evaluate
+
+    model = load_model("munit_monet2photo", device="cpu")
+    kw = dict(n_photos=4, n_monet=4, n_diversity=1, n_styles=2, reference=False)
+    one, two = evaluate(model, **kw), evaluate(model, n_draws=2, **kw)
+    assert one["n_draws"] == 1 and "fid_vgg_monet2photo_sd" not in one
+    for key in ("fid_vgg_monet2photo", "fid_vgg_photo2monet"):
+        mean, sd = two[key], two[key + "_sd"]
+        # two draws a, b: mean (a + b) / 2 and sd |a - b| / sqrt 2, so one of mean +- sd / sqrt 2 is draw 0
+        assert sd > 0
+        assert min(abs(mean + sign * sd / np.sqrt(2) - one[key]) for sign in (-1, 1)) < 1e-6 * one[key]
+    for key in ("fid_vgg_identity_monet2photo", "fid_vgg_recon_photo", "fid_vgg_autoenc_monet2photo"):
+        assert two[key] == one[key]
+    # the auto-encoded paintings are compared with photos, their own reconstructions with paintings
+    assert one["fid_vgg_autoenc_monet2photo"] != one["fid_vgg_recon_monet"]
+    with pytest.raises(ValueError, match="n_draws"):
+        evaluate(model, n_draws=0, **kw)

@@ -16,7 +16,7 @@ translate
     this package), :meth:`MUNIT.translate` with random or reference styles, :func:`evaluate`.
 """
 from .config import MUNITConfig, load_config
-from .translate import DIRECTIONS, MODELS, MUNIT, evaluate, history, load_model, random_styles
+from .translate import DEFAULT_MODEL, DIRECTIONS, MODELS, MUNIT, evaluate, history, load_model, random_styles
 
-__all__ = ["MUNITConfig", "load_config", "MUNIT", "DIRECTIONS", "MODELS", "load_model", "random_styles",
+__all__ = ["MUNITConfig", "load_config", "MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "load_model", "random_styles",
            "history", "evaluate"]

@@ -48,6 +48,14 @@ class MUNITConfig:
     enc_adv_w : weight of the extra adversarial loss on translations decoded with the style
         code *encoded from a real image* of the target domain (0 = the paper's MUNIT). The
         paper's adversarial loss only ever sees random style codes ``s ~ N(0, I)``.
+    init_from : name of another run (``$HW2_HOME/munit/<init_from>``) whose checkpoint starts this
+        one: its generators, their Adam state, its step count, loss history and wall time carry
+        over; its discriminators too when they have this config's shape, otherwise fresh ones are
+        trained alone for ``dis_warmup`` steps first. ``""``: start from scratch (the paper).
+    dis_warmup : discriminator-only steps after ``init_from`` with new discriminators.
+    ema_decay : keep an exponential moving average of the generators' parameters with this decay
+        per step and export it instead of the last iterate (0 = off, the paper). Not in MUNIT;
+        a common stabiliser of GAN generators (Yazıcı et al., ICLR 2019).
     seed : seeds initialisation, data order, crops and style codes.
     log_every, sample_every : steps between loss-history entries / sample grids.
     ckpt_every_s : seconds between checkpoints.
@@ -82,6 +90,10 @@ class MUNITConfig:
     recon_x_cyc_w: float = 0.0
     vgg_w: float = 0.0
     enc_adv_w: float = 0.0
+    # staged training
+    init_from: str = ""
+    dis_warmup: int = 0
+    ema_decay: float = 0.0
     # bookkeeping
     seed: int = 0
     log_every: int = 25
@@ -95,9 +107,11 @@ class MUNITConfig:
         for k in ints:
             if int(getattr(self, k)) < 1:
                 raise ValueError(f"MUNIT config: {k} must be >= 1, got {getattr(self, k)}")
-        for k in ("n_downsample", "n_res", "style_downsample", "max_iter"):
+        for k in ("n_downsample", "n_res", "style_downsample", "max_iter", "dis_warmup"):
             if int(getattr(self, k)) < 0:
                 raise ValueError(f"MUNIT config: {k} must be >= 0, got {getattr(self, k)}")
+        if not 0.0 <= float(self.ema_decay) < 1.0:
+            raise ValueError(f"MUNIT config: ema_decay must be in [0, 1), got {self.ema_decay}")
         if self.pad_type not in ("reflect", "zero"):
             raise ValueError(f"MUNIT config: pad_type must be 'reflect' or 'zero', got {self.pad_type!r}")
         if self.crop_size > self.new_size:
@@ -142,7 +156,9 @@ ARCH_FIELDS = ("gen_dim", "mlp_dim", "style_dim", "n_downsample", "n_res", "styl
 #: fields that change the training trajectory (a resumed run must agree on them too)
 TRAIN_FIELDS = ARCH_FIELDS + ("lr", "beta1", "beta2", "weight_decay", "step_size", "gamma", "batch_size",
                               "new_size", "crop_size", "gan_w", "recon_x_w", "recon_s_w", "recon_c_w",
-                              "recon_x_cyc_w", "vgg_w", "enc_adv_w", "seed")
+                              "recon_x_cyc_w", "vgg_w", "enc_adv_w", "init_from", "dis_warmup", "ema_decay", "seed")
+#: fields that fix the generators' parameter shapes
+GEN_FIELDS = ("gen_dim", "mlp_dim", "style_dim", "n_downsample", "n_res", "style_downsample", "pad_type")
 
 
 def config_path(name: str | Path) -> Path:

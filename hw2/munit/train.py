@@ -14,6 +14,9 @@ Reproducibility and robustness
   atomically to ``$HW2_HOME/munit/<config name>/checkpoint.pt`` every ``ckpt_every_s`` seconds and
   at the end; a rerun resumes from it (``--fresh`` starts over). A corrupt or incompatible
   checkpoint raises :class:`CheckpointError` naming the problem;
+* staged training: a config with ``init_from: <run>`` starts (when it has no checkpoint of its own)
+  from that run's checkpoint, keeping its step count, so a later stage can change loss weights or
+  the discriminators without retraining the generators (:meth:`Trainer.initialise_from`);
 * a tqdm bar shows the losses; ``train.log`` and ``history.json`` (loss means every ``log_every``
   steps) and sample grids ``samples/step_XXXXXX.jpg`` (every ``sample_every`` steps) go there too.
 
@@ -24,6 +27,7 @@ fp16 generators and the loss history to ``hw2/weights/``.
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import json
 import logging
@@ -41,7 +45,7 @@ import torch.nn.functional as F
 
 from .. import config as hw2_config
 from ..io import atomic_write, load_image, save_image
-from .config import TRAIN_FIELDS, MUNITConfig, load_config
+from .config import ARCH_FIELDS, GEN_FIELDS, TRAIN_FIELDS, MUNITConfig, load_config
 from .losses import discriminator_losses, generator_losses
 from .networks import build_discriminator, build_generator
 
@@ -54,6 +58,11 @@ WEIGHTS_FORMAT = "hw2-munit-generators/1"
 
 class CheckpointError(ValueError):
     """A MUNIT checkpoint cannot be read or does not fit the configuration."""
+
+
+def _with_defaults(config: dict) -> dict:
+    """A stored config dict completed with the defaults of fields added since it was written."""
+    return {**MUNITConfig().to_dict(), **config}
 
 
 def run_dir(name: str) -> Path:
@@ -134,6 +143,10 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         self.gen_a = build_generator(cfg).to(self.device)
         self.gen_b = build_generator(cfg).to(self.device)
+        #: moving averages of the generators (``cfg.ema_decay > 0``), exported instead of the iterates
+        self.ema_a = self.ema_b = None
+        if cfg.ema_decay > 0:
+            self.ema_a, self.ema_b = (copy.deepcopy(g).requires_grad_(False) for g in (self.gen_a, self.gen_b))
         self.dis_a = build_discriminator(cfg).to(self.device)
         self.dis_b = build_discriminator(cfg).to(self.device)
         betas = (cfg.beta1, cfg.beta2)
@@ -145,12 +158,16 @@ class Trainer:
         self.elapsed_s = 0.0
         self.history: list[dict] = []
         self._pending: list[dict] = []
+        #: how this run started: ``[]`` from scratch, or one entry per ``init_from`` stage
+        self.stages: list[dict] = []
 
     # ------------------------------------------------------------------ one step
-    def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
-        """Images ``x_a``, ``x_b`` in [-1, 1] and style codes of ``step`` (a function of seed and step only)."""
+    def batch(self, step: int, stream: int = 0) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
+        """Images ``x_a``, ``x_b`` in [-1, 1] and style codes of ``step`` (a function of seed and step only).
+
+        ``stream=1`` draws an independent sequence (the discriminator warm-up's)."""
         cfg = self.cfg
-        rng = np.random.default_rng([cfg.seed, step])
+        rng = np.random.default_rng([cfg.seed, step] if stream == 0 else [cfg.seed, step, stream])
         kw = dict(batch=cfg.batch_size, new_size=cfg.new_size, crop=cfg.crop_size)
         x_a = sample_batch(self.data_a, rng, **kw)
         x_b = sample_batch(self.data_b, rng, **kw)
@@ -184,6 +201,7 @@ class Trainer:
         self.opt_gen.zero_grad(set_to_none=True)
         g["total"].backward()
         self.opt_gen.step()
+        self._update_ema()
         self.step += 1
         losses = {f"gen_{k}" if k == "total" else k: float(v.detach()) for k, v in g.items()}
         losses.update({"dis_total" if k == "total" else k: float(v.detach()) for k, v in d.items()})
@@ -198,11 +216,90 @@ class Trainer:
             self._pending = []
         return losses
 
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        if self.ema_a is None:
+            return
+        w = 1.0 - self.cfg.ema_decay
+        for ema, gen in ((self.ema_a, self.gen_a), (self.ema_b, self.gen_b)):
+            for pe, pg in zip(ema.parameters(), gen.parameters()):
+                pe.lerp_(pg, w)
+
+    def _reset_ema(self) -> None:
+        """Moving averages restart from the current generators."""
+        if self.ema_a is not None:
+            self.ema_a.load_state_dict(self.gen_a.state_dict())
+            self.ema_b.load_state_dict(self.gen_b.state_dict())
+
+    def warm_up_discriminators(self, n: int) -> dict[str, float]:
+        """``n`` discriminator-only updates against the current (frozen) generators; returns the last losses.
+
+        Used after :meth:`initialise_from` gave this run new discriminators: a fresh discriminator
+        facing trained generators would otherwise send them meaningless gradients at first.
+        """
+        t0 = time.perf_counter()
+        self._set_lr()
+        for m in (self.dis_a, self.dis_b):
+            m.train()
+        d = {}
+        for i in range(n):
+            x_a, x_b, s = self.batch(i, stream=1)
+            d = discriminator_losses(self.gen_a, self.gen_b, self.dis_a, self.dis_b, x_a, x_b, s["dis_a"], s["dis_b"],
+                                     self.cfg)
+            self.opt_dis.zero_grad(set_to_none=True)
+            d["total"].backward()
+            self.opt_dis.step()
+        self.elapsed_s += time.perf_counter() - t0
+        return {k: float(v.detach()) for k, v in d.items()}
+
+    def initialise_from(self, path: Path) -> dict:
+        """Start this run from another run's checkpoint (``init_from`` in the config).
+
+        The generators and their Adam state, the step count, the loss history and the wall time carry
+        over; the discriminators and their Adam state too when this config gives them the same shape,
+        otherwise they stay freshly initialised and are trained alone for ``cfg.dis_warmup`` steps.
+
+        Raises
+        ------
+        CheckpointError
+            Unreadable checkpoint, or generators of another shape (the differing keys are named).
+        """
+        path = Path(path)
+        state = read_checkpoint(path)
+        theirs = _with_defaults(state["config"])
+        diff = {k: (theirs[k], getattr(self.cfg, k)) for k in GEN_FIELDS if theirs[k] != getattr(self.cfg, k)}
+        if diff:
+            raise CheckpointError(
+                f"cannot start config {self.cfg.name!r} from {path}: the generators differ in "
+                + ", ".join(f"{k} (checkpoint {a!r} vs config {b!r})" for k, (a, b) in diff.items())
+                + ". init_from needs the same generator architecture.")
+        same_dis = all(theirs[k] == getattr(self.cfg, k) for k in ARCH_FIELDS if k not in GEN_FIELDS)
+        keys = ("gen_a", "gen_b", "opt_gen") + (("dis_a", "dis_b", "opt_dis") if same_dis else ())
+        try:
+            for key in keys:
+                getattr(self, key).load_state_dict(state[key])
+        except (RuntimeError, KeyError, ValueError) as exc:
+            raise CheckpointError(f"checkpoint {path} does not fit the MUNIT networks: {exc}") from exc
+        self._reset_ema()
+        self.step = int(state["step"])
+        self.elapsed_s = float(state["elapsed_s"])
+        self.history = list(state["history"])
+        self._pending = []
+        stage = {"config": self.cfg.name, "init_from": self.cfg.init_from or path.parent.name, "from_config": theirs["name"],
+                 "from_step": self.step, "discriminators": "loaded" if same_dis else "new"}
+        if not same_dis and self.cfg.dis_warmup:
+            stage["dis_warmup"] = self.cfg.dis_warmup
+            stage["dis_warmup_losses"] = self.warm_up_discriminators(self.cfg.dis_warmup)
+        self.stages = list(state.get("stages", [])) + [stage]
+        return stage
+
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict:
         """Everything needed to resume (loadable with ``torch.load(weights_only=True)``)."""
         return {"format": CKPT_FORMAT, "config": self.cfg.to_dict(), "step": self.step,
                 "elapsed_s": self.elapsed_s, "history": list(self.history), "pending": list(self._pending),
+                "stages": list(self.stages),
+                **({"ema_a": self.ema_a.state_dict(), "ema_b": self.ema_b.state_dict()} if self.ema_a is not None else {}),
                 "gen_a": self.gen_a.state_dict(), "gen_b": self.gen_b.state_dict(),
                 "dis_a": self.dis_a.state_dict(), "dis_b": self.dis_b.state_dict(),
                 "opt_gen": self.opt_gen.state_dict(), "opt_dis": self.opt_dis.state_dict()}
@@ -229,15 +326,16 @@ class Trainer:
         """
         path = Path(path or self.checkpoint_path)
         state = read_checkpoint(path)
-        theirs = state["config"]
-        diff = {k: (theirs.get(k), getattr(self.cfg, k)) for k in TRAIN_FIELDS if theirs.get(k) != getattr(self.cfg, k)}
+        theirs = _with_defaults(state["config"])
+        diff = {k: (theirs[k], getattr(self.cfg, k)) for k in TRAIN_FIELDS if theirs[k] != getattr(self.cfg, k)}
         if diff:
             raise CheckpointError(
                 f"checkpoint {path} is incompatible with config {self.cfg.name!r}: "
                 + ", ".join(f"{k}: checkpoint {a!r} vs config {b!r}" for k, (a, b) in diff.items())
                 + ". Use the same config, or start over with --fresh (or another --run-dir).")
         try:
-            for key in ("gen_a", "gen_b", "dis_a", "dis_b", "opt_gen", "opt_dis"):
+            for key in ("gen_a", "gen_b", "dis_a", "dis_b", "opt_gen", "opt_dis") + (
+                    ("ema_a", "ema_b") if self.ema_a is not None else ()):
                 getattr(self, key).load_state_dict(state[key])
         except (RuntimeError, KeyError, ValueError) as exc:
             raise CheckpointError(f"checkpoint {path} does not fit the MUNIT networks: {exc}") from exc
@@ -245,6 +343,7 @@ class Trainer:
         self.elapsed_s = float(state["elapsed_s"])
         self.history = list(state["history"])
         self._pending = list(state["pending"])
+        self.stages = list(state.get("stages", []))
 
     # ------------------------------------------------------------------ samples
     @torch.no_grad()
@@ -316,9 +415,10 @@ def export(name: str, *, directory: Path | None = None, dest: Path | None = None
     dest = Path(dest or hw2_config.WEIGHTS)
     state = read_checkpoint(directory / "checkpoint.pt")
     stem = weights_name(name)
+    ema = "ema_a" in state  # the moving average is what a run with ema_decay > 0 ships
     half = {"format": WEIGHTS_FORMAT, "config": state["config"],
-            "gen_a": {k: v.half().contiguous() for k, v in state["gen_a"].items()},
-            "gen_b": {k: v.half().contiguous() for k, v in state["gen_b"].items()}}
+            "gen_a": {k: v.half().contiguous() for k, v in state["ema_a" if ema else "gen_a"].items()},
+            "gen_b": {k: v.half().contiguous() for k, v in state["ema_b" if ema else "gen_b"].items()}}
     file = dest / f"{stem}.pth"
     with atomic_write(file) as fh:
         torch.save(half, fh)
@@ -326,7 +426,9 @@ def export(name: str, *, directory: Path | None = None, dest: Path | None = None
     final = {k: float(np.mean([h[k] for h in last])) for k in last[0] if k not in ("step", "elapsed_s")} if last else {}
     summary = {"name": stem, "file": file.name, "sha256": weights.sha256_of(file), "bytes": file.stat().st_size,
                "steps": state["step"], "elapsed_s": round(state["elapsed_s"], 1),
-               "final_losses": final, "config": state["config"], **(extra or {})}
+               "final_losses": final, "config": state["config"], "stages": list(state.get("stages", [])),
+               "generators": "moving average" if ema else "last iterate",
+               **(extra or {})}
     with atomic_write(dest / f"{stem}_history.json", "w") as fh:
         json.dump({"summary": summary, "history": state["history"]}, fh, indent=0, separators=(",", ":"))
     return summary
@@ -377,6 +479,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if tr.checkpoint_path.is_file() and not args.fresh:
                 tr.load()
                 log.info("resumed from %s at step %d", tr.checkpoint_path, tr.step)
+            elif cfg.init_from:
+                stage = tr.initialise_from(run_dir(cfg.init_from) / "checkpoint.pt")
+                log.info("started from run %r: %s", cfg.init_from, json.dumps(stage))
             else:
                 log.info("fresh start: %s", json.dumps(cfg.to_dict()))
             tr.fixed = _fixed_samples(cfg)

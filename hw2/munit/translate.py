@@ -26,7 +26,7 @@ from ..io import resize_to
 from .config import MUNITConfig
 from .networks import AdaINGen, build_generator
 
-__all__ = ["MUNIT", "DIRECTIONS", "MODELS", "load_model", "random_styles", "history", "evaluate",
+__all__ = ["MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "load_model", "random_styles", "history", "evaluate",
            "prepare"]
 
 #: translation directions: (source domain, target domain)
@@ -39,11 +39,19 @@ MODELS = {
         "2dd58603ebf9ea3915632a5340abc7fba10478b251786ad59054e2d24ff006a4",
         "MUNIT generators (Monet = domain a, photo = domain b) trained here with configs/cpu.yaml; "
         "the paper's objective."),
+    "munit_monet2photo_vgg": (
+        "fce566ee0c76814d1a34b914ba752adb36258c808efc77c8bf6e40bc9348fd7b",
+        "MUNIT generators trained with configs/cpu_vgg.yaml: the munit_monet2photo run continued with the "
+        "paper's optional domain-invariant perceptual (VGG) loss, exported as a moving average of the iterates; "
+        "the default model."),
     "munit_monet2photo_encadv": (
         "775780723cd5c9ffd5a8ee7475a93be1ab7bbef3d38bed60966b1a08ebea10e9",
         "MUNIT generators trained with configs/cpu_encadv.yaml: cpu.yaml plus the adversarial loss on "
         "translations made with style codes encoded from real images (the seed report's hypothesis)."),
 }
+
+#: the model the notebooks, the conclusions and the benchmark's main figures use
+DEFAULT_MODEL = "munit_monet2photo_vgg"
 
 for _name, (_sha, _desc) in MODELS.items():
     weights.register(weights.WeightsEntry(
@@ -191,7 +199,7 @@ def _load(name: str, device: str) -> MUNIT:
     return model.to(device).eval()
 
 
-def load_model(name: str = "munit_monet2photo", *, device=None) -> MUNIT:
+def load_model(name: str = DEFAULT_MODEL, *, device=None) -> MUNIT:
     """The committed MUNIT generators ``name`` (see :data:`MODELS`), verified by sha256, cached per device.
 
     Do not modify the returned module (it is shared).
@@ -202,7 +210,7 @@ def load_model(name: str = "munit_monet2photo", *, device=None) -> MUNIT:
     return _load(name, str(dev))
 
 
-def history(name: str = "munit_monet2photo") -> dict:
+def history(name: str = DEFAULT_MODEL) -> dict:
     """The committed training record ``{"summary": {...}, "history": [{step, elapsed_s, losses...}]}``."""
     if name not in MODELS:
         raise ValueError(f"unknown MUNIT model {name!r}; choose one of {sorted(MODELS)}")
@@ -213,7 +221,8 @@ def history(name: str = "munit_monet2photo") -> dict:
 
 
 def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n_diversity: int = 3,
-             n_styles: int = 3, size: int | None = None, seed: int = 0, reference: bool = True) -> dict:
+             n_styles: int = 3, size: int | None = None, seed: int = 0, reference: bool = True,
+             n_draws: int = 1) -> dict:
     """Quality figures of a model on the monet2photo test splits (all with :mod:`hw2.metrics`).
 
     * ``fid_vgg_photo2monet``: Fréchet VGG19 (relu5_1) distance between ``n_photos`` test photos
@@ -228,7 +237,15 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
       ``n_styles`` random-style translations of ``n_diversity`` images;
     * ``recon_l1_monet/photo``, ``recon_psnr_monet/photo``: image reconstruction error on the test images;
       ``fid_vgg_recon_monet/photo``: Fréchet VGG distance of the reconstructions to the real images of
-      their own domain, i.e. what the decoder's blur alone costs (a floor for the translations).
+      their own domain, i.e. what the decoder's blur alone costs (a floor for the translations);
+      ``fid_vgg_autoenc_monet2photo`` / ``fid_vgg_autoenc_photo2monet``: the distance of the same
+      reconstructions to the *other* domain, i.e. what a "translation" that only passed the image through
+      its own auto-encoder would score (the identity figure after the decoder's losses).
+
+    With ``n_draws > 1`` every translated set is drawn ``n_draws`` times (new random style codes, new
+    reference images) and the translation distances are the means over the draws, with their sample
+    standard deviations under ``..._sd`` keys: with 25 Monet test paintings one draw of style codes moves
+    ``fid_vgg_monet2photo`` by some 5 %. Draw 0 is the single draw of ``n_draws=1``.
 
     All images are resized to the shorter side ``size`` (default: the training ``new_size``). The
     statistics of the real test images are cached, so evaluating a second model costs only its translations.
@@ -242,36 +259,47 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
     all_monet = monet2photo("testA")
     monet_paths = tuple(pick(all_monet, len(all_monet) if n_monet is None else n_monet, seed=seed))
     photos, monets = [load(p) for p in photo_paths], [load(p) for p in monet_paths]
+    if int(n_draws) < 1:
+        raise ValueError(f"n_draws must be >= 1, got {n_draws}")
     rng = np.random.default_rng(seed)
     out = {}
-    p2m = [model.translate(x, direction="photo2monet", seed=seed * 100_003 + i, size=size)
-           for i, x in enumerate(photos)]
-    m2p = [model.translate(x, direction="monet2photo", seed=seed * 100_003 + i, size=size)
-           for i, x in enumerate(monets)]
     stats = functools.partial(metrics.vgg_statistics, max_side=max(size, 64))
     real_b, real_a = _real_stats(photo_paths, size), _real_stats(monet_paths, size)
 
     def fid(images, real):
         return metrics.frechet_distance(*stats(images), *real)
 
-    out["fid_vgg_photo2monet"] = fid(p2m, real_a)
+    draws: dict[str, list[float]] = {}
+    for d in range(int(n_draws)):
+        base = seed * 100_003 + d * 10_007
+        p2m = [model.translate(x, direction="photo2monet", seed=base + i, size=size) for i, x in enumerate(photos)]
+        m2p = [model.translate(x, direction="monet2photo", seed=base + i, size=size) for i, x in enumerate(monets)]
+        draws.setdefault("fid_vgg_photo2monet", []).append(fid(p2m, real_a))
+        draws.setdefault("fid_vgg_monet2photo", []).append(fid(m2p, real_b))
+        if reference:
+            ref_p2m = [model.translate(x, direction="photo2monet", reference=monets[int(rng.integers(len(monets)))],
+                                       size=size) for x in photos]
+            ref_m2p = [model.translate(x, direction="monet2photo", reference=photos[int(rng.integers(len(photos)))],
+                                       size=size) for x in monets]
+            draws.setdefault("fid_vgg_ref_photo2monet", []).append(fid(ref_p2m, real_a))
+            draws.setdefault("fid_vgg_ref_monet2photo", []).append(fid(ref_m2p, real_b))
+    for key, vals in draws.items():
+        out[key] = float(np.mean(vals))
+        if len(vals) > 1:
+            out[key + "_sd"] = float(np.std(vals, ddof=1))
     out["fid_vgg_identity_photo2monet"] = metrics.frechet_distance(*real_b, *real_a)
-    out["fid_vgg_monet2photo"] = fid(m2p, real_b)
     out["fid_vgg_identity_monet2photo"] = metrics.frechet_distance(*real_a, *real_b)
-    if reference:
-        ref_p2m = [model.translate(x, direction="photo2monet", reference=monets[int(rng.integers(len(monets)))],
-                                   size=size) for x in photos]
-        ref_m2p = [model.translate(x, direction="monet2photo", reference=photos[int(rng.integers(len(photos)))],
-                                   size=size) for x in monets]
-        out["fid_vgg_ref_photo2monet"] = fid(ref_p2m, real_a)
-        out["fid_vgg_ref_monet2photo"] = fid(ref_m2p, real_b)
+    out["n_draws"] = int(n_draws)
     for direction, src in (("photo2monet", photos), ("monet2photo", monets)):
         vals = [metrics.diversity(random_styles(model, x, n_styles, direction=direction, seed=1000 * i, size=size))
                 for i, x in enumerate(src[:n_diversity])]
         out[f"diversity_{direction}"] = float(np.mean(vals))
-    for domain, imgs, real in (("monet", monets, real_a), ("photo", photos, real_b)):
+    for domain, imgs, real, other, direction in (("monet", monets, real_a, real_b, "monet2photo"),
+                                                 ("photo", photos, real_b, real_a, "photo2monet")):
         rec = [model.reconstruct(x, domain=domain, size=size) for x in imgs]
-        out[f"fid_vgg_recon_{domain}"] = fid(rec, real)
+        rec_stats = stats(rec)
+        out[f"fid_vgg_recon_{domain}"] = metrics.frechet_distance(*rec_stats, *real)
+        out[f"fid_vgg_autoenc_{direction}"] = metrics.frechet_distance(*rec_stats, *other)
         out[f"recon_l1_{domain}"] = float(np.mean([float((r - prepare(x, size)).abs().mean())
                                                    for r, x in zip(rec, imgs)]))
         out[f"recon_psnr_{domain}"] = float(np.mean([metrics.psnr(r, prepare(x, size)) for r, x in zip(rec, imgs)]))
