@@ -3,14 +3,14 @@
 Modules
 -------
 config
-    :class:`MUNITConfig` and the YAML configurations in ``configs/`` (``paper``, ``cpu``, ``cpu_encadv``).
+    :class:`MUNITConfig` and the YAML configurations in ``configs/`` (``paper``, ``cpu``, ``cpu_encadv``, ``cpu_vgg``).
 networks
     Content/style encoders, AdaIN decoder with its MLP, multi-scale LSGAN discriminator.
 losses
     Image, content and style reconstruction, adversarial, optional cycle/perceptual and encoded-style
     adversarial terms.
 train
-    ``python -m hw2.munit.train --config cpu cpu_encadv`` (resumable, atomic checkpoints).
+    ``python -m hw2.munit.train --config cpu cpu_encadv``, then ``--config cpu_vgg`` (resumable, atomic checkpoints).
 translate
     :func:`load_model` (the committed fp16 generators, registered in :mod:`hw2.weights` by importing
     this package), :meth:`MUNIT.translate` with random or reference styles, :func:`evaluate`.

@@ -179,7 +179,7 @@ def load_config(name: str | Path = "cpu", **overrides) -> MUNITConfig:
     Parameters
     ----------
     name : str or Path
-        A YAML file, or ``"paper"``, ``"cpu"``, ``"cpu_encadv"`` for the committed ones.
+        A YAML file, or ``"paper"``, ``"cpu"``, ``"cpu_encadv"``, ``"cpu_vgg"`` for the committed ones.
     **overrides
         Fields to replace after reading.
     """

@@ -252,6 +252,18 @@ class Trainer:
         self.elapsed_s += time.perf_counter() - t0
         return {k: float(v.detach()) for k, v in d.items()}
 
+    def _config_diff(self, theirs: dict, keys) -> str:
+        """``"k: checkpoint a vs config b, ..."`` for the ``keys`` where a stored config differs ('' if none)."""
+        return ", ".join(f"{k}: checkpoint {theirs[k]!r} vs config {getattr(self.cfg, k)!r}"
+                         for k in keys if theirs[k] != getattr(self.cfg, k))
+
+    def _load_parts(self, state: dict, keys, path: Path) -> None:
+        try:
+            for key in keys:
+                getattr(self, key).load_state_dict(state[key])
+        except (RuntimeError, KeyError, ValueError) as exc:
+            raise CheckpointError(f"checkpoint {path} does not fit the MUNIT networks: {exc}") from exc
+
     def initialise_from(self, path: Path) -> dict:
         """Start this run from another run's checkpoint (``init_from`` in the config).
 
@@ -267,19 +279,13 @@ class Trainer:
         path = Path(path)
         state = read_checkpoint(path)
         theirs = _with_defaults(state["config"])
-        diff = {k: (theirs[k], getattr(self.cfg, k)) for k in GEN_FIELDS if theirs[k] != getattr(self.cfg, k)}
+        diff = self._config_diff(theirs, GEN_FIELDS)
         if diff:
-            raise CheckpointError(
-                f"cannot start config {self.cfg.name!r} from {path}: the generators differ in "
-                + ", ".join(f"{k} (checkpoint {a!r} vs config {b!r})" for k, (a, b) in diff.items())
-                + ". init_from needs the same generator architecture.")
-        same_dis = all(theirs[k] == getattr(self.cfg, k) for k in ARCH_FIELDS if k not in GEN_FIELDS)
-        keys = ("gen_a", "gen_b", "opt_gen") + (("dis_a", "dis_b", "opt_dis") if same_dis else ())
-        try:
-            for key in keys:
-                getattr(self, key).load_state_dict(state[key])
-        except (RuntimeError, KeyError, ValueError) as exc:
-            raise CheckpointError(f"checkpoint {path} does not fit the MUNIT networks: {exc}") from exc
+            raise CheckpointError(f"cannot start config {self.cfg.name!r} from {path}: the generators differ in "
+                                  f"{diff}. init_from needs the same generator architecture.")
+        same_dis = not self._config_diff(theirs, [k for k in ARCH_FIELDS if k not in GEN_FIELDS])
+        self._load_parts(state, ("gen_a", "gen_b", "opt_gen") + (("dis_a", "dis_b", "opt_dis") if same_dis else ()),
+                         path)
         self._reset_ema()
         self.step = int(state["step"])
         self.elapsed_s = float(state["elapsed_s"])
@@ -326,19 +332,12 @@ class Trainer:
         """
         path = Path(path or self.checkpoint_path)
         state = read_checkpoint(path)
-        theirs = _with_defaults(state["config"])
-        diff = {k: (theirs[k], getattr(self.cfg, k)) for k in TRAIN_FIELDS if theirs[k] != getattr(self.cfg, k)}
+        diff = self._config_diff(_with_defaults(state["config"]), TRAIN_FIELDS)
         if diff:
-            raise CheckpointError(
-                f"checkpoint {path} is incompatible with config {self.cfg.name!r}: "
-                + ", ".join(f"{k}: checkpoint {a!r} vs config {b!r}" for k, (a, b) in diff.items())
-                + ". Use the same config, or start over with --fresh (or another --run-dir).")
-        try:
-            for key in ("gen_a", "gen_b", "dis_a", "dis_b", "opt_gen", "opt_dis") + (
-                    ("ema_a", "ema_b") if self.ema_a is not None else ()):
-                getattr(self, key).load_state_dict(state[key])
-        except (RuntimeError, KeyError, ValueError) as exc:
-            raise CheckpointError(f"checkpoint {path} does not fit the MUNIT networks: {exc}") from exc
+            raise CheckpointError(f"checkpoint {path} is incompatible with config {self.cfg.name!r}: {diff}. "
+                                  "Use the same config, or start over with --fresh (or another --run-dir).")
+        self._load_parts(state, ("gen_a", "gen_b", "dis_a", "dis_b", "opt_gen", "opt_dis")
+                         + (("ema_a", "ema_b") if self.ema_a is not None else ()), path)
         self.step = int(state["step"])
         self.elapsed_s = float(state["elapsed_s"])
         self.history = list(state["history"])
