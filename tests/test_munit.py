@@ -225,6 +225,8 @@ def test_initialise_from_another_run(tmp_path):
     assert again.step == 4 and again.stages == big.stages
     with pytest.raises(CheckpointError, match="gen_dim"):
         _trainer(tmp_path / "x", gen_dim=4, init_from="base").initialise_from(path)
+    with pytest.raises(CheckpointError, match="train that config first"):
+        _trainer(tmp_path / "x", init_from="nowhere").initialise_from(tmp_path / "nowhere" / "checkpoint.pt")
     with pytest.raises(CheckpointError, match="dis_warmup"):  # resuming with another stage recipe
         _trainer(tmp_path / "big", dis_dim=16, init_from="base", dis_warmup=5).load(saved)
 

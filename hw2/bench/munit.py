@@ -66,5 +66,6 @@ def _run(out: dict, *, quick: bool) -> dict:
         for prefix, name in (("plain", "munit_monet2photo"), ("encadv", "munit_monet2photo_encadv")):
             if name != DEFAULT_MODEL:
                 ev2 = evaluate(load_model(name), **kw)
-                out.update({f"{prefix}_{k}": ev2[k] for k in ev2 if k.startswith(("fid_", "recon_", "diversity_"))})
+                out.update({f"{prefix}_{k}": v for k, v in ev2.items()
+                            if k.startswith(("fid_", "recon_", "diversity_"))})
     return out

@@ -277,6 +277,10 @@ class Trainer:
             Unreadable checkpoint, or generators of another shape (the differing keys are named).
         """
         path = Path(path)
+        if not path.is_file():
+            raise CheckpointError(f"config {self.cfg.name!r} starts from the run in {path.parent} "
+                                  f"(init_from: {self.cfg.init_from or path.parent.name}), which has no checkpoint: "
+                                  "train that config first (`make train-munit` runs the stages in order)")
         state = read_checkpoint(path)
         theirs = _with_defaults(state["config"])
         diff = self._config_diff(theirs, GEN_FIELDS)
@@ -291,8 +295,9 @@ class Trainer:
         self.elapsed_s = float(state["elapsed_s"])
         self.history = list(state["history"])
         self._pending = []
-        stage = {"config": self.cfg.name, "init_from": self.cfg.init_from or path.parent.name, "from_config": theirs["name"],
-                 "from_step": self.step, "discriminators": "loaded" if same_dis else "new"}
+        stage = {"config": self.cfg.name, "init_from": self.cfg.init_from or path.parent.name,
+                 "from_config": theirs["name"], "from_step": self.step,
+                 "discriminators": "loaded" if same_dis else "new"}
         if not same_dis and self.cfg.dis_warmup:
             stage["dis_warmup"] = self.cfg.dis_warmup
             stage["dis_warmup_losses"] = self.warm_up_discriminators(self.cfg.dis_warmup)
@@ -305,7 +310,8 @@ class Trainer:
         return {"format": CKPT_FORMAT, "config": self.cfg.to_dict(), "step": self.step,
                 "elapsed_s": self.elapsed_s, "history": list(self.history), "pending": list(self._pending),
                 "stages": list(self.stages),
-                **({"ema_a": self.ema_a.state_dict(), "ema_b": self.ema_b.state_dict()} if self.ema_a is not None else {}),
+                **({"ema_a": self.ema_a.state_dict(), "ema_b": self.ema_b.state_dict()}
+                   if self.ema_a is not None else {}),
                 "gen_a": self.gen_a.state_dict(), "gen_b": self.gen_b.state_dict(),
                 "dis_a": self.dis_a.state_dict(), "dis_b": self.dis_b.state_dict(),
                 "opt_gen": self.opt_gen.state_dict(), "opt_dis": self.opt_dis.state_dict()}
