@@ -269,20 +269,17 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
     def fid(images, real):
         return metrics.frechet_distance(*stats(images), *real)
 
+    sets = (("photo2monet", photos, monets, real_a), ("monet2photo", monets, photos, real_b))
     draws: dict[str, list[float]] = {}
     for d in range(int(n_draws)):
         base = seed * 100_003 + d * 10_007
-        p2m = [model.translate(x, direction="photo2monet", seed=base + i, size=size) for i, x in enumerate(photos)]
-        m2p = [model.translate(x, direction="monet2photo", seed=base + i, size=size) for i, x in enumerate(monets)]
-        draws.setdefault("fid_vgg_photo2monet", []).append(fid(p2m, real_a))
-        draws.setdefault("fid_vgg_monet2photo", []).append(fid(m2p, real_b))
-        if reference:
-            ref_p2m = [model.translate(x, direction="photo2monet", reference=monets[int(rng.integers(len(monets)))],
-                                       size=size) for x in photos]
-            ref_m2p = [model.translate(x, direction="monet2photo", reference=photos[int(rng.integers(len(photos)))],
-                                       size=size) for x in monets]
-            draws.setdefault("fid_vgg_ref_photo2monet", []).append(fid(ref_p2m, real_a))
-            draws.setdefault("fid_vgg_ref_monet2photo", []).append(fid(ref_m2p, real_b))
+        for direction, src, _, real in sets:
+            out_imgs = [model.translate(x, direction=direction, seed=base + i, size=size) for i, x in enumerate(src)]
+            draws.setdefault(f"fid_vgg_{direction}", []).append(fid(out_imgs, real))
+        for direction, src, refs, real in sets if reference else ():
+            out_imgs = [model.translate(x, direction=direction, reference=refs[int(rng.integers(len(refs)))], size=size)
+                        for x in src]
+            draws.setdefault(f"fid_vgg_ref_{direction}", []).append(fid(out_imgs, real))
     for key, vals in draws.items():
         out[key] = float(np.mean(vals))
         if len(vals) > 1:
