@@ -256,6 +256,75 @@ def test_generator_moving_average(tmp_path):
         _tiny(ema_decay=1.0)
 
 
+def test_style_prior_loss_known_answers():
+    """KL of the fitted Gaussian: closed form against torch.distributions, zero at N(0, I), and its gradient."""
+    from hw2.munit.losses import style_prior_loss
+
+    g = torch.Generator().manual_seed(0)
+    bank, codes = torch.randn(30, 4, generator=g, dtype=torch.float64) * 0.3 + 0.5, torch.randn(2, 4, 1, 1,
+                                                                                                   dtype=torch.float64)
+    z = torch.cat([bank, codes.flatten(1)])
+    fitted = torch.distributions.MultivariateNormal(z.mean(0), torch.cov(z.T) + 1e-4 * torch.eye(4, dtype=z.dtype))
+    prior = torch.distributions.MultivariateNormal(torch.zeros(4, dtype=z.dtype), torch.eye(4, dtype=z.dtype))
+    torch.testing.assert_close(style_prior_loss(codes, bank), torch.distributions.kl_divergence(fitted, prior))
+    # codes whose sample mean is 0 and covariance I: zero loss (up to eps)
+    q, _ = torch.linalg.qr(torch.randn(8, 8, generator=g, dtype=torch.float64))
+    white = q[:, :3] * np.sqrt(7)
+    white = white - white.mean(0)
+    white = white @ torch.linalg.inv(torch.linalg.cholesky(torch.cov(white.T))).T
+    assert float(style_prior_loss(white[-1:], white[:-1], eps=0.0)) == pytest.approx(0.0, abs=1e-9)
+    # a bank squeezed to sd 0.1: the gradient pushes the new code away from the bank's mean (wider spread)
+    tight = torch.randn(64, 3, generator=g, dtype=torch.float64) * 0.1
+    code = torch.tensor([[0.2, -0.2, 0.1]], dtype=torch.float64, requires_grad=True)
+    style_prior_loss(code, tight).backward()
+    assert float((code.grad * (code.detach() - tight.mean(0))).sum()) < 0
+    torch.autograd.gradcheck(lambda c: style_prior_loss(c, tight), (code,))
+    with pytest.raises(ValueError, match="bank"):
+        style_prior_loss(code, torch.zeros(5, 4, dtype=torch.float64))
+
+
+def test_style_prior_trainer_banks(tmp_path):
+    """style_prior_w: banks filled on the first step, rolled each step, and resumed exactly."""
+    kw = dict(style_prior_w=1.0, style_prior_window=4)
+    tr = _trainer(tmp_path / "run", **kw)
+    losses = tr.train_step()
+    assert tr.style_banks.shape == (2, 4, 8) and tr._bank_pos == 1 and losses["prior_a"] > 0
+    with torch.no_grad():  # the newest entry is this step's Monet image, encoded after the update
+        x_a, x_b, _ = tr.batch(0)
+        torch.testing.assert_close(tr.style_banks[0, 0], tr.gen_a.enc_style(x_a).flatten())
+    tr.save()
+    again = _trainer(tmp_path / "run", **kw)
+    again.load()
+    assert torch.equal(again.style_banks, tr.style_banks) and again._bank_pos == 1
+    for t in (tr, again):
+        t.train_step()
+    assert all(torch.equal(v, again.gen_b.state_dict()[k]) for k, v in tr.gen_b.state_dict().items())
+    assert torch.equal(again.style_banks, tr.style_banks)
+    with pytest.raises(ValueError, match="style_prior_window"):
+        _tiny(style_prior_window=1)
+    with pytest.raises(CheckpointError, match="style_prior_w"):
+        _trainer(tmp_path / "run").load()
+
+
+def test_style_code_statistics():
+    """Encoded test-image codes: per-dimension moments, and the KL of their fitted Gaussian to the prior."""
+    from hw2.munit.translate import style_code_statistics
+
+    cfg = _tiny()
+    torch.manual_seed(0)
+    model = MUNIT(cfg, build_generator(cfg), build_generator(cfg))
+    imgs = _images(5, n=6, size=32)
+    st = style_code_statistics(model, imgs, domain="photo", size=32)
+    codes = torch.cat([model.style_of(x, domain="b", size=32).reshape(1, -1) for x in imgs]).double()
+    assert np.allclose(st["mean"], codes.mean(0)) and np.allclose(st["sd"], codes.std(0)) and len(st["sd"]) == 8
+    fitted = torch.distributions.MultivariateNormal(codes.mean(0), torch.cov(codes.T) + 1e-4 * torch.eye(8).double())
+    prior = torch.distributions.MultivariateNormal(torch.zeros(8).double(), torch.eye(8).double())
+    assert st["kl"] == pytest.approx(float(torch.distributions.kl_divergence(fitted, prior)), rel=1e-6)
+    assert st["kl"] > 0
+    with pytest.raises(ValueError, match="two images"):
+        style_code_statistics(model, imgs[:1], domain="photo")
+
+
 def test_export_round_trip(tmp_path):
     tr = _trainer(tmp_path / "run")
     tr.train_step()
@@ -276,6 +345,28 @@ def test_export_round_trip(tmp_path):
     y1 = model.translate(x, direction="photo2monet", seed=3)
     y2 = ref.translate(x, direction="photo2monet", seed=3)
     assert (y1 - y2).abs().max() < 0.02
+
+
+def test_export_refuses_a_checkpoint_past_iters(tmp_path, monkeypatch, capsys):
+    """`--iters N --export` on a run already past N (make train-munit run twice) leaves the exported file alone."""
+    import yaml
+
+    from hw2 import config as hw2_config
+    from hw2.munit.train import main, run_dir
+
+    monkeypatch.setattr(hw2_config, "WEIGHTS", tmp_path / "w")
+    name = f"guard{tmp_path.name[-8:]}".replace("-", "_")
+    cfg_file = tmp_path / f"{name}.yaml"
+    cfg_file.write_text(yaml.safe_dump(TINY | {"name": name}))
+    tr = Trainer(load_config(cfg_file), data_a=_images(1), data_b=_images(2), directory=run_dir(name), device="cpu")
+    for _ in range(2):
+        tr.train_step()
+    tr.save()
+    shipped = tmp_path / "w" / f"munit_monet2photo_{name}.pth"
+    assert main(["--config", str(cfg_file), "--iters", "1", "--export-only"]) == 0
+    assert not shipped.exists() and "past --iters 1" in capsys.readouterr().err
+    assert main(["--config", str(cfg_file), "--iters", "2", "--export-only"]) == 0
+    assert torch.load(shipped, weights_only=True)["config"]["name"] == name
 
 
 # ----------------------------------------------------------------------------- translation

@@ -56,6 +56,12 @@ class MUNITConfig:
     ema_decay : keep an exponential moving average of the generators' parameters with this decay
         per step and export it instead of the last iterate (0 = off, the paper). Not in MUNIT;
         a common stabiliser of GAN generators (Yazıcı et al., ICLR 2019).
+    style_prior_w : weight of a prior-matching term on the *encoded* style codes: the KL divergence
+        from ``N(0, I)`` of the Gaussian fitted to the current codes and the last
+        ``style_prior_window`` ones (0 = off, the paper). Not in MUNIT, whose encoders are free to use
+        a small part of the prior, so that random codes ``s ~ N(0, I)`` fall where the decoders were
+        only ever trained adversarially; VAE-style models (BicycleGAN, DRIT++) use a KL term instead.
+    style_prior_window : how many recent codes per domain (no gradient) the fitted Gaussian uses.
     seed : seeds initialisation, data order, crops and style codes.
     log_every, sample_every : steps between loss-history entries / sample grids.
     ckpt_every_s : seconds between checkpoints.
@@ -94,6 +100,8 @@ class MUNITConfig:
     init_from: str = ""
     dis_warmup: int = 0
     ema_decay: float = 0.0
+    style_prior_w: float = 0.0
+    style_prior_window: int = 64
     # bookkeeping
     seed: int = 0
     log_every: int = 25
@@ -110,6 +118,8 @@ class MUNITConfig:
         for k in ("n_downsample", "n_res", "style_downsample", "max_iter", "dis_warmup"):
             if int(getattr(self, k)) < 0:
                 raise ValueError(f"MUNIT config: {k} must be >= 0, got {getattr(self, k)}")
+        if int(self.style_prior_window) < 2:
+            raise ValueError(f"MUNIT config: style_prior_window must be >= 2, got {self.style_prior_window}")
         if not 0.0 <= float(self.ema_decay) < 1.0:
             raise ValueError(f"MUNIT config: ema_decay must be in [0, 1), got {self.ema_decay}")
         if self.pad_type not in ("reflect", "zero"):
@@ -120,7 +130,7 @@ class MUNITConfig:
             raise ValueError(f"MUNIT config: crop_size {self.crop_size} must be a multiple of "
                              f"2**n_downsample = {2 ** self.n_downsample}")
         for k in ("gan_w", "recon_x_w", "recon_s_w", "recon_c_w", "recon_x_cyc_w", "vgg_w", "enc_adv_w",
-                  "lr", "weight_decay"):
+                  "style_prior_w", "lr", "weight_decay"):
             if float(getattr(self, k)) < 0:
                 raise ValueError(f"MUNIT config: {k} must be >= 0, got {getattr(self, k)}")
 
@@ -156,7 +166,8 @@ ARCH_FIELDS = ("gen_dim", "mlp_dim", "style_dim", "n_downsample", "n_res", "styl
 #: fields that change the training trajectory (a resumed run must agree on them too)
 TRAIN_FIELDS = ARCH_FIELDS + ("lr", "beta1", "beta2", "weight_decay", "step_size", "gamma", "batch_size",
                               "new_size", "crop_size", "gan_w", "recon_x_w", "recon_s_w", "recon_c_w",
-                              "recon_x_cyc_w", "vgg_w", "enc_adv_w", "init_from", "dis_warmup", "ema_decay", "seed")
+                              "recon_x_cyc_w", "vgg_w", "enc_adv_w", "init_from", "dis_warmup", "ema_decay",
+                              "style_prior_w", "style_prior_window", "seed")
 #: fields that fix the generators' parameter shapes
 GEN_FIELDS = ("gen_dim", "mlp_dim", "style_dim", "n_downsample", "n_res", "style_downsample", "pad_type")
 

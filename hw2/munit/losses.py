@@ -13,6 +13,9 @@ discriminators ``D_a``, ``D_b``; images in ``[-1, 1]``; random style codes ``s ~
   i.e. translations with the style code *encoded* from a real photo, for which the paper's
   objective gives no adversarial signal (the seed report's hypothesis for poor reference-style
   results). The discriminators then see these translations as fakes too.
+* **not in the paper** (``style_prior_w > 0``): :func:`style_prior_loss` on the encoded style codes
+  ``E^s_a(x_a)``, ``E^s_b(x_b)``, pulling their distribution towards the prior ``N(0, I)`` that random
+  styles are drawn from.
 
 Departure: the perceptual term uses our normalized VGG19 at ``relu4_1`` (the authors use VGG16
 ``relu5_3``); it is off (weight 0) in the paper's default configuration and ours.
@@ -25,7 +28,7 @@ import torch.nn.functional as F
 from .config import MUNITConfig
 from .networks import AdaINGen, MsImageDis
 
-__all__ = ["recon_loss", "perceptual_loss", "generator_losses", "discriminator_losses"]
+__all__ = ["recon_loss", "perceptual_loss", "style_prior_loss", "generator_losses", "discriminator_losses"]
 
 
 def recon_loss(x: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -44,20 +47,45 @@ def perceptual_loss(img: torch.Tensor, target: torch.Tensor, *, layer: str = "re
     return torch.mean((F.instance_norm(fi) - F.instance_norm(ft)) ** 2)
 
 
+def style_prior_loss(codes: torch.Tensor, bank: torch.Tensor, *, eps: float = 1e-4) -> torch.Tensor:
+    """KL divergence ``KL(N(mu, S) || N(0, I))`` of the Gaussian fitted to recent style codes.
+
+    ``mu`` and ``S`` are the mean and (unbiased) covariance of the rows of ``bank`` ``(K, d)`` (earlier
+    codes, treated as constants) and of ``codes`` ``(N, d[, 1, 1])`` (with gradient), ``S`` plus
+    ``eps * I``. ``KL = (tr S + |mu|^2 - d - log det S) / 2``, zero only for ``mu = 0``, ``S = I``.
+    With batch size 1 the bank is what makes a covariance estimable; the gradient reaches only the
+    current codes (weight ``1 / (K + N)`` each through ``mu`` and ``S``).
+    """
+    rows = codes.reshape(codes.shape[0], -1)
+    if bank.dim() != 2 or bank.shape[1] != rows.shape[1]:
+        raise ValueError(f"bank must be (K, {rows.shape[1]}), got {tuple(bank.shape)}")
+    z = torch.cat([bank.detach().to(rows), rows])
+    if z.shape[0] < 2:
+        raise ValueError("style_prior_loss needs at least two codes in bank and codes together")
+    d = z.shape[1]
+    mu = z.mean(0)
+    zc = z - mu
+    cov = zc.T @ zc / (z.shape[0] - 1) + eps * torch.eye(d, dtype=z.dtype, device=z.device)
+    return 0.5 * (torch.diagonal(cov).sum() + mu @ mu - d - torch.logdet(cov))
+
+
 def generator_losses(gen_a: AdaINGen, gen_b: AdaINGen, dis_a: MsImageDis, dis_b: MsImageDis,
                      x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Tensor, s_b: torch.Tensor,
-                     cfg: MUNITConfig) -> dict[str, torch.Tensor]:
+                     cfg: MUNITConfig, *, style_banks: tuple[torch.Tensor, torch.Tensor] | None = None
+                     ) -> dict[str, torch.Tensor]:
     """All generator terms of one step and their weighted sum ``total``.
 
     Parameters
     ----------
     x_a, x_b : (N, 3, H, W) images of the two domains in [-1, 1].
     s_a, s_b : (N, style_dim, 1, 1) random style codes.
+    style_banks : ``(K, style_dim)`` recent encoded codes of domains a and b, needed when
+        ``cfg.style_prior_w > 0`` (see :func:`style_prior_loss`).
 
     Returns
     -------
     dict of scalar tensors: ``recon_x_a/b``, ``recon_s_a/b``, ``recon_c_a/b``, ``gan_a/b``, optionally
-    ``cyc_a/b``, ``vgg_a/b``, ``gan_enc_a/b``, and ``total``.
+    ``cyc_a/b``, ``vgg_a/b``, ``gan_enc_a/b``, ``prior_a/b``, and ``total``.
     """
     c_a, s_a_prime = gen_a.encode(x_a)
     c_b, s_b_prime = gen_b.encode(x_b)
@@ -92,6 +120,12 @@ def generator_losses(gen_a: AdaINGen, gen_b: AdaINGen, dis_a: MsImageDis, dis_b:
         out["gan_enc_a"] = dis_a.calc_gen_loss(x_ba_enc)
         out["gan_enc_b"] = dis_b.calc_gen_loss(x_ab_enc)
         total = total + cfg.enc_adv_w * cfg.gan_w * (out["gan_enc_a"] + out["gan_enc_b"])
+    if cfg.style_prior_w > 0:
+        if style_banks is None:
+            raise ValueError("style_prior_w > 0 needs style_banks (recent encoded style codes of both domains)")
+        out["prior_a"] = style_prior_loss(s_a_prime, style_banks[0])
+        out["prior_b"] = style_prior_loss(s_b_prime, style_banks[1])
+        total = total + cfg.style_prior_w * (out["prior_a"] + out["prior_b"])
     out["total"] = total
     return out
 

@@ -160,6 +160,10 @@ class Trainer:
         self._pending: list[dict] = []
         #: how this run started: ``[]`` from scratch, or one entry per ``init_from`` stage
         self.stages: list[dict] = []
+        #: ``(2, style_prior_window, style_dim)`` recent encoded style codes of domains a and b
+        #: (``cfg.style_prior_w > 0``); filled on first use, then a ring buffer at ``_bank_pos``
+        self.style_banks: torch.Tensor | None = None
+        self._bank_pos = 0
 
     # ------------------------------------------------------------------ one step
     def batch(self, step: int, stream: int = 0) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
@@ -197,11 +201,16 @@ class Trainer:
         self.opt_dis.zero_grad(set_to_none=True)
         d["total"].backward()
         self.opt_dis.step()
-        g = generator_losses(*nets, x_a, x_b, s["gen_a"], s["gen_b"], cfg)
+        if cfg.style_prior_w > 0 and self.style_banks is None:
+            self._fill_style_banks()
+        g = generator_losses(*nets, x_a, x_b, s["gen_a"], s["gen_b"], cfg,
+                             style_banks=None if self.style_banks is None else tuple(self.style_banks))
         self.opt_gen.zero_grad(set_to_none=True)
         g["total"].backward()
         self.opt_gen.step()
         self._update_ema()
+        if self.style_banks is not None:
+            self._push_style_codes(x_a, x_b)
         self.step += 1
         losses = {f"gen_{k}" if k == "total" else k: float(v.detach()) for k, v in g.items()}
         losses.update({"dis_total" if k == "total" else k: float(v.detach()) for k, v in d.items()})
@@ -215,6 +224,24 @@ class Trainer:
             self.history.append(entry)
             self._pending = []
         return losses
+
+    @torch.no_grad()
+    def _style_codes(self, x_a: torch.Tensor, x_b: torch.Tensor) -> torch.Tensor:
+        return torch.stack([self.gen_a.enc_style(x_a).flatten(1), self.gen_b.enc_style(x_b).flatten(1)])
+
+    def _fill_style_banks(self) -> None:
+        """Encode ``style_prior_window`` training crops per domain (their own seeded stream, 2)."""
+        k = self.cfg.style_prior_window
+        codes = [self._style_codes(*self.batch(i, stream=2)[:2]) for i in range(-(-k // self.cfg.batch_size))]
+        self.style_banks = torch.cat(codes, dim=1)[:, :k].contiguous()
+        self._bank_pos = 0
+
+    def _push_style_codes(self, x_a: torch.Tensor, x_b: torch.Tensor) -> None:
+        """Replace the oldest codes in the banks with those of this step's images (after the update)."""
+        k = self.style_banks.shape[1]
+        for row in self._style_codes(x_a, x_b).unbind(1):
+            self.style_banks[:, self._bank_pos] = row
+            self._bank_pos = (self._bank_pos + 1) % k
 
     @torch.no_grad()
     def _update_ema(self) -> None:
@@ -291,6 +318,7 @@ class Trainer:
         self._load_parts(state, ("gen_a", "gen_b", "opt_gen") + (("dis_a", "dis_b", "opt_dis") if same_dis else ()),
                          path)
         self._reset_ema()
+        self.style_banks, self._bank_pos = None, 0
         self.step = int(state["step"])
         self.elapsed_s = float(state["elapsed_s"])
         self.history = list(state["history"])
@@ -312,6 +340,8 @@ class Trainer:
                 "stages": list(self.stages),
                 **({"ema_a": self.ema_a.state_dict(), "ema_b": self.ema_b.state_dict()}
                    if self.ema_a is not None else {}),
+                **({"style_banks": self.style_banks.clone(), "style_bank_pos": self._bank_pos}
+                   if self.style_banks is not None else {}),
                 "gen_a": self.gen_a.state_dict(), "gen_b": self.gen_b.state_dict(),
                 "dis_a": self.dis_a.state_dict(), "dis_b": self.dis_b.state_dict(),
                 "opt_gen": self.opt_gen.state_dict(), "opt_dis": self.opt_dis.state_dict()}
@@ -349,6 +379,9 @@ class Trainer:
         self.history = list(state["history"])
         self._pending = list(state["pending"])
         self.stages = list(state.get("stages", []))
+        banks = state.get("style_banks")
+        self.style_banks = None if banks is None else banks.to(self.device)
+        self._bank_pos = int(state.get("style_bank_pos", 0))
 
     # ------------------------------------------------------------------ samples
     @torch.no_grad()
@@ -533,6 +566,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ..timing import machine_info
         cmd = "python -m hw2.munit.train " + " ".join(argv if argv is not None else sys.argv[1:])
         for cfg in cfgs:
+            ckpt = run_dir(cfg.name) / "checkpoint.pt"
+            if args.iters is not None and ckpt.is_file() and read_checkpoint(ckpt)["step"] > args.iters:
+                # e.g. a run continued past the step its committed file was exported at: exporting that
+                # checkpoint would overwrite the committed file with another model
+                print(f"not exporting {cfg.name}: its checkpoint is past --iters {args.iters} "
+                      f"(step {read_checkpoint(ckpt)['step']}); the exported file is left as it is", file=sys.stderr)
+                continue
             summary = export(cfg.name, extra={"command": cmd, "machine": machine_info()})
             logs[cfg.name].info("exported %s", json.dumps(summary))
             print(json.dumps({k: v for k, v in summary.items() if k != "config"}, indent=1))

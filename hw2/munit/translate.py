@@ -27,7 +27,7 @@ from .config import MUNITConfig
 from .networks import AdaINGen, build_generator
 
 __all__ = ["MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "load_model", "random_styles", "history", "evaluate",
-           "prepare"]
+           "style_code_statistics", "prepare"]
 
 #: translation directions: (source domain, target domain)
 DIRECTIONS = {"monet2photo": ("a", "b"), "photo2monet": ("b", "a")}
@@ -240,7 +240,9 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
       their own domain, i.e. what the decoder's blur alone costs (a floor for the translations);
       ``fid_vgg_autoenc_monet2photo`` / ``fid_vgg_autoenc_photo2monet``: the distance of the same
       reconstructions to the *other* domain, i.e. what a "translation" that only passed the image through
-      its own auto-encoder would score (the identity figure after the decoder's losses).
+      its own auto-encoder would score (the identity figure after the decoder's losses);
+    * ``style_kl_monet`` / ``style_kl_photo``: how far the style codes encoded from the test images are
+      from the prior random styles are drawn from (:func:`style_code_statistics`).
 
     With ``n_draws > 1`` every translated set is drawn ``n_draws`` times (new random style codes, new
     reference images) and the translation distances are the means over the draws, with their sample
@@ -300,9 +302,38 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
         out[f"recon_l1_{domain}"] = float(np.mean([float((r - prepare(x, size)).abs().mean())
                                                    for r, x in zip(rec, imgs)]))
         out[f"recon_psnr_{domain}"] = float(np.mean([metrics.psnr(r, prepare(x, size)) for r, x in zip(rec, imgs)]))
+    for domain, imgs in (("monet", monets), ("photo", photos)):
+        out[f"style_kl_{domain}"] = style_code_statistics(model, imgs, domain=domain, size=size)["kl"]
     out["eval_size"] = size
     out["n_photos"], out["n_monet"] = len(photos), len(monets)
     return out
+
+
+@torch.no_grad()
+def style_code_statistics(model: MUNIT, images, *, domain: str, size: int | None = None) -> dict:
+    """How the style codes encoded from real images sit in the prior ``N(0, I)`` that random styles come from.
+
+    Parameters
+    ----------
+    model : MUNIT
+    images : sequence of ``(1, 3, H, W)`` tensors in [0, 1] (at least two) of ``domain``.
+    domain : ``"monet"``/``"a"`` or ``"photo"``/``"b"``.
+    size : shorter side the images are resized to (default: the training ``new_size``).
+
+    Returns
+    -------
+    dict with ``mean`` and ``sd`` (per dimension, lists of ``style_dim`` floats) and ``kl``, the KL
+    divergence ``KL(N(mu, S) || N(0, I))`` of the Gaussian fitted to the codes (0 when they look like prior
+    samples; :func:`hw2.munit.losses.style_prior_loss`). Where the encoded codes fill only a small part
+    of the prior, random-style translations use codes the decoder never reconstructs real images from.
+    """
+    from .losses import style_prior_loss
+
+    if len(images) < 2:
+        raise ValueError("style_code_statistics needs at least two images")
+    codes = torch.cat([model.style_of(x, domain=domain, size=size).reshape(1, -1) for x in images]).double()
+    kl = style_prior_loss(codes, codes.new_zeros((0, codes.shape[1])))
+    return {"mean": codes.mean(0).tolist(), "sd": codes.std(0).tolist(), "kl": float(kl)}
 
 
 @functools.lru_cache(maxsize=16)
