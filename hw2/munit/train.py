@@ -567,11 +567,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd = "python -m hw2.munit.train " + " ".join(argv if argv is not None else sys.argv[1:])
         for cfg in cfgs:
             ckpt = run_dir(cfg.name) / "checkpoint.pt"
-            if args.iters is not None and ckpt.is_file() and read_checkpoint(ckpt)["step"] > args.iters:
+            step = read_checkpoint(ckpt)["step"] if args.iters is not None and ckpt.is_file() else None
+            if step is not None and step > args.iters:
                 # e.g. a run continued past the step its committed file was exported at: exporting that
                 # checkpoint would overwrite the committed file with another model
                 print(f"not exporting {cfg.name}: its checkpoint is past --iters {args.iters} "
-                      f"(step {read_checkpoint(ckpt)['step']}); the exported file is left as it is", file=sys.stderr)
+                      f"(step {step}); the exported file is left as it is", file=sys.stderr)
                 continue
             summary = export(cfg.name, extra={"command": cmd, "machine": machine_info()})
             logs[cfg.name].info("exported %s", json.dumps(summary))
