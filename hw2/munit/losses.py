@@ -71,16 +71,15 @@ def style_prior_loss(codes: torch.Tensor, bank: torch.Tensor, *, eps: float = 1e
 
 def generator_losses(gen_a: AdaINGen, gen_b: AdaINGen, dis_a: MsImageDis, dis_b: MsImageDis,
                      x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Tensor, s_b: torch.Tensor,
-                     cfg: MUNITConfig, *, style_banks: tuple[torch.Tensor, torch.Tensor] | None = None
-                     ) -> dict[str, torch.Tensor]:
+                     cfg: MUNITConfig, *, style_banks: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """All generator terms of one step and their weighted sum ``total``.
 
     Parameters
     ----------
     x_a, x_b : (N, 3, H, W) images of the two domains in [-1, 1].
     s_a, s_b : (N, style_dim, 1, 1) random style codes.
-    style_banks : ``(K, style_dim)`` recent encoded codes of domains a and b, needed when
-        ``cfg.style_prior_w > 0`` (see :func:`style_prior_loss`).
+    style_banks : ``(2, K, style_dim)`` recent encoded codes of domains a (``[0]``) and b (``[1]``), needed
+        when ``cfg.style_prior_w > 0`` (see :func:`style_prior_loss`).
 
     Returns
     -------

@@ -203,8 +203,7 @@ class Trainer:
         self.opt_dis.step()
         if cfg.style_prior_w > 0 and self.style_banks is None:
             self._fill_style_banks()
-        g = generator_losses(*nets, x_a, x_b, s["gen_a"], s["gen_b"], cfg,
-                             style_banks=None if self.style_banks is None else tuple(self.style_banks))
+        g = generator_losses(*nets, x_a, x_b, s["gen_a"], s["gen_b"], cfg, style_banks=self.style_banks)
         self.opt_gen.zero_grad(set_to_none=True)
         g["total"].backward()
         self.opt_gen.step()
