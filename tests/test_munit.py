@@ -389,6 +389,46 @@ def test_translation_is_seeded_and_checks_its_input():
     assert prepare(torch.rand(1, 3, 30, 61), 32).shape[-2:] == (32, 64)
 
 
+def test_random_style_temperature():
+    """Codes at temperature T are T times the prior's for the same seed; T applies to random styles only."""
+    from hw2.munit.translate import STYLE_TEMPERATURE
+
+    torch.manual_seed(0)
+    model = MUNIT(_tiny())
+    prior = model.random_style(3, seed=5, temperature=1)
+    assert torch.allclose(model.random_style(3, seed=5, temperature=0.25), 0.25 * prior, atol=0, rtol=1e-6)
+    assert torch.allclose(model.random_style(3, seed=5), STYLE_TEMPERATURE * prior, atol=0, rtol=1e-6)
+    assert not model.random_style(2, seed=1, temperature=0).any()
+    x = torch.rand(1, 3, 32, 32)
+    assert torch.equal(model.translate(x, direction="photo2monet", seed=5, temperature=1),
+                       model.translate(x, direction="photo2monet", style=model.random_style(1, seed=5, temperature=1)))
+    # T = 0: every seed gives the prior's mean code, hence the same image
+    assert torch.equal(model.translate(x, direction="monet2photo", seed=1, temperature=0),
+                       model.translate(x, direction="monet2photo", seed=2, temperature=0))
+    for bad in (-0.5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="temperature"):
+            model.random_style(1, seed=0, temperature=bad)
+    with pytest.raises(ValueError, match="random styles only"):
+        model.translate(x, direction="photo2monet", reference=x, temperature=1)
+
+
+def test_choose_temperature_known_answer():
+    """The largest T within tol of the best distance in *both* directions."""
+    from hw2.munit.translate import choose_temperature
+
+    curve = {"temperature": [1.0, 0.75, 0.5, 0.25],
+             "fid_vgg_photo2monet": [476.0, 445.0, 425.0, 422.0],
+             "fid_vgg_monet2photo": [699.0, 640.0, 624.0, 623.5]}
+    assert choose_temperature(curve) == 0.5                   # 425 <= 1.02 * 422 and 624 <= 1.02 * 623.5
+    assert choose_temperature(curve, tol=0.1) == 0.75         # 445 <= 1.1 * 422 and 640 <= 1.1 * 623.5
+    assert choose_temperature(curve, tol=0) == 0.25
+    # one direction alone does not decide: photo -> Monet is flat, Monet -> photo keeps improving
+    flat = {**curve, "fid_vgg_photo2monet": [400.0] * 4, "fid_vgg_monet2photo": [699.0, 640.0, 630.0, 600.0]}
+    assert choose_temperature(flat) == 0.25
+    with pytest.raises(ValueError, match="tol"):
+        choose_temperature(curve, tol=1)
+
+
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_committed_generators_load(name):
     model = load_model(name, device="cpu")
@@ -421,3 +461,25 @@ def test_evaluate_draws_and_autoencoder_figures():
     assert one["fid_vgg_autoenc_monet2photo"] != one["fid_vgg_recon_monet"]
     with pytest.raises(ValueError, match="n_draws"):
         evaluate(model, n_draws=0, **kw)
+
+
+@requires_data
+def test_temperature_curve_matches_evaluate():
+    """On the test split the curve's T = 1 entry is evaluate(temperature=1); T = 0 has no diversity."""
+    from hw2.munit.translate import evaluate, temperature_curve
+
+    model = load_model("munit_monet2photo", device="cpu")
+    kw = dict(n_photos=4, n_monet=4, n_diversity=1, n_styles=2, n_draws=2)
+    ev = evaluate(model, reference=False, temperature=1, **kw)
+    curve = temperature_curve(model, (1.0, 0.0), split="test", seed=0, **kw)
+    assert ev["style_temperature"] == 1.0 and curve["temperature"] == [1.0, 0.0]
+    for key in ("fid_vgg_photo2monet", "fid_vgg_monet2photo", "diversity_photo2monet"):
+        assert curve[key][0] == pytest.approx(ev[key], rel=1e-9)
+    assert curve["fid_vgg_monet2photo_sd"][0] == pytest.approx(ev["fid_vgg_monet2photo_sd"], rel=1e-9)
+    assert curve["fid_vgg_identity"] == pytest.approx(ev["fid_vgg_identity_photo2monet"], rel=1e-9)
+    assert curve["diversity_photo2monet"][1] == 0 and curve["fid_vgg_photo2monet_sd"][1] == 0
+    train = temperature_curve(model, (0.5,), split="train", n_photos=3, n_monet=3, n_draws=1, n_diversity=1,
+                              n_styles=2)
+    assert train["split"] == "train" and train["fid_vgg_identity"] != curve["fid_vgg_identity"]
+    with pytest.raises(ValueError, match="split"):
+        temperature_curve(model, split="val")

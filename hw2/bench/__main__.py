@@ -57,6 +57,8 @@ def _fmt(v) -> str:
         return f"{v:.4g}"
     if isinstance(v, dict):
         return ", ".join(f"{k}: {_fmt(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_fmt(x) for x in v) + "]"
     return str(v)
 
 

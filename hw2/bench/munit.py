@@ -4,10 +4,15 @@
   (one discriminator + one generator update), with one torch thread (``threads``) as in training;
 * ``infer_ms_256``: photo -> Monet translation of a 256x256 image (encode + decode), milliseconds;
 * Fréchet VGG distances of translated test images against the real target domain, and of the
-  untranslated images (``*_identity_*``), both directions; ``*_ref_*`` with reference styles; in the
-  full run each translated set is drawn three times (new style codes and references) and the figure is
-  the mean, with the draws' standard deviation under ``*_sd``;
+  untranslated images (``*_identity_*``), both directions; random styles at the default temperature
+  ``style_temperature`` (:data:`hw2.munit.translate.STYLE_TEMPERATURE`), ``*_ref_*`` with reference styles;
+  in the full run each translated set is drawn three times (new style codes and references) and the figure
+  is the mean, with the draws' standard deviation under ``*_sd``;
 * ``diversity``: mean pairwise perceptual distance among random-style translations (both directions);
+* ``temperature_test``: the same random-style figures at temperatures 1 (the paper's prior ``N(0, I)``),
+  0.75, 0.5, 0.25 (:func:`hw2.munit.translate.temperature_curve` on the test images, the same draws), and
+  ``temperature_train`` on training images with ``temperature_chosen``, the temperature
+  :func:`~hw2.munit.translate.choose_temperature` picks from it (it should be ``style_temperature``);
 * ``recon_l1_*``: image reconstruction error.
 
 The main figures are those of :data:`hw2.munit.translate.DEFAULT_MODEL` (``model``); ``plain_*`` are the
@@ -37,7 +42,7 @@ def _run(out: dict, *, quick: bool) -> dict:
     from ..io import load_image
     from ..munit.config import load_config
     from ..munit.train import Trainer
-    from ..munit.translate import DEFAULT_MODEL, evaluate, load_model
+    from ..munit.translate import DEFAULT_MODEL, choose_temperature, evaluate, load_model, temperature_curve
 
     trainer = Trainer(load_config("cpu"), device="cpu")
     trainer.train_step()                                  # warm-up (also fills the image cache)
@@ -61,7 +66,15 @@ def _run(out: dict, *, quick: bool) -> dict:
     out["diversity_photo2monet"], out["diversity_monet2photo"] = ev["diversity_photo2monet"], ev["diversity_monet2photo"]
     out["eval_size"], out["eval_n_photos"], out["eval_n_monet"] = ev["eval_size"], ev["n_photos"], ev["n_monet"]
     out["eval_n_draws"] = ev["n_draws"]
+    out["style_temperature"] = ev["style_temperature"]
     out["model"] = DEFAULT_MODEL
+    # 25 paintings on both splits: all the test split has (the Fréchet distance depends on the count)
+    ckw = dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2) if quick else dict(
+        n_photos=100, n_monet=25, n_draws=3, n_diversity=4, n_styles=4)
+    temps = (1.0, 0.5) if quick else (1.0, 0.75, 0.5, 0.25)
+    out["temperature_test"] = temperature_curve(model, temps, split="test", seed=0, **ckw)
+    out["temperature_train"] = temperature_curve(model, temps, split="train", **ckw)
+    out["temperature_chosen"] = choose_temperature(out["temperature_train"])
     if not quick:
         for prefix, name in (("plain", "munit_monet2photo"), ("encadv", "munit_monet2photo_encadv")):
             if name != DEFAULT_MODEL:

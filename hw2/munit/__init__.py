@@ -13,10 +13,12 @@ train
     ``python -m hw2.munit.train --config cpu cpu_encadv``, then ``--config cpu_vgg`` (resumable, atomic checkpoints).
 translate
     :func:`load_model` (the committed fp16 generators, registered in :mod:`hw2.weights` by importing
-    this package), :meth:`MUNIT.translate` with random or reference styles, :func:`evaluate`.
+    this package), :meth:`MUNIT.translate` with random (at a temperature) or reference styles,
+    :func:`evaluate`, :func:`temperature_curve`.
 """
 from .config import MUNITConfig, load_config
-from .translate import DEFAULT_MODEL, DIRECTIONS, MODELS, MUNIT, evaluate, history, load_model, random_styles
+from .translate import (DEFAULT_MODEL, DIRECTIONS, MODELS, MUNIT, STYLE_TEMPERATURE, choose_temperature, evaluate,
+                        history, load_model, random_styles, temperature_curve)
 
-__all__ = ["MUNITConfig", "load_config", "MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "load_model", "random_styles",
-           "history", "evaluate"]
+__all__ = ["MUNITConfig", "load_config", "MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "STYLE_TEMPERATURE",
+           "load_model", "random_styles", "history", "evaluate", "temperature_curve", "choose_temperature"]

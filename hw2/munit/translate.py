@@ -4,13 +4,21 @@ Domain ``a`` is Monet paintings, domain ``b`` photos. Images are ``(1, 3, H, W)`
 ``[0, 1]`` (the package's convention); the networks work in ``[-1, 1]``.
 
 * ``monet2photo``: content of a painting (``E^c_a``) decoded by the photo decoder ``G_b`` with a
-  style code that is either drawn from ``N(0, I)`` (seeded) or encoded from a reference photo
-  (``E^s_b``);
+  style code that is either drawn at random (seeded) or encoded from a reference photo (``E^s_b``);
 * ``photo2monet``: the same the other way round.
 
 The committed generators (``hw2/weights/munit_monet2photo*.pth``, fp16) are registered in
 :mod:`hw2.weights` on import of this module; :func:`load_model` rebuilds the networks from the
 configuration stored in the file.
+
+Departure from the paper: random style codes are drawn from ``N(0, T² I)`` with a *temperature*
+``T = STYLE_TEMPERATURE`` (0.5) instead of the prior ``N(0, I)`` the decoders were trained with (``T = 1``;
+pass ``temperature=1`` for it). Our small CPU-trained style encoders fill only part of the prior (the codes
+encoded from real images have a standard deviation of 0.2-1.2 per dimension), so prior samples far from the
+origin give codes the decoders never reconstruct a real image from. Shrinking them trades diversity for
+fidelity, like the truncation trick of BigGAN (Brock et al. 2019) and the temperature of Glow (Kingma &
+Dhariwal 2018). ``T`` was chosen on the *training* images with :func:`temperature_curve` and
+:func:`choose_temperature` (notebook ``03_munit``, ``MODEL_CARD_munit.md``).
 """
 from __future__ import annotations
 
@@ -26,8 +34,8 @@ from ..io import resize_to
 from .config import MUNITConfig
 from .networks import AdaINGen, build_generator
 
-__all__ = ["MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "load_model", "random_styles", "history", "evaluate",
-           "style_code_statistics", "prepare"]
+__all__ = ["MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "STYLE_TEMPERATURE", "load_model", "random_styles",
+           "history", "evaluate", "temperature_curve", "choose_temperature", "style_code_statistics", "prepare"]
 
 #: translation directions: (source domain, target domain)
 DIRECTIONS = {"monet2photo": ("a", "b"), "photo2monet": ("b", "a")}
@@ -53,6 +61,10 @@ MODELS = {
 #: the model the notebooks, the conclusions and the benchmark's main figures use
 DEFAULT_MODEL = "munit_monet2photo_vgg"
 
+#: default temperature of random style codes, ``s ~ N(0, T² I)`` (the paper: 1). Chosen for the default model
+#: on the training images: ``choose_temperature(temperature_curve(load_model(), split="train"))``.
+STYLE_TEMPERATURE = 0.5
+
 for _name, (_sha, _desc) in MODELS.items():
     weights.register(weights.WeightsEntry(
         name=_name, source="repo", location=f"{_name}.pth", sha256=_sha,
@@ -69,6 +81,13 @@ def _domain(d: str) -> str:
         return _DOMAIN[d]
     except KeyError:
         raise ValueError(f"unknown domain {d!r}; use 'monet' ('a') or 'photo' ('b')") from None
+
+
+def _temperature(temperature: float | None) -> float:
+    t = STYLE_TEMPERATURE if temperature is None else float(temperature)
+    if not np.isfinite(t) or t < 0:
+        raise ValueError(f"temperature must be a finite number >= 0 (1 = the prior N(0, I)), got {temperature}")
+    return t
 
 
 def _direction(direction: str) -> tuple[str, str]:
@@ -128,10 +147,15 @@ class MUNIT(nn.Module):
         """Style code ``(1, style_dim, 1, 1)`` encoded from ``image`` of ``domain``."""
         return self._gen(domain).enc_style(self._in(image, size))
 
-    def random_style(self, n: int = 1, *, seed: int) -> torch.Tensor:
-        """``n`` style codes drawn from ``N(0, I)`` with ``seed``, shape ``(n, style_dim, 1, 1)``."""
+    def random_style(self, n: int = 1, *, seed: int, temperature: float | None = None) -> torch.Tensor:
+        """``n`` style codes drawn from ``N(0, T² I)`` with ``seed``, shape ``(n, style_dim, 1, 1)``.
+
+        ``T = temperature`` (default :data:`STYLE_TEMPERATURE`; 1 is the paper's prior). The same seed gives
+        the same direction at every temperature: the codes are ``T`` times the prior's.
+        """
+        t = _temperature(temperature)
         g = torch.Generator().manual_seed(int(seed))
-        return torch.randn(n, self.cfg.style_dim, 1, 1, generator=g).to(self.device)
+        return (t * torch.randn(n, self.cfg.style_dim, 1, 1, generator=g)).to(self.device)
 
     @torch.no_grad()
     def reconstruct(self, image: torch.Tensor, *, domain: str, size: int | None = None) -> torch.Tensor:
@@ -142,7 +166,7 @@ class MUNIT(nn.Module):
     @torch.no_grad()
     def translate(self, image: torch.Tensor, *, direction: str, style: torch.Tensor | None = None,
                   seed: int | None = None, reference: torch.Tensor | None = None,
-                  size: int | None = None) -> torch.Tensor:
+                  size: int | None = None, temperature: float | None = None) -> torch.Tensor:
         """Translate ``image`` across domains.
 
         Parameters
@@ -152,11 +176,13 @@ class MUNIT(nn.Module):
         style : (1, style_dim[, 1, 1]) tensor, optional
             An explicit style code of the target domain.
         seed : int, optional
-            Draw the style code from ``N(0, I)`` with this seed (random-style translation).
+            Draw the style code from ``N(0, T² I)`` with this seed (random-style translation).
         reference : (1, 3, H, W) tensor in [0, 1], optional
             A target-domain image whose encoded style code is used (reference-style translation).
         size : int, optional
             Shorter side the input (and reference) is resized to; default: the training ``new_size``.
+        temperature : float >= 0, optional
+            ``T`` of the random style code (only with ``seed``); default :data:`STYLE_TEMPERATURE`, 1 the prior.
 
         Exactly one of ``style``, ``seed``, ``reference`` must be given.
 
@@ -167,12 +193,14 @@ class MUNIT(nn.Module):
         src, tgt = _direction(direction)
         if sum(v is not None for v in (style, seed, reference)) != 1:
             raise ValueError("give exactly one of style=, seed=, reference=")
+        if temperature is not None and seed is None:
+            raise ValueError("temperature= applies to random styles only (seed=)")
         size = self.cfg.new_size if size is None else size
         content = self._gen(src).enc_content(self._in(image, size))
         if reference is not None:
             style = self._gen(tgt).enc_style(self._in(reference, size))
         elif seed is not None:
-            style = self.random_style(1, seed=seed)
+            style = self.random_style(1, seed=seed, temperature=temperature)
         style = style.to(self.device).reshape(-1, self.cfg.style_dim, 1, 1)
         if style.shape[0] != content.shape[0]:
             style = style.expand(content.shape[0], -1, -1, -1)
@@ -180,9 +208,10 @@ class MUNIT(nn.Module):
 
 
 def random_styles(model: MUNIT, image: torch.Tensor, n: int, *, direction: str, seed: int = 0,
-                  size: int | None = None) -> list[torch.Tensor]:
-    """``n`` translations of ``image`` with the style codes of seeds ``seed, seed+1, ...``."""
-    return [model.translate(image, direction=direction, seed=seed + i, size=size) for i in range(n)]
+                  size: int | None = None, temperature: float | None = None) -> list[torch.Tensor]:
+    """``n`` translations of ``image`` with the style codes of seeds ``seed, seed+1, ...`` (at ``temperature``)."""
+    return [model.translate(image, direction=direction, seed=seed + i, size=size, temperature=temperature)
+            for i in range(n)]
 
 
 @functools.lru_cache(maxsize=4)
@@ -222,11 +251,12 @@ def history(name: str = DEFAULT_MODEL) -> dict:
 
 def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n_diversity: int = 3,
              n_styles: int = 3, size: int | None = None, seed: int = 0, reference: bool = True,
-             n_draws: int = 1) -> dict:
+             n_draws: int = 1, temperature: float | None = None) -> dict:
     """Quality figures of a model on the monet2photo test splits (all with :mod:`hw2.metrics`).
 
     * ``fid_vgg_photo2monet``: Fréchet VGG19 (relu5_1) distance between ``n_photos`` test photos
-      translated to Monet (one seeded random style each) and the real Monet test paintings;
+      translated to Monet (one seeded random style each, at ``temperature``, default
+      :data:`STYLE_TEMPERATURE`) and the real Monet test paintings;
       ``fid_vgg_identity_photo2monet`` the same for the untranslated photos (lower is better; a
       working translation lowers it);
     * ``fid_vgg_monet2photo`` / ``..._identity_...``: the same the other way (``n_monet`` paintings
@@ -242,7 +272,8 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
       reconstructions to the *other* domain, i.e. what a "translation" that only passed the image through
       its own auto-encoder would score (the identity figure after the decoder's losses);
     * ``style_kl_monet`` / ``style_kl_photo``: how far the style codes encoded from the test images are
-      from the prior random styles are drawn from (:func:`style_code_statistics`).
+      from the prior random styles are drawn from (:func:`style_code_statistics`);
+    * ``style_temperature``: the temperature of the random styles.
 
     With ``n_draws > 1`` every translated set is drawn ``n_draws`` times (new random style codes, new
     reference images) and the translation distances are the means over the draws, with their sample
@@ -253,35 +284,25 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
     statistics of the real test images are cached, so evaluating a second model costs only its translations.
     """
     from .. import metrics
-    from ..data import monet2photo, pick
 
-    size = model.cfg.new_size if size is None else size
-    load = functools.partial(_load_prepared, size=size)
-    photo_paths = tuple(pick(monet2photo("testB"), n_photos, seed=seed))
-    all_monet = monet2photo("testA")
-    monet_paths = tuple(pick(all_monet, len(all_monet) if n_monet is None else n_monet, seed=seed))
-    photos, monets = [load(p) for p in photo_paths], [load(p) for p in monet_paths]
+    temperature = _temperature(temperature)
     if int(n_draws) < 1:
         raise ValueError(f"n_draws must be >= 1, got {n_draws}")
+    size = model.cfg.new_size if size is None else size
+    photos, monets, real_b, real_a = _image_sets("test", n_photos, n_monet, seed, size)
     rng = np.random.default_rng(seed)
     out = {}
-    stats = functools.partial(metrics.vgg_statistics, max_side=max(size, 64))
-    real_b, real_a = _real_stats(photo_paths, size), _real_stats(monet_paths, size)
-
-    def fid(images, real):
-        return metrics.frechet_distance(*stats(images), *real)
-
     sets = (("photo2monet", photos, monets, real_a), ("monet2photo", monets, photos, real_b))
     draws: dict[str, list[float]] = {}
     for d in range(int(n_draws)):
-        base = seed * 100_003 + d * 10_007
         for direction, src, _, real in sets:
-            out_imgs = [model.translate(x, direction=direction, seed=base + i, size=size) for i, x in enumerate(src)]
-            draws.setdefault(f"fid_vgg_{direction}", []).append(fid(out_imgs, real))
+            draws.setdefault(f"fid_vgg_{direction}", []).append(
+                _random_fid(model, src, real, direction=direction, seed=seed, draw=d, size=size,
+                            temperature=temperature))
         for direction, src, refs, real in sets if reference else ():
             out_imgs = [model.translate(x, direction=direction, reference=refs[int(rng.integers(len(refs)))], size=size)
                         for x in src]
-            draws.setdefault(f"fid_vgg_ref_{direction}", []).append(fid(out_imgs, real))
+            draws.setdefault(f"fid_vgg_ref_{direction}", []).append(_fid(out_imgs, real, size))
     for key, vals in draws.items():
         out[key] = float(np.mean(vals))
         if len(vals) > 1:
@@ -290,13 +311,12 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
     out["fid_vgg_identity_monet2photo"] = metrics.frechet_distance(*real_a, *real_b)
     out["n_draws"] = int(n_draws)
     for direction, src in (("photo2monet", photos), ("monet2photo", monets)):
-        vals = [metrics.diversity(random_styles(model, x, n_styles, direction=direction, seed=1000 * i, size=size))
-                for i, x in enumerate(src[:n_diversity])]
-        out[f"diversity_{direction}"] = float(np.mean(vals))
+        out[f"diversity_{direction}"] = _diversity(model, src[:n_diversity], direction=direction, n_styles=n_styles,
+                                                   size=size, temperature=temperature)
     for domain, imgs, real, other, direction in (("monet", monets, real_a, real_b, "monet2photo"),
                                                  ("photo", photos, real_b, real_a, "photo2monet")):
         rec = [model.reconstruct(x, domain=domain, size=size) for x in imgs]
-        rec_stats = stats(rec)
+        rec_stats = metrics.vgg_statistics(rec, max_side=max(size, 64))
         out[f"fid_vgg_recon_{domain}"] = metrics.frechet_distance(*rec_stats, *real)
         out[f"fid_vgg_autoenc_{direction}"] = metrics.frechet_distance(*rec_stats, *other)
         out[f"recon_l1_{domain}"] = float(np.mean([float((r - prepare(x, size)).abs().mean())
@@ -304,9 +324,109 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
         out[f"recon_psnr_{domain}"] = float(np.mean([metrics.psnr(r, prepare(x, size)) for r, x in zip(rec, imgs)]))
     for domain, imgs in (("monet", monets), ("photo", photos)):
         out[f"style_kl_{domain}"] = style_code_statistics(model, imgs, domain=domain, size=size)["kl"]
+    out["style_temperature"] = temperature
     out["eval_size"] = size
     out["n_photos"], out["n_monet"] = len(photos), len(monets)
     return out
+
+
+def temperature_curve(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, split: str = "train",
+                      n_photos: int = 100, n_monet: int | None = 25, n_draws: int = 3, n_diversity: int = 3,
+                      n_styles: int = 3, size: int | None = None, seed: int = 1) -> dict:
+    """Fidelity and diversity of random-style translations against the style temperature ``T``.
+
+    For each ``T``, both directions are translated with codes ``s ~ N(0, T² I)`` exactly as in
+    :func:`evaluate` (same images and seeds for the same ``seed``, ``n_photos``, ``n_monet``), ``n_draws``
+    times: the Fréchet VGG distance to the real target images and the diversity among ``n_styles`` styles.
+    Lowering ``T`` trades diversity (0 at ``T = 0``) for codes the decoders know better.
+
+    Parameters
+    ----------
+    model : MUNIT
+    temperatures : sequence of floats >= 0
+    split : ``"train"`` (``trainA``/``trainB``: where :data:`STYLE_TEMPERATURE` is chosen, see
+        :func:`choose_temperature`) or ``"test"``.
+    seed : chooses the images (a different default from :func:`evaluate`'s, the images are not the test set)
+        and the style codes.
+
+    Returns
+    -------
+    dict of lists, one entry per temperature: ``temperature``, ``fid_vgg_photo2monet``,
+    ``fid_vgg_monet2photo`` (means over the draws) with ``..._sd`` (their sd; 0 for one draw),
+    ``diversity_photo2monet``, ``diversity_monet2photo``; and the scalars ``fid_vgg_identity`` (the
+    untranslated images, the same in both directions), ``split``, ``n_photos``, ``n_monet``, ``n_draws``.
+    """
+    from .. import metrics
+
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    temps = [_temperature(t) for t in temperatures]
+    if not temps:
+        raise ValueError("temperature_curve needs at least one temperature")
+    if int(n_draws) < 1:
+        raise ValueError(f"n_draws must be >= 1, got {n_draws}")
+    size = model.cfg.new_size if size is None else size
+    photos, monets, real_b, real_a = _image_sets(split, n_photos, n_monet, seed, size)
+    out: dict = {"temperature": temps, "split": split, "n_photos": len(photos), "n_monet": len(monets),
+                 "n_draws": int(n_draws), "fid_vgg_identity": metrics.frechet_distance(*real_b, *real_a)}
+    for t in temps:
+        for direction, src, real in (("photo2monet", photos, real_a), ("monet2photo", monets, real_b)):
+            vals = [_random_fid(model, src, real, direction=direction, seed=seed, draw=d, size=size, temperature=t)
+                    for d in range(int(n_draws))]
+            out.setdefault(f"fid_vgg_{direction}", []).append(float(np.mean(vals)))
+            out.setdefault(f"fid_vgg_{direction}_sd", []).append(float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0)
+            out.setdefault(f"diversity_{direction}", []).append(
+                _diversity(model, src[:n_diversity], direction=direction, n_styles=n_styles, size=size, temperature=t))
+    return out
+
+
+def choose_temperature(curve: dict, *, tol: float = 0.02) -> float:
+    """The largest temperature whose Fréchet distances are within ``tol`` of the best, in both directions.
+
+    ``curve`` is a :func:`temperature_curve` result (on the training images). Below the knee of the curve a
+    lower temperature buys little fidelity and costs diversity, so the highest admissible ``T`` is kept.
+    """
+    if not 0 <= tol < 1:
+        raise ValueError(f"tol must be in [0, 1), got {tol}")
+    temps = list(curve["temperature"])
+    ok = [all(f[i] <= (1 + tol) * min(f) for f in (curve["fid_vgg_photo2monet"], curve["fid_vgg_monet2photo"]))
+          for i in range(len(temps))]
+    return max(t for t, good in zip(temps, ok) if good)
+
+
+def _image_sets(split: str, n_photos: int, n_monet: int | None, seed: int, size: int):
+    """``(photos, monets, photo statistics, Monet statistics)`` of ``split`` ("train"/"test"), prepared."""
+    from ..data import monet2photo, pick
+
+    photo_paths = tuple(pick(monet2photo(f"{split}B"), n_photos, seed=seed))
+    all_monet = monet2photo(f"{split}A")
+    monet_paths = tuple(pick(all_monet, len(all_monet) if n_monet is None else n_monet, seed=seed))
+    load = functools.partial(_load_prepared, size=size)
+    return ([load(p) for p in photo_paths], [load(p) for p in monet_paths],
+            _real_stats(photo_paths, size), _real_stats(monet_paths, size))
+
+
+def _fid(images, real, size: int) -> float:
+    from .. import metrics
+
+    return metrics.frechet_distance(*metrics.vgg_statistics(images, max_side=max(size, 64)), *real)
+
+
+def _random_fid(model: MUNIT, src, real, *, direction: str, seed: int, draw: int, size: int,
+                temperature: float) -> float:
+    """Fréchet distance of one draw of random-style translations of ``src`` (image ``i``: its own seed)."""
+    base = seed * 100_003 + draw * 10_007
+    out = [model.translate(x, direction=direction, seed=base + i, size=size, temperature=temperature)
+           for i, x in enumerate(src)]
+    return _fid(out, real, size)
+
+
+def _diversity(model: MUNIT, src, *, direction: str, n_styles: int, size: int, temperature: float) -> float:
+    from .. import metrics
+
+    return float(np.mean([metrics.diversity(random_styles(model, x, n_styles, direction=direction, seed=1000 * i,
+                                                          size=size, temperature=temperature))
+                          for i, x in enumerate(src)]))
 
 
 @torch.no_grad()
