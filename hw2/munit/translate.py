@@ -316,7 +316,7 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
     for domain, imgs, real, other, direction in (("monet", monets, real_a, real_b, "monet2photo"),
                                                  ("photo", photos, real_b, real_a, "photo2monet")):
         rec = [model.reconstruct(x, domain=domain, size=size) for x in imgs]
-        rec_stats = metrics.vgg_statistics(rec, max_side=max(size, 64))
+        rec_stats = _vgg_stats(rec, size)
         out[f"fid_vgg_recon_{domain}"] = metrics.frechet_distance(*rec_stats, *real)
         out[f"fid_vgg_autoenc_{direction}"] = metrics.frechet_distance(*rec_stats, *other)
         out[f"recon_l1_{domain}"] = float(np.mean([float((r - prepare(x, size)).abs().mean())
@@ -346,8 +346,8 @@ def temperature_curve(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, spli
     temperatures : sequence of floats >= 0
     split : ``"train"`` (``trainA``/``trainB``: where :data:`STYLE_TEMPERATURE` is chosen, see
         :func:`choose_temperature`) or ``"test"``.
-    seed : chooses the images (a different default from :func:`evaluate`'s, the images are not the test set)
-        and the style codes.
+    seed : chooses the images and the style codes as in :func:`evaluate` (whose default is 0; ``split="test",
+        seed=0`` repeats its random-style draws).
 
     Returns
     -------
@@ -406,10 +406,17 @@ def _image_sets(split: str, n_photos: int, n_monet: int | None, seed: int, size:
             _real_stats(photo_paths, size), _real_stats(monet_paths, size))
 
 
+def _vgg_stats(images, size: int):
+    """VGG statistics of images prepared at ``size`` (the network needs at least 64 px)."""
+    from .. import metrics
+
+    return metrics.vgg_statistics(images, max_side=max(size, 64))
+
+
 def _fid(images, real, size: int) -> float:
     from .. import metrics
 
-    return metrics.frechet_distance(*metrics.vgg_statistics(images, max_side=max(size, 64)), *real)
+    return metrics.frechet_distance(*_vgg_stats(images, size), *real)
 
 
 def _random_fid(model: MUNIT, src, real, *, direction: str, seed: int, draw: int, size: int,
@@ -458,10 +465,8 @@ def style_code_statistics(model: MUNIT, images, *, domain: str, size: int | None
 
 @functools.lru_cache(maxsize=16)
 def _real_stats(paths: tuple, size: int):
-    """VGG statistics of real test images (cached: shared by every model evaluated)."""
-    from .. import metrics
-
-    return metrics.vgg_statistics([_load_prepared(p, size=size) for p in paths], max_side=max(size, 64))
+    """VGG statistics of real images (cached: shared by every model evaluated)."""
+    return _vgg_stats([_load_prepared(p, size=size) for p in paths], size)
 
 
 @functools.lru_cache(maxsize=1024)
