@@ -1,42 +1,49 @@
-"""Named data sets: monet2photo, photoreal pairs, landscapes, and built-in photos.
+"""Named data sets: the shipped study set, monet2photo, and built-in photos.
 
-Data are never committed. They are found under :func:`hw2.config.data_root`
-(``$HW2_DATA``); ``monet2photo`` alone can also be downloaded once from the public
-CycleGAN data set server into the cache (``$HW2_HOME``) when no local copy exists.
+* **The study set** (:mod:`hw2.studyset`): every image the report shows or measures ships
+  inside the package and is served by name (:func:`study`, :func:`study_pairs`,
+  :func:`photoreal_pairs`, :func:`landscapes`). It never goes through ``$HW2_DATA``.
+* **monet2photo** (training sets, whole-split benchmarks): found in ``$HW2_DATA/monet2photo``
+  or downloaded once from the public CycleGAN data set server into the cache
+  (``$HW2_HOME``) with :mod:`pooch`, checked against the archive's published sha256, with a
+  progress bar and resumption of an interrupted download. ``HW2_OFFLINE=1`` forbids the
+  download. No code depends on the file names of a particular copy.
 
-Every listing is sorted by file name, and the images a notebook shows are chosen
-by name (:func:`find`) or by seed (:func:`pick`), never by directory order.
+Every listing is sorted by file name, and images are chosen by name or by seed
+(:func:`pick`), never by directory order.
 """
 from __future__ import annotations
 
 import os
 import random
 import shutil
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Sequence
 
-from . import config
-from .io import atomic_write
+from . import config, studyset
 
 __all__ = [
-    "DatasetNotFoundError", "MONET2PHOTO_URL", "MONET2PHOTO_SPLITS", "monet2photo_root", "monet2photo",
-    "download_monet2photo", "safe_extract", "PhotorealPair", "photoreal_pairs", "landscapes",
-    "builtin_photo", "BUILTIN_PHOTOS", "pick", "find", "study_pairs", "IMAGE_SUFFIXES",
+    "DatasetNotFoundError", "MONET2PHOTO_URL", "MONET2PHOTO_SHA256", "MONET2PHOTO_SPLITS", "monet2photo_root",
+    "monet2photo", "download_monet2photo", "ResumableDownloader", "safe_extract", "PhotorealPair",
+    "photoreal_pairs", "landscapes", "study", "builtin_photo", "BUILTIN_PHOTOS", "pick", "find", "study_pairs",
+    "IMAGE_SUFFIXES",
 ]
 
 MONET2PHOTO_URL = "https://efrosgans.eecs.berkeley.edu/cyclegan/datasets/monet2photo.zip"
+#: sha256 and size of ``monet2photo.zip`` as published in TensorFlow Datasets' ``cycle_gan`` checksums
+MONET2PHOTO_SHA256 = "88f91b00fc228f97c9411fbf1880ec1d119c98f1722e4cfcfaa2fb35fac05b04"
+MONET2PHOTO_BYTES = 305_231_073
 MONET2PHOTO_SPLITS = {"trainA": "Monet paintings (train)", "testA": "Monet paintings (test)",
                       "trainB": "photos (train)", "testB": "photos (test)"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 #: scikit-image sample photos that ship inside the package (no download)
 BUILTIN_PHOTOS = ("astronaut", "chelsea", "coffee", "rocket")
 
-_HOW_TO = ("Set HW2_DATA to a folder that holds monet2photo/ (trainA, testA, trainB, testB), "
-           "photoreal/ and landscapes/, e.g. `export HW2_DATA=/path/to/shared/data`")
+_HOW_TO = ("Set HW2_DATA to a folder that holds monet2photo/ with the CycleGAN layout (trainA, testA, trainB, "
+           "testB), e.g. the unpacked public monet2photo.zip: `export HW2_DATA=/path/to/data`; or unset "
+           "HW2_OFFLINE to let hw2 download it (about 300 MB) into $HW2_HOME.")
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -50,6 +57,10 @@ def _images_in(folder: Path) -> list[Path]:
 
 def _has_splits(root: Path) -> bool:
     return all((root / s).is_dir() for s in MONET2PHOTO_SPLITS)
+
+
+def _offline() -> bool:
+    return os.environ.get("HW2_OFFLINE", "0").strip().lower() in ("1", "true", "yes")
 
 
 # --------------------------------------------------------------------------- monet2photo
@@ -72,62 +83,122 @@ def monet2photo_root(*, download: bool | None = None) -> Path:
     if _has_splits(cached):
         return cached
     if download is None:
-        download = os.environ.get("HW2_OFFLINE", "0") not in ("1", "true", "yes")
+        download = not _offline()
     if not download:
-        raise DatasetNotFoundError(f"monet2photo not found in {local} or {cached}. {_HOW_TO}")
+        raise DatasetNotFoundError(f"monet2photo not found in {local} or {cached} (HW2_OFFLINE=1 or "
+                                   f"download=False). {_HOW_TO}")
     return download_monet2photo()
 
 
-def download_monet2photo(*, url: str = MONET2PHOTO_URL, dest: Path | None = None) -> Path:
-    """Download and extract ``monet2photo.zip`` into ``dest`` (default the cache).
+class ResumableDownloader:
+    """A :mod:`pooch` downloader that resumes an interrupted download.
 
-    The download shows a progress bar, resumes a partial ``.part`` file with an
-    HTTP range request, and the archive is extracted with :func:`safe_extract`.
+    pooch downloads into a fresh temporary file each time; this downloader keeps the
+    bytes received so far in ``<archive>.part`` beside the cached archive, asks the server
+    for the rest with an HTTP ``Range`` request, shows a progress bar, checks that the
+    received length matches ``Content-Length``, and hands the complete file to pooch,
+    which then checks its sha256.
+
+    Parameters
+    ----------
+    part : path
+        The partial file kept between attempts.
+    timeout : float, keyword-only
+        Seconds to wait for the server.
+    progressbar : bool, keyword-only
     """
+
+    def __init__(self, part: Path, *, timeout: float = 30.0, progressbar: bool = True, chunk: int = 1 << 20):
+        self.part, self.timeout, self.progressbar, self.chunk = Path(part), timeout, progressbar, chunk
+
+    def __call__(self, url: str, output_file, pooch_obj=None, check_only: bool = False):
+        import urllib.error
+        import urllib.request
+
+        from tqdm.auto import tqdm
+
+        start = self.part.stat().st_size if self.part.exists() else 0
+        request = urllib.request.Request(url, headers={"Range": f"bytes={start}-"} if start else {})
+        try:
+            response = urllib.request.urlopen(request, timeout=self.timeout)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 416 and start:  # the part file is already complete (or longer than the file)
+                self.part.unlink()
+                return self(url, output_file, pooch_obj, check_only)
+            raise
+        with response:
+            if check_only:
+                return True
+            if start and response.status != 206:  # server ignored the range: start over
+                start = 0
+            length = response.headers.get("Content-Length")
+            total = int(length) + start if length is not None else None
+            received = start
+            with open(self.part, "ab" if start else "wb") as fh, tqdm(
+                    total=total, initial=start, unit="B", unit_scale=True, desc=self.part.name,
+                    disable=not self.progressbar) as bar:
+                while block := response.read(self.chunk):
+                    fh.write(block)
+                    received += len(block)
+                    bar.update(len(block))
+        if total is not None and received != total:
+            raise OSError(f"download of {url} interrupted after {received} of {total} bytes; "
+                          "run again to resume")
+        out = Path(output_file if isinstance(output_file, (str, os.PathLike)) else output_file.name)
+        shutil.copyfile(self.part, out)
+        return None
+
+
+def download_monet2photo(*, url: str = MONET2PHOTO_URL, dest: Path | None = None,
+                         sha256: str | None = MONET2PHOTO_SHA256, progressbar: bool = True) -> Path:
+    """Download (once), check and extract ``monet2photo.zip`` into ``dest`` (default the cache).
+
+    The archive is fetched with :func:`pooch.retrieve` and :class:`ResumableDownloader`
+    and must match ``sha256`` (the published checksum; ``None`` skips the check, for
+    tests only). A cached archive that does not match is fetched again; a download that
+    arrives corrupt is deleted, so the next call starts afresh.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        The download failed or the archive is not the monet2photo data set; the message
+        says how to use a local copy instead.
+    """
+    import pooch
+
     dest = Path(dest) if dest is not None else config.home() / "data"
     dest.mkdir(parents=True, exist_ok=True)
     archive = dest / "monet2photo.zip"
-    if not archive.exists():
-        _download(url, archive)
+    part = dest / "monet2photo.zip.part"
+    try:
+        pooch.retrieve(url, known_hash=f"sha256:{sha256}" if sha256 else None, fname=archive.name, path=dest,
+                       downloader=ResumableDownloader(part, progressbar=progressbar))
+    except ValueError as exc:  # pooch: hash mismatch (the bad file is already removed)
+        part.unlink(missing_ok=True)
+        raise DatasetNotFoundError(f"the download of {url} did not match its published sha256 ({exc}); it was "
+                                   f"deleted, run again to retry. {_HOW_TO}") from exc
+    except Exception as exc:  # network errors come in many types (urllib, OSError, ...)
+        raise DatasetNotFoundError(f"could not download {url} ({exc}); no local copy of monet2photo either; "
+                                   f"an interrupted download resumes on the next call. {_HOW_TO}") from exc
+    part.unlink(missing_ok=True)
     tmp = dest / ".monet2photo.extracting"
     shutil.rmtree(tmp, ignore_errors=True)
-    with zipfile.ZipFile(archive) as zf:
-        safe_extract(zf, tmp)
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            safe_extract(zf, tmp)
+    except zipfile.BadZipFile as exc:
+        archive.unlink(missing_ok=True)
+        raise DatasetNotFoundError(f"{archive} is not a zip archive; it was deleted, run again to retry. "
+                                   f"{_HOW_TO}") from exc
     inner = tmp / "monet2photo" if (tmp / "monet2photo").is_dir() else tmp
     if not _has_splits(inner):
+        shutil.rmtree(tmp, ignore_errors=True)
         raise DatasetNotFoundError(f"{archive} does not hold the monet2photo splits; delete it and retry")
     final = dest / "monet2photo"
     shutil.rmtree(final, ignore_errors=True)
     os.replace(inner, final)
     shutil.rmtree(tmp, ignore_errors=True)
     return final
-
-
-def _download(url: str, target: Path, *, chunk: int = 1 << 20) -> None:
-    from tqdm.auto import tqdm
-
-    part = target.with_name(target.name + ".part")
-    start = part.stat().st_size if part.exists() else 0
-    request = urllib.request.Request(url, headers={"Range": f"bytes={start}-"} if start else {})
-    try:
-        response = urllib.request.urlopen(request, timeout=30)
-    except (urllib.error.URLError, OSError) as exc:
-        raise DatasetNotFoundError(
-            f"could not download {url} ({exc}); no local copy of monet2photo either. {_HOW_TO}") from exc
-    with response:
-        if start and response.status != 206:  # server ignored the range: start over
-            start = 0
-        total = response.headers.get("Content-Length")
-        total = int(total) + start if total is not None else None
-        with open(part, "ab" if start else "wb") as fh, tqdm(
-                total=total, initial=start, unit="B", unit_scale=True, desc=target.name) as bar:
-            while True:
-                block = response.read(chunk)
-                if not block:
-                    break
-                fh.write(block)
-                bar.update(len(block))
-    os.replace(part, target)
 
 
 def safe_extract(zf: zipfile.ZipFile, target: Path) -> None:
@@ -157,7 +228,7 @@ def monet2photo(split: str, *, download: bool | None = None) -> list[Path]:
     return _images_in(monet2photo_root(download=download) / split)
 
 
-# --------------------------------------------------------------------------- photoreal
+# --------------------------------------------------------------------------- study set
 @dataclass(frozen=True)
 class PhotorealPair:
     """A photorealistic content/style pair with colour-coded segmentation maps."""
@@ -168,25 +239,19 @@ class PhotorealPair:
     style_seg: Path
 
 
+def study(group: str, n: int | None = None) -> list[Path]:
+    """The first ``n`` (default all) images of a study-set group (see :mod:`hw2.studyset`)."""
+    return studyset.files(group, n)
+
+
 def photoreal_pairs() -> list[PhotorealPair]:
-    """All pairs under ``$HW2_DATA/photoreal`` (content/, style/, content_seg/, style_seg/), by name."""
-    root = config.data_root() / "photoreal"
-    if not (root / "content").is_dir():
-        raise DatasetNotFoundError(f"photoreal pairs not found in {root}. {_HOW_TO}")
-    pairs = []
-    for content in _images_in(root / "content"):
-        parts = {k: root / k / content.name for k in ("style", "content_seg", "style_seg")}
-        if all(p.is_file() for p in parts.values()):
-            pairs.append(PhotorealPair(content.stem, content, **parts))
-    return pairs
+    """The study set's photorealistic pairs (content, style and their colour-coded maps), by name."""
+    return [PhotorealPair(**p) for p in studyset.photoreal()]
 
 
 def landscapes() -> list[Path]:
-    """High-resolution landscape photos under ``$HW2_DATA/landscapes``, sorted by name."""
-    root = config.data_root() / "landscapes"
-    if not root.is_dir():
-        raise DatasetNotFoundError(f"landscapes not found in {root}. {_HOW_TO}")
-    return _images_in(root)
+    """The study set's high-resolution landscape photos, sorted by name."""
+    return sorted(studyset.files("landscape"), key=lambda p: p.name)
 
 
 def builtin_photo(name: str):
@@ -224,11 +289,12 @@ def find(paths: Sequence[Path], name: str) -> Path:
     raise FileNotFoundError(f"no image named {name!r} among {len(paths)} files")
 
 
-def study_pairs(n: int = 3, *, seed: int = 0) -> list[tuple[Path, Path]]:
-    """The (photo, Monet painting) pairs every method is compared on, from the test splits.
+def study_pairs(n: int = 3) -> list[tuple[Path, Path]]:
+    """The first ``n`` (photo, Monet painting) pairs every method is compared on (study set).
 
-    Chosen with ``seed`` (:func:`pick`), so every notebook shows the same pairs.
+    Our hand-made labelme maps (``hw2/assets/labels``) exist for exactly these images.
     """
-    photos = pick(monet2photo("testB"), n, seed=seed)
-    paintings = pick(monet2photo("testA"), n, seed=seed)
-    return list(zip(photos, paintings))
+    all_pairs = studyset.pairs()
+    if not 1 <= int(n) <= len(all_pairs):
+        raise ValueError(f"the study set has {len(all_pairs)} comparison pairs; asked for {n}")
+    return all_pairs[: int(n)]

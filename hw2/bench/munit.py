@@ -38,7 +38,7 @@ def run(*, quick: bool = False) -> dict:
 
 
 def _run(out: dict, *, quick: bool) -> dict:
-    from ..data import monet2photo, pick
+    from ..data import study
     from ..io import load_image
     from ..munit.config import load_config
     from ..munit.train import Trainer
@@ -54,11 +54,11 @@ def _run(out: dict, *, quick: bool) -> dict:
     del trainer
 
     model = load_model(DEFAULT_MODEL)
-    photo = load_image(pick(monet2photo("testB"), 1, seed=0)[0], max_side=256)
+    photo = load_image(study("photo", 1)[0], max_side=256)
     out["infer_ms_256"] = 1000 * best_time(
         lambda: model.translate(photo, direction="photo2monet", seed=0, size=256), repeat=2 if quick else 5)
 
-    kw = dict(n_photos=6, n_monet=6, n_diversity=2, n_styles=2) if quick else dict(n_photos=100, n_diversity=4,
+    kw = dict(n_photos=6, n_monet=6, n_diversity=2, n_styles=2) if quick else dict(n_photos=50, n_diversity=4,
                                                                                     n_styles=4, n_draws=3)
     ev = evaluate(model, reference=not quick, **kw)
     out.update({k: ev[k] for k in ev if k.startswith(("fid_", "recon_"))})
@@ -70,7 +70,7 @@ def _run(out: dict, *, quick: bool) -> dict:
     out["model"] = DEFAULT_MODEL
     # 25 paintings on both splits: all the test split has (the Fréchet distance depends on the count)
     ckw = dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2) if quick else dict(
-        n_photos=100, n_monet=25, n_draws=3, n_diversity=4, n_styles=4)
+        n_photos=50, n_monet=25, n_draws=3, n_diversity=4, n_styles=4)
     temps = (1.0, 0.5) if quick else (1.0, 0.75, 0.5, 0.25)
     out["temperature_test"] = temperature_curve(model, temps, split="test", seed=0, **ckw)
     out["temperature_train"] = temperature_curve(model, temps, split="train", **ckw)

@@ -37,21 +37,16 @@ import torch
 from ..timing import best_time, peak_rss_mb
 
 CONTENT = ("landscapes", "plasma_EveningGlow.jpg")
-STYLE = ("monet2photo/testA", "70bc945f95.jpg")
+STYLE = ("study set, monet", "70bc945f95.jpg")
 
 
 def _images():
-    from ..data import DatasetNotFoundError, builtin_photo, find, landscapes, monet2photo
+    from ..data import find, landscapes, study
     from ..io import load_image
 
-    try:
-        content = load_image(find(landscapes(), CONTENT[1]), max_side=1024)
-        style = load_image(find(monet2photo("testA", download=False), STYLE[1]))
-        names = (CONTENT[1], STYLE[1])
-    except (DatasetNotFoundError, FileNotFoundError):
-        content, style = builtin_photo("coffee"), builtin_photo("chelsea")
-        names = ("coffee", "chelsea")
-    return content, style, names
+    content = load_image(find(landscapes(), CONTENT[1]), max_side=1024)
+    style = load_image(find(study("monet"), STYLE[1]))
+    return content, style, (CONTENT[1], STYLE[1])
 
 
 def _s_per_eval(content, style, size: int, repeat: int) -> float:

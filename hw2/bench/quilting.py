@@ -32,14 +32,11 @@ from ..timing import Timer, best_time
 
 
 def _images(tex_side: int, out_side: int):
-    from ..data import DatasetNotFoundError, builtin_photo, find, landscapes, monet2photo, pick
+    from ..data import find, landscapes, study
     from ..io import load_image, resize_longest, resize_to, to_numpy
 
-    try:
-        painting = load_image(pick(monet2photo("testA"), 1, seed=0)[0])
-        photo = load_image(find(landscapes(), "plasma_Path"))
-    except DatasetNotFoundError:  # still measurable without the data sets
-        painting, photo = builtin_photo("coffee"), builtin_photo("chelsea")
+    painting = load_image(study("monet", 1)[0])
+    photo = load_image(find(landscapes(), "plasma_Path"))
     h, w = painting.shape[-2:]
     s = min(h, w)
     painting = painting[..., (h - s) // 2:(h - s) // 2 + s, (w - s) // 2:(w - s) // 2 + s]

@@ -31,7 +31,7 @@ import numpy as np
 
 __all__ = ["run"]
 
-_CONTENT, _STYLED = "mate_nature_GreenMeadow.jpg", "plasma_EveningGlow.jpg"
+_CONTENT, _STYLED = "mate_nature_Garden.jpg", "plasma_EveningGlow.jpg"  # study-set landscapes
 
 
 def _inputs(h: int, w: int):
@@ -39,16 +39,9 @@ def _inputs(h: int, w: int):
     the subprocess's baseline memory stays small)."""
     from PIL import Image
 
-    from ..data import DatasetNotFoundError, find, landscapes
+    from ..data import find, landscapes
 
-    try:
-        paths = landscapes()
-        files = [find(paths, _CONTENT), find(paths, _STYLED)]
-        images = [Image.open(f).convert("RGB") for f in files]
-    except (DatasetNotFoundError, FileNotFoundError):
-        import skimage.data
-
-        images = [Image.fromarray(skimage.data.astronaut()), Image.fromarray(skimage.data.coffee())]
+    images = [Image.open(find(landscapes(), name)).convert("RGB") for name in (_CONTENT, _STYLED)]
     return tuple(np.asarray(im.resize((w, h), Image.Resampling.LANCZOS), dtype=np.float32) / 255.0
                  for im in images)
 

@@ -1,8 +1,10 @@
 """Automatic label maps from a pretrained ADE20K segmenter (DeepLabV3 + MobileNetV2, TFLite).
 
 The model (``ade20k_deeplabv3_mobilenetv2.tflite``, with ``ade20k_labels.txt``) is a
-third-party file read from :func:`hw2.config.models_root` (``$HW2_MODELS``); it is
-run on the CPU by the PyPI package ``ai-edge-litert``. Input: ``1x513x513x3`` float32
+third-party file (Apache-2.0, originally published on TensorFlow Hub as
+``sayakpaul/lite-model/deeplabv3-mobilenetv2-ade20k/1/default/1``) that ships with the
+package in ``hw2/assets/models`` with its licence; its sha256 is :data:`MODEL_SHA256`.
+It is run on the CPU by the PyPI package ``ai-edge-litert``. Input: ``1x513x513x3`` float32
 in ``[-1, 1]``; output: ``1x513x513x151`` logits, channel 0 = "other", channel ``c``
 = line ``c`` of the labels file (ADE20K's 150 classes, Zhou et al. 2017).
 
@@ -21,12 +23,15 @@ import numpy as np
 
 from .functional import CLASSES, merge_small_regions, relabel, resize_labels
 
-__all__ = ["MODEL_FILE", "LABELS_FILE", "ModelNotFoundError", "SEMANTIC_GROUPS", "model_path", "ade20k_names",
+__all__ = ["MODEL_FILE", "LABELS_FILE", "MODEL_SHA256", "ModelNotFoundError", "SEMANTIC_GROUPS", "model_path", "ade20k_names",
            "segment", "group_lut", "available"]
 
 MODEL_FILE = "ade20k_deeplabv3_mobilenetv2.tflite"
 LABELS_FILE = "ade20k_labels.txt"
 INPUT_SIZE = 513
+#: sha256 of the shipped model file and of its labels file
+MODEL_SHA256 = "9476784566f88bf0bdc3169f0012fb7d08857b325811d8c1aaf5ada1c0d4e4f9"
+LABELS_SHA256 = "3601cbecdab401f50a61c1edf3403971b325ac263627eaaf9597c92f93f1a479"
 
 #: our semantic relation table: ADE20K class names merged into each class of :data:`CLASSES`
 SEMANTIC_GROUPS: dict[str, tuple[str, ...]] = {
@@ -48,10 +53,10 @@ class ModelNotFoundError(FileNotFoundError):
 
 
 def model_path() -> Path:
-    """Where the model should be: ``$HW2_MODELS/ade20k_deeplabv3_mobilenetv2.tflite``."""
+    """Where the shipped model is: ``hw2/assets/models/ade20k_deeplabv3_mobilenetv2.tflite``."""
     from .. import config
 
-    return config.models_root() / MODEL_FILE
+    return config.ASSETS / "models" / MODEL_FILE
 
 
 def available() -> bool:
@@ -67,8 +72,8 @@ def available() -> bool:
 def _check_model(path: Path) -> None:
     if not path.is_file():
         raise ModelNotFoundError(
-            f"ADE20K segmentation model not found at {path}. Put {MODEL_FILE} and {LABELS_FILE} in a folder and "
-            "set HW2_MODELS to it (default: ../shared/models beside the repository).")
+            f"ADE20K segmentation model not found at {path}. It ships with the project: restore it with "
+            "`git checkout -- hw2/assets/models` (or reinstall the package).")
 
 
 @functools.lru_cache(maxsize=2)

@@ -249,10 +249,13 @@ def history(name: str = DEFAULT_MODEL) -> dict:
     return json.loads(path.read_text())
 
 
-def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n_diversity: int = 3,
+def evaluate(model: MUNIT, *, n_photos: int = 50, n_monet: int | None = None, n_diversity: int = 3,
              n_styles: int = 3, size: int | None = None, seed: int = 0, reference: bool = True,
              n_draws: int = 1, temperature: float | None = None) -> dict:
-    """Quality figures of a model on the monet2photo test splits (all with :mod:`hw2.metrics`).
+    """Quality figures of a model on the test images of the shipped study set (all with :mod:`hw2.metrics`).
+
+    The images are the first ``n_photos`` (at most 50) test photos and ``n_monet`` (default all 25)
+    test paintings of :mod:`hw2.studyset`, so every machine scores the same images.
 
     * ``fid_vgg_photo2monet``: Fréchet VGG19 (relu5_1) distance between ``n_photos`` test photos
       translated to Monet (one seeded random style each, at ``temperature``, default
@@ -331,7 +334,7 @@ def evaluate(model: MUNIT, *, n_photos: int = 100, n_monet: int | None = None, n
 
 
 def temperature_curve(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, split: str = "train",
-                      n_photos: int = 100, n_monet: int | None = 25, n_draws: int = 3, n_diversity: int = 3,
+                      n_photos: int = 50, n_monet: int | None = 25, n_draws: int = 3, n_diversity: int = 3,
                       n_styles: int = 3, size: int | None = None, seed: int = 1) -> dict:
     """Fidelity and diversity of random-style translations against the style temperature ``T``.
 
@@ -344,10 +347,10 @@ def temperature_curve(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, spli
     ----------
     model : MUNIT
     temperatures : sequence of floats >= 0
-    split : ``"train"`` (``trainA``/``trainB``: where :data:`STYLE_TEMPERATURE` is chosen, see
-        :func:`choose_temperature`) or ``"test"``.
-    seed : chooses the images and the style codes as in :func:`evaluate` (whose default is 0; ``split="test",
-        seed=0`` repeats its random-style draws).
+    split : ``"train"`` (the study set's training images, where :data:`STYLE_TEMPERATURE` is chosen,
+        see :func:`choose_temperature`) or ``"test"``.
+    seed : seeds the style codes as in :func:`evaluate` (whose default is 0; ``split="test", seed=0``
+        repeats its random-style draws).
 
     Returns
     -------
@@ -395,12 +398,18 @@ def choose_temperature(curve: dict, *, tol: float = 0.02) -> float:
 
 
 def _image_sets(split: str, n_photos: int, n_monet: int | None, seed: int, size: int):
-    """``(photos, monets, photo statistics, Monet statistics)`` of ``split`` ("train"/"test"), prepared."""
-    from ..data import monet2photo, pick
+    """``(photos, monets, photo statistics, Monet statistics)`` of ``split`` ("train"/"test"), prepared.
 
-    photo_paths = tuple(pick(monet2photo(f"{split}B"), n_photos, seed=seed))
-    all_monet = monet2photo(f"{split}A")
-    monet_paths = tuple(pick(all_monet, len(all_monet) if n_monet is None else n_monet, seed=seed))
+    The images are the shipped study set's (:mod:`hw2.studyset`): ``photo``/``monet`` for the test split,
+    ``photo_train``/``monet_train`` for the training split, first ``n_photos``/``n_monet`` in the study
+    set's order (seeded picks of the splits, seed 0 for test and 1 for train, made when the set was built).
+    ``seed`` only seeds the style codes.
+    """
+    from ..data import study
+
+    suffix = "" if split == "test" else "_train"
+    photo_paths = tuple(study(f"photo{suffix}", n_photos))
+    monet_paths = tuple(study(f"monet{suffix}", n_monet))
     load = functools.partial(_load_prepared, size=size)
     return ([load(p) for p in photo_paths], [load(p) for p in monet_paths],
             _real_stats(photo_paths, size), _real_stats(monet_paths, size))

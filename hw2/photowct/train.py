@@ -63,10 +63,16 @@ def checkpoint_dir() -> Path:
 
 
 def default_images(*, landscape_repeat: int = 30) -> list[Path]:
-    """Training images: monet2photo ``trainB`` plus the landscapes repeated ``landscape_repeat`` times."""
-    from ..data import landscapes, monet2photo
+    """Training images: monet2photo ``trainB`` plus ``$HW2_DATA/landscapes`` repeated ``landscape_repeat`` times.
 
-    return list(monet2photo("trainB")) + list(landscapes()) * landscape_repeat
+    The landscapes (the ten MATE and KDE Plasma wallpapers of the model card) are an optional extra read
+    from the data folder when present; the committed decoders were trained with them.
+    """
+    from ..data import _images_in, monet2photo
+
+    extra = config.data_root() / "landscapes"
+    lands = _images_in(extra) if extra.is_dir() else []
+    return list(monet2photo("trainB")) + lands * landscape_repeat
 
 
 @functools.lru_cache(maxsize=64)
