@@ -6,17 +6,18 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.hw2-installed
-PROFILE ?= full
+PROFILE ?=
 ONLY ?=
 # data: ../shared/data beside the clone when present (hw2.config also looks there)
 export HW2_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv report quick-report test bench verify lab train-photowct train-munit clean
+.PHONY: help venv report quick-report test bench verify freeze-numbers lab train-photowct train-munit clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  variables: PROFILE=full|quick (report), ONLY=<name> (report, bench), HW2_DATA=<data folder>"
+	@echo "  variables: PROFILE=full|quick (report: full by default; verify: quick by default),"
+	@echo "             ONLY=<name> (report, bench, verify), HW2_DATA=<training data folder>"
 
 $(STAMP): requirements.txt pyproject.toml
 	@echo "[venv] creating/refreshing $(VENV) (first time: several minutes)"
@@ -30,7 +31,7 @@ $(STAMP): requirements.txt pyproject.toml
 venv: $(STAMP) ## create or refresh the virtual environment .venv (pinned requirements.txt)
 
 report: $(STAMP) ## execute all notebooks and build report/index.html + report/report.pdf (PROFILE=full|quick)
-	$(PY) -m hw2.report --profile $(PROFILE) $(if $(ONLY),--only $(ONLY),)
+	$(PY) -m hw2.report --profile $(or $(PROFILE),full) $(if $(ONLY),--only $(ONLY),)
 
 quick-report: $(STAMP) ## the report in the quick profile (tiny sizes; minutes)
 	$(PY) -m hw2.report --profile quick
@@ -41,8 +42,11 @@ test: $(STAMP) ## run the test suite (unit tests + every notebook in the quick p
 bench: $(STAMP) ## run benchmarks into benchmarks/results.json (ONLY=name for one)
 	$(PY) -m hw2.bench $(if $(ONLY),--only $(ONLY),)
 
-verify: $(STAMP) ## re-execute the notebooks (quick profile) twice and compare every number and figure
-	$(PY) -m hw2.verify $(if $(ONLY),--only $(ONLY),)
+verify: $(STAMP) ## re-execute the notebooks and compare every number with the committed ones (PROFILE=quick|full)
+	$(PY) -m hw2.verify --profile $(or $(PROFILE),quick) $(if $(ONLY),--only $(ONLY),)
+
+freeze-numbers: $(STAMP) ## copy the last report build's numbers (report/numbers) into the committed notebooks/numbers
+	$(PY) -m hw2.verify --freeze
 
 lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/

@@ -7,14 +7,16 @@ from environment variables.
 Environment variables
 ---------------------
 HW2_DATA
-    Root of the data sets (a folder holding ``monet2photo/``, ``photoreal/``,
-    ``landscapes/``).  Default: ``../shared/data`` beside the repository when it
-    exists, else ``$HW2_HOME/data``.
+    Root of the *training* data (a folder holding ``monet2photo/`` with the CycleGAN
+    layout, any file names), read by training and whole-split benchmarks only.
+    Default: ``../shared/data`` beside the repository when it exists (our developers'
+    copy), else ``$HW2_HOME/data``. The report never reads it: what it shows or measures
+    ships with the package (:mod:`hw2.studyset`, :data:`ASSETS`).
 HW2_MODELS
-    Folder holding third-party models (the ADE20K segmentation model).
-    Default: ``../shared/models`` beside the repository when it exists.
+    Folder for optional extra models. The report's models ship with the package.
+    Default: ``../shared/models`` beside the repository.
 HW2_REFERENCE
-    Folder with reference weights used only for comparison
+    Folder with reference weights used only as yardsticks in the benchmarks
     (``li2017_wct``). Default: ``../shared/reference``.
 HW2_HOME
     Cache for downloads and other generated state. Default: ``~/.cache/hw2``.
@@ -39,7 +41,7 @@ REPORT = ROOT / "report"
 BENCHMARKS = ROOT / "benchmarks"
 #: weights trained by this project, committed with the package
 WEIGHTS = PACKAGE / "weights"
-#: small committed assets (hand-made label maps, ...)
+#: committed assets: the study set, hand-made label maps, third-party models with their licences
 ASSETS = PACKAGE / "assets"
 _SHARED = ROOT.parent / "shared"
 

@@ -169,8 +169,24 @@ def _clean_for_report(cell):
     return cell
 
 
-def combine(executed: Sequence[Executed], output: Path, *, profile: str, machine: dict | None = None) -> Path:
-    """Write the combined report ``index.html``: title page, contents, then every notebook (code hidden)."""
+def _numbers_line(summary: dict | None, profile: str) -> str:
+    if summary is None:
+        return ""
+    if summary["missing"] and not summary["total"]:
+        return f"No committed {profile}-profile numbers to compare with (`make freeze-numbers`)."
+    line = (f"**{summary['equal']} of {summary['total']} numbers** in this report equal the committed "
+            f"{profile}-profile numbers (`notebooks/numbers/{profile}/`, `make verify PROFILE={profile}`).")
+    if summary["missing"]:
+        line += f" Not committed: {', '.join(summary['missing'])}."
+    return line
+
+
+def combine(executed: Sequence[Executed], output: Path, *, profile: str, machine: dict | None = None,
+            numbers: dict | None = None) -> Path:
+    """Write the combined report ``index.html``: title page, contents, then every notebook (code hidden).
+
+    ``numbers`` is a :func:`hw2.verify.match_summary` of this build, stated on the title page.
+    """
     import nbformat
     from nbformat.v4 import new_markdown_cell, new_notebook
 
@@ -184,6 +200,8 @@ def combine(executed: Sequence[Executed], output: Path, *, profile: str, machine
         "",
         f"Built {now} with profile **{profile}** on {machine['cores']} CPU cores ({html.escape(str(machine['cpu']))}), "
         f"torch {machine['torch']}, GPU: {machine['gpu'] or 'none'}.",
+        "",
+        _numbers_line(numbers, profile),
         "",
         "## Contents",
         "",
@@ -253,6 +271,8 @@ def build(*, profile: str = "full", only: Sequence[str] | None = None, out: Path
 
     Returns a summary dict (notebook seconds, paths). Raises :class:`NotebookFailed`.
     """
+    import nbformat
+
     out = Path(out) if out is not None else config.REPORT
     books = notebooks(only)
     build_root = config.ROOT / "build"
@@ -273,7 +293,16 @@ def build(*, profile: str = "full", only: Sequence[str] | None = None, out: Path
             log(f"[report]   {nb.name}: {e.seconds:.1f} s")
             to_html(e.path, stage / f"{nb.stem}.html")
             executed.append(e)
-        combine(executed, stage / "index.html", profile=profile)
+        from . import verify
+
+        (stage / "numbers").mkdir()
+        for e in executed:  # this build's numbers, for `make freeze-numbers` and the title page
+            with open(stage / "numbers" / f"{e.name}.json", "w") as fh:
+                json.dump(verify.extract_numbers(nbformat.read(e.path, as_version=4), profile=profile), fh,
+                          indent=1, ensure_ascii=False)
+        numbers = verify.match_summary({e.name: e.path for e in executed}, profile=profile)
+        log(f"[report] {numbers['equal']} of {numbers['total']} numbers equal the committed {profile} numbers")
+        combine(executed, stage / "index.html", profile=profile, numbers=numbers)
         summary = {"profile": profile, "notebooks": {e.name: round(e.seconds, 1) for e in executed}, "pdf": None}
         if pdf:
             try:
@@ -286,6 +315,8 @@ def build(*, profile: str = "full", only: Sequence[str] | None = None, out: Path
         # publish: the new report is complete; replace the old files one by one
         out.mkdir(parents=True, exist_ok=True)
         for f in sorted(stage.iterdir()):
+            if f.is_dir():
+                shutil.rmtree(out / f.name, ignore_errors=True)
             os.replace(f, out / f.name)
         log(f"[report] done: {out / 'index.html'}" + (f" and {out / 'report.pdf'}" if summary["pdf"] else ""))
         return summary

@@ -5,15 +5,18 @@ The executed notebooks are then combined into a report (HTML, and PDF when Chrom
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from hw2 import config, report
-from conftest import requires_data
 
 NOTEBOOKS = report.notebooks()
-_EXECUTED: dict[str, report.Executed] = {}
 
 
 def test_the_five_notebooks_exist():
@@ -43,33 +46,85 @@ def test_parameters_cell(path):
     assert "PROFILE" in "".join(tagged[0]["source"])
 
 
-@requires_data
-@pytest.mark.notebooks
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_executes_quick(path, tmp_path_factory):
-    out = tmp_path_factory.getbasetemp() / "executed" / path.name
-    executed = report.execute(path, out, profile="quick")
-    nb = json.loads(out.read_text())
-    errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert not errors
-    assert any(o.get("data", {}).get("image/png") for c in nb["cells"] for o in c.get("outputs", [])), \
-        f"{path.name} shows no figure"
-    _EXECUTED[path.stem] = executed
+_PLACEHOLDER = re.compile(r"\b(missing|skipped|n/a|not found)\b", re.I)
 
 
-@requires_data
+def _fresh_clone(dest: Path) -> Path:
+    """``git clone`` of this repository into ``dest``, plus the working tree's uncommitted changes.
+
+    In CI the tree is clean and this is a plain clone; during development the overlay makes the test
+    check what is on disk, not only what was committed.
+    """
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(config.ROOT), str(dest)], check=True)
+    out = subprocess.run(["git", "ls-files", "-m", "-o", "-d", "--exclude-standard", "-z"], cwd=config.ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    for rel in sorted(set(filter(None, out.split("\0")))):
+        src, dst = config.ROOT / rel, dest / rel
+        if src.is_file():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+        elif dst.is_file():
+            dst.unlink()
+    return dest
+
+
+@pytest.fixture(scope="module")
+def offline_build(tmp_path_factory):
+    """The quick report built offline in a fresh clone with no ../shared and empty data/model/cache folders."""
+    base = tmp_path_factory.mktemp("fresh")
+    clone = _fresh_clone(base / "hw2")
+    assert not (base / "shared").exists()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HW2_")}
+    for var in ("HW2_DATA", "HW2_MODELS", "HW2_REFERENCE", "HW2_HOME"):
+        (base / var.lower()).mkdir()
+        env[var] = str(base / var.lower())
+    env.update(HW2_OFFLINE="1", HW2_DEVICE="cpu", PYTHONPATH=str(clone))
+    where = subprocess.run([sys.executable, "-c", "import hw2; print(hw2.__file__)"], cwd=clone, env=env,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert Path(where).resolve().is_relative_to(clone.resolve()), f"imported {where}, not the clone's hw2"
+    proc = subprocess.run([sys.executable, "-m", "hw2.report", "--profile", "quick"], cwd=clone, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, f"quick build failed in a fresh clone:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return clone
+
+
 @pytest.mark.notebooks
-def test_combined_report_from_executed(tmp_path):
-    if len(_EXECUTED) != len(NOTEBOOKS):
-        pytest.skip("needs every notebook executed by the tests above")
-    executed = [_EXECUTED[p.stem] for p in NOTEBOOKS]
-    index = report.combine(executed, tmp_path / "index.html", profile="quick")
+def test_offline_quick_build_in_a_fresh_clone(offline_build):
+    import nbformat
+
+    from hw2 import verify
+
+    report_dir = offline_build / "report"
+    executed = {p.stem: report_dir / p.name for p in NOTEBOOKS}
+    for stem, path in executed.items():
+        assert path.is_file(), f"{stem} was not executed"
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            outs = cell.get("outputs", [])
+            assert not [o for o in outs if o.get("output_type") == "error"], f"{stem} cell {i} raised"
+            for kind, text in verify._comparable(outs):
+                if kind == "text":
+                    found = _PLACEHOLDER.search(text)
+                    assert not found, f"{stem} code cell {i} shows a placeholder: {found.group(0)!r} in {text[:300]!r}"
+        assert any(o.get("data", {}).get("image/png") for c in nb.cells for o in c.get("outputs", [])), \
+            f"{stem} shows no figure"
+        # the figures were written into the clone, by the clone's hw2
+    assert list((offline_build / "figures").glob("*.png"))
+    summary = verify.match_summary(executed, profile="quick")
+    assert not summary["missing"], f"no committed quick numbers for {summary['missing']}"
+    bad = {k: v for k, v in summary["notebooks"].items() if v[0] != v[1]}
+    assert not bad, f"numbers differ from the committed quick-profile numbers: {bad} (run `make verify`)"
+
+
+@pytest.mark.notebooks
+def test_combined_report_of_the_fresh_build(offline_build):
+    index = offline_build / "report" / "index.html"
     text = index.read_text()
-    for e in executed:
-        assert f'id="nb-{e.name}"' in text and f"{e.name}.ipynb" in text
-    assert "Contents" in text and "CPU cores" in text
+    for p in NOTEBOOKS:
+        assert f'id="nb-{p.stem}"' in text and f"{p.stem}.ipynb" in text
+    assert "Contents" in text and "CPU cores" in text and "numbers</strong> in this report equal" in text
     assert "hl-ipython3" not in text  # no highlighted code cell: code hidden in the combined report
     if report.find_chromium() is None:
         pytest.skip("Chromium not installed: PDF not checked")
-    pdf = report.print_pdf(index, tmp_path / "report.pdf")
+    pdf = offline_build / "report" / "report.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000

@@ -10,7 +10,6 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from PIL import Image
 
 from hw2 import verify
-from conftest import requires_data
 
 
 def _png(value: int) -> str:
@@ -55,7 +54,48 @@ def test_changed_number_text_and_figure_are_reported():
     assert verify.compare_notebooks(a, b)
 
 
-@requires_data
-def test_verify_runs_a_notebook_twice(capsys):
-    assert verify.main(["--only", "04_image_quilting"]) == 0
-    assert "1/1 notebooks reproduce" in capsys.readouterr().out
+def test_extracted_numbers_skip_figures_timings_and_stderr():
+    got = verify.extract_numbers(_nb("0.125", 100, "3.0"), profile="quick")
+    assert got == {"profile": "quick", "cells": {"0": ["loss = 0.125\n"]}}
+
+
+def test_compare_numbers_counts_equal_and_different_numbers():
+    committed = {"profile": "quick", "cells": {"0": ["a 1.0 b 2.0 c 3.0"], "4": ["x 7"]}}
+    now = {"profile": "quick", "cells": {"0": ["a 1.0001 b 2.5 c 3.0"], "4": ["x 7"]}}
+    rows = verify.compare_numbers(committed, now)
+    assert rows[0] == {"cell": 0, "numbers": 3, "equal": 2, "difference": "2.5 (committed 2.0)"}
+    assert rows[1] == {"cell": 4, "numbers": 1, "equal": 1, "difference": None}
+    now["cells"]["0"] = ["a 1.0 b 2.0 d 3.0"]  # the words around the numbers changed
+    assert verify.compare_numbers(committed, now)[0]["difference"] == "text differs"
+    del now["cells"]["4"]
+    assert verify.compare_numbers(committed, now)[1]["difference"] == "no output now"
+
+
+def test_freeze_copies_a_build_into_the_committed_files(tmp_path, monkeypatch):
+    import json
+
+    from hw2 import config
+
+    monkeypatch.setattr(config, "NOTEBOOKS", tmp_path / "notebooks")
+    build = tmp_path / "report" / "numbers"
+    build.mkdir(parents=True)
+    data = verify.extract_numbers(_nb("0.5", 1, "1"), profile="full")
+    (build / "01_x.json").write_text(json.dumps(data))
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    [dest] = verify.freeze(source=build, log=lambda *_: None)
+    assert dest == tmp_path / "notebooks" / "numbers" / "full" / "01_x.json"
+    assert json.loads(dest.read_text()) == data
+    import pytest
+
+    with pytest.raises(ValueError, match="profile"):
+        verify.freeze(source=build, profile="quick", log=lambda *_: None)
+    with pytest.raises(FileNotFoundError, match="build the report"):
+        verify.freeze(source=tmp_path / "nothing", log=lambda *_: None)
+
+
+def test_committed_numbers_exist_for_both_profiles():
+    from hw2 import report
+
+    for profile in verify.PROFILES:
+        for nb in report.notebooks():
+            assert verify.numbers_file(profile, nb.stem).is_file(), f"no committed {profile} numbers for {nb.stem}"
