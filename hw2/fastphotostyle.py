@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .io import as_image
 from .labels.functional import fit_labels, resize_labels
 from .smoothing.functional import DEFAULT_LAM, FPS_GUIDED_EPS, FPS_GUIDED_RADIUS, SolveInfo, guided_filter, smooth_exact
 
@@ -81,17 +82,6 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
     return True, ""
 
 
-def _as_image(x, name: str, max_side: int | None) -> torch.Tensor:
-    from .io import load_image, to_tensor
-
-    if isinstance(x, (str, bytes)) or hasattr(x, "__fspath__"):
-        return load_image(x, max_side=max_side)
-    t = to_tensor(x)
-    if t.shape[0] != 1:
-        raise ValueError(f"{name} must be a single image, got a batch of {t.shape[0]}")
-    return t.float()
-
-
 def _cap(img: torch.Tensor, max_side: int | None) -> torch.Tensor:
     from .io import resize_longest
 
@@ -118,7 +108,8 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
 
     Parameters
     ----------
-    content, style : (1, 3, H, W) tensors in [0, 1], (H, W, 3) arrays, or image paths
+    content, style : images in [0, 1]: paths, PIL images, arrays or tensors (see :func:`hw2.io.as_image`)
+        Any size from 1x1 (thin strips included); the longest side is capped at ``max_side``.
     content_labels, style_labels : (H, W) integer label maps, optional, keyword-only
         Same id = same class (see :mod:`hw2.labels`). Each must match its image's size;
         a map of another size is resized (nearest) with a
@@ -160,8 +151,8 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     if (content_labels is None) != (style_labels is None):
         raise ValueError("give both content_labels and style_labels, or neither")
     t0 = time.perf_counter()
-    c_in = _as_image(content, "content", None)
-    s_in = _as_image(style, "style", None)
+    c_in = as_image(content, name="content")
+    s_in = as_image(style, name="style")
     s_img = _cap(s_in, style_max_side)
     cl = sl = None
     if content_labels is not None:

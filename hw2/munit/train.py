@@ -83,7 +83,9 @@ def _load_resized(path: str, new_size: int) -> torch.Tensor:
 
 def _as_image(item, new_size: int) -> torch.Tensor:
     if isinstance(item, torch.Tensor):
-        t = item[0] if item.dim() == 4 else item
+        from ..io import as_image
+
+        t = as_image(item, name="training image")[0]
         h, w = t.shape[-2:]
         s = new_size / min(h, w)
         if s != 1:
