@@ -20,6 +20,9 @@ HW2_HOME
     Cache for downloads and other generated state. Default: ``~/.cache/hw2``.
 HW2_DEVICE
     ``cpu``, ``cuda`` or ``auto`` (default): the torch device to compute on.
+HW2_FIGURES
+    Where notebooks save their figures (default ``figures/``). The report build points it
+    at its staging folder so that a failed build never touches ``figures/``.
 """
 from __future__ import annotations
 
@@ -27,15 +30,21 @@ import os
 from pathlib import Path
 
 __all__ = [
-    "ROOT", "PACKAGE", "NOTEBOOKS", "FIGURES", "REPORT", "BENCHMARKS", "WEIGHTS",
+    "ROOT", "PACKAGE", "NOTEBOOKS", "FIGURES", "REPORT", "REPORT_ONLY", "BUILD", "BENCHMARKS", "WEIGHTS",
     "ASSETS", "home", "data_root", "models_root", "reference_root", "device",
 ]
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
 NOTEBOOKS = ROOT / "notebooks"
-FIGURES = ROOT / "figures"
+_FIGURES_DEFAULT = ROOT / "figures"
+FIGURES = (Path(os.environ["HW2_FIGURES"]).expanduser().resolve() if os.environ.get("HW2_FIGURES", "").strip()
+           else _FIGURES_DEFAULT)
 REPORT = ROOT / "report"
+#: reports of single notebooks (``make report ONLY=02``): ``report/only/<names>/``, never the combined report
+REPORT_ONLY = REPORT / "only"
+#: staging folders of the report build (``build/report-*``) and failed notebooks (``build/failed``)
+BUILD = ROOT / "build"
 BENCHMARKS = ROOT / "benchmarks"
 #: weights trained by this project, committed with the package
 WEIGHTS = PACKAGE / "weights"
