@@ -59,9 +59,22 @@ def _env_path(name: str) -> Path | None:
 
 
 def home() -> Path:
-    """Cache folder (``$HW2_HOME``, default ``~/.cache/hw2``); created on demand."""
+    """Cache folder (``$HW2_HOME``, default ``~/.cache/hw2``); created on demand.
+
+    Raises
+    ------
+    ValueError
+        The folder cannot be created or written (the message names ``HW2_HOME``).
+    """
     path = _env_path("HW2_HOME") or Path("~/.cache/hw2").expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    origin = "HW2_HOME" if os.environ.get("HW2_HOME", "").strip() else "the default cache (set HW2_HOME)"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"cannot create the cache folder {path} from {origin}: {exc.strerror or exc}; "
+                         "set HW2_HOME to a writable folder") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ValueError(f"the cache folder {path} from {origin} is not writable; set HW2_HOME to a writable folder")
     return path
 
 
@@ -86,10 +99,23 @@ def reference_root() -> Path:
 
 
 def device():
-    """The torch device to compute on (``$HW2_DEVICE``: ``auto``, ``cpu``, ``cuda``)."""
+    """The torch device to compute on (``$HW2_DEVICE``: ``auto``, ``cpu``, ``cuda``, ``cuda:N``).
+
+    Raises ``ValueError`` naming ``HW2_DEVICE`` for an unknown or unavailable device.
+    """
     import torch
 
     want = os.environ.get("HW2_DEVICE", "auto").strip().lower() or "auto"
     if want == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(want)
+    try:
+        dev = torch.device(want)
+    except RuntimeError:
+        raise ValueError(f"HW2_DEVICE={want!r} is not a device; use auto, cpu or cuda") from None
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"HW2_DEVICE={want!r}: only auto, cpu and cuda are supported")
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"HW2_DEVICE={want!r} but torch sees no CUDA GPU; use HW2_DEVICE=auto or cpu")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(f"HW2_DEVICE={want!r} but only {torch.cuda.device_count()} CUDA device(s) exist")
+    return dev

@@ -68,17 +68,20 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
     from . import weights
     from .photowct import models
 
+    if method not in ("photowct", "wct"):
+        raise ValueError(f"unknown method {method!r}; choose 'photowct' or 'wct'")
     levels = list(levels or models.LEVELS)
+    for level in levels:
+        if level not in models.LEVELS:
+            raise ValueError(f"unknown level {level!r}; choose from {models.LEVELS}")
     try:
         for level in levels:
             if method == "photowct":
                 weights.path(models.weights_name(level))
-            elif method == "wct":
-                models.wct_decoder(level, device="cpu")
             else:
-                raise ValueError(f"unknown method {method!r}; choose 'photowct' or 'wct'")
-    except (weights.WeightsError, KeyError) as exc:
-        return False, str(exc)
+                models.wct_decoder(level, device="cpu")
+    except Exception as exc:  # missing, corrupt or unreadable files of any kind: report, do not raise
+        return False, f"{type(exc).__name__}: {exc}" if not isinstance(exc, weights.WeightsError) else str(exc)
     return True, ""
 
 

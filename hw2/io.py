@@ -432,8 +432,14 @@ def _to_uint8(image) -> np.ndarray:
 def save_image(image, path: str | os.PathLike) -> Path:
     """Write an image atomically (temporary file, then rename); format from the suffix.
 
-    ``image`` is a ``(1, 3, H, W)`` tensor or an ``(H, W[, 3])`` array in ``[0, 1]``
+    ``image`` is a ``(1, 3, H, W)`` tensor or an ``(H, W[, 3 or 4])`` array in ``[0, 1]``
     (values outside are clipped) or uint8.
+
+    Raises
+    ------
+    ValueError
+        NaN or infinite values (never written as black), a shape that is not an image, or an
+        alpha channel for a JPEG file (which cannot store one).
     """
     from PIL import Image
 
@@ -442,7 +448,20 @@ def save_image(image, path: str | os.PathLike) -> Path:
            ".tif": "TIFF", ".tiff": "TIFF"}.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(f"unknown image format for {path}; use .png or .jpg")
-    pil = Image.fromarray(_to_uint8(image))
+    raw = to_numpy(image) if isinstance(image, torch.Tensor) else np.asarray(image)
+    if raw.dtype.kind not in "biuf":
+        raise ValueError(f"cannot save a {raw.dtype} array as an image ({path})")
+    if raw.dtype.kind == "f" and not np.isfinite(raw).all():
+        raise ValueError(f"the image for {path} holds NaN or infinite values; not saved")
+    if raw.ndim == 3 and raw.shape[2] == 1:
+        raw = raw[..., 0]
+    if not (raw.ndim == 2 or (raw.ndim == 3 and raw.shape[2] in (3, 4))) or 0 in raw.shape:
+        raise ValueError(f"cannot save an array of shape {raw.shape} as an image ({path}); expected "
+                         "(H, W), (H, W, 3), (H, W, 4) or a (1, 3, H, W) tensor")
+    if fmt == "JPEG" and raw.ndim == 3 and raw.shape[2] == 4:
+        raise ValueError(f"JPEG cannot store the alpha channel of this RGBA image ({path}); save it as .png, "
+                         "or drop the alpha (image[..., :3])")
+    pil = Image.fromarray(_to_uint8(raw))
     with atomic_write(path) as fh:
         pil.save(fh, format=fmt, **({"quality": 95} if fmt == "JPEG" else {}))
     return path
