@@ -25,7 +25,8 @@ PERCEPTUAL_LAYERS = ("relu1_2", "relu2_2", "relu3_4", "relu4_4", "relu5_4")
 def _check(img, name: str = "image", data_range: float = 1.0) -> torch.Tensor:
     """The input gate (:func:`hw2.io.as_image`) for metrics: ``(N, 1 or 3, H, W)`` float32 in [0, 1].
 
-    Values are read in ``[0, data_range]`` and mapped to [0, 1].
+    Values are read in ``[0, data_range]`` and mapped to [0, 1]; grey images keep one channel,
+    RGBA images lose their alpha.
     """
     from .io import as_image
 
@@ -33,9 +34,7 @@ def _check(img, name: str = "image", data_range: float = 1.0) -> torch.Tensor:
     if not (np.isfinite(dr) and dr > 0):
         raise ValueError(f"data_range must be a finite number > 0, got {data_range!r}")
     t = as_image(img, name=name, batch=True, channels=None, value_range=None if dr == 1.0 else (0.0, dr))
-    if t.shape[1] not in (1, 3):
-        raise ValueError(f"{name} must have 1 or 3 channels, got {t.shape[1]}")
-    return t
+    return t[:, :3] if t.shape[1] == 4 else t  # RGBA: alpha dropped, as hw2.io.as_image does
 
 
 def _pair(a, b, data_range: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -145,6 +144,8 @@ def _features(img: torch.Tensor, layers: Sequence[str], max_side: int | None):
     from .vgg import vgg19
 
     img = _check(img)
+    if img.shape[1] == 1:  # a grey image is an RGB image with equal channels
+        img = img.expand(-1, 3, -1, -1)
     if max_side is not None and max(img.shape[-2:]) > max_side:
         img = resize_longest(img, max_side)
     enc = vgg19(list(layers))

@@ -82,14 +82,12 @@ def lam_to_beta(lam: float) -> float:
 def _as_hwc(image, name: str) -> np.ndarray:
     """Any image in [0, 1] (see :func:`hw2.io.as_image`) -> (H, W, C) array, C in (1, 3).
 
-    float64 inputs stay float64, others become float32.
+    float64 inputs stay float64, others become float32; RGBA loses its alpha (as in ``as_image``).
     """
     from ..io import as_image_array
 
     arr = as_image_array(image, name=name, channels=None, dtype=None)
-    if arr.shape[2] not in (1, 3):
-        raise ValueError(f"{name} must have 1 or 3 channels, got {arr.shape[2]}")
-    return arr
+    return np.ascontiguousarray(arr[..., :3]) if arr.shape[2] == 4 else arr
 
 
 def _check_lam(lam: float) -> float:
