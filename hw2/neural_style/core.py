@@ -36,7 +36,6 @@ Perceptual Factors in Neural Style Transfer.* CVPR 2017 (colour preservation).
 from __future__ import annotations
 
 import math
-import os
 import sys
 import time
 from dataclasses import dataclass, field
