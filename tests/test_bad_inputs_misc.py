@@ -168,3 +168,24 @@ def test_save_image_rgba_as_jpeg_and_nan(tmp_path):
     with pytest.raises(ValueError, match="shape"):
         io.save_image(np.zeros((4, 4, 2)), tmp_path / "two.png")
     assert not (tmp_path / "nan.png").exists() and not (tmp_path / "x.jpg").exists()
+
+
+def test_colour_label_maps_in_0_255_floats_are_refused_not_collapsed():
+    from hw2.photowct import colors_to_labels
+
+    seg = np.zeros((4, 6, 3))
+    seg[:, 3:] = [200.0, 30.0, 10.0]  # two colours, as 0-255 floats
+    with pytest.raises(ValueError, match="divide by 255"):
+        colors_to_labels(seg)
+    (lab,) = colors_to_labels(seg / 255)
+    assert len(np.unique(lab.numpy())) == 2
+    (lab8,) = colors_to_labels(seg.astype(np.uint8))
+    assert np.array_equal(lab8.numpy(), lab.numpy())
+
+
+def test_weights_fix_message_does_not_advise_the_step_that_broke_the_file():
+    from hw2 import weights
+    from hw2.photowct import models
+
+    fix = weights.get(models.weights_name("relu1_1")).fix
+    assert "git checkout" in fix and "--register" in fix

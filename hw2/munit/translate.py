@@ -79,8 +79,9 @@ for _name, (_sha, _desc) in MODELS.items():
         preprocessing="RGB in [-1, 1] inside the networks; hw2.munit.translate takes [0, 1] images with sides "
                       "that are multiples of 4 (it resizes them), best at the training scale (~80 px).",
         description=_desc + " fp16 dict {format, config, gen_a, gen_b}; see MODEL_CARD_munit.md.",
-        fix="The file is committed in the repository (hw2/weights); restore it with git, or retrain with "
-            "`make train-munit` (python -m hw2.munit.train --config cpu cpu_encadv --export).",
+        fix=f"The file is committed: restore it with `git checkout -- hw2/weights/{_name}.pth`. Retrained "
+            "generators are written beside it by `make train-munit` (python -m hw2.munit.train --export) and "
+            "adopted (file and sha256) only with `--export --register`.",
         meta={"history": f"{_name}_history.json", "card": "MODEL_CARD_munit.md"}))
 
 

@@ -105,8 +105,9 @@ def _register() -> None:
                           "image; output RGB ~[0, 1]. fp16 state dict (cast to float32 on load).",
             description=f"Lean max-unpooling decoder inverting {level} (PhotoWCT, Li et al. 2018), trained by "
                         "this project (hw2/weights/MODEL_CARD_photowct.md).",
-            fix="The file is committed in hw2/weights/; restore it from git, or retrain with "
-                "`python -m hw2.photowct.train --export`.",
+            fix=f"The file is committed: restore it with `git checkout -- hw2/weights/photowct_{level}.pth`. "
+                "A retrained decoder is written beside it by `python -m hw2.photowct.train --export` and "
+                "adopted (file and sha256) only with `--export --register`.",
             meta={"spec": repr(PHOTOWCT_SPECS[level])},
         ))
 
