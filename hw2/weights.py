@@ -154,10 +154,10 @@ def load_state_dict(name: str, *, map_location="cpu", verify: bool = True) -> di
 def export_file(name: str, write, *, register: bool = False, dest: Path | None = None) -> dict:
     """Write a new version of the registered file ``name`` without ever silently replacing it.
 
-    ``write(fh)`` writes the bytes. When they hash to the registered sha256 the file is
-    (re)written in place. Otherwise, without ``register``, the new file goes *beside* the
-    registered one (``<stem>.new<suffix>``) and the registered file and entry are left as they
-    are; with ``register=True`` it replaces the registered file, and the registered sha256 is
+    ``write(fh)`` writes the bytes (to ``dest``, default the registered location). When they
+    hash to the registered sha256 the file is (re)written in place. Otherwise, without
+    ``register``, the new file goes *beside* an existing one (``<stem>.new<suffix>``; in place
+    when there is none) and the registered file and entry are left as they are; with ``register=True`` it replaces the registered file, and the registered sha256 is
     updated in the registry and in the one package source file that holds it.
 
     Returns ``{"file", "sha256", "registered", "status"}``; ``status`` is ``"unchanged"``,
@@ -169,13 +169,18 @@ def export_file(name: str, write, *, register: bool = False, dest: Path | None =
 
     entry = get(name)
     target = Path(dest) if dest is not None else entry.path()
-    new = target.with_name(f"{target.stem}.new{target.suffix}")
+    exists = target.exists()
+    new = target.with_name(f"{target.stem}.new{target.suffix}") if exists else target
     with atomic_write(new) as fh:
         write(fh)
     digest = sha256_of(new)
     if digest == entry.sha256:
         os.replace(new, target)
         return {"file": str(target), "sha256": digest, "registered": True, "status": "unchanged"}
+    if not exists and not register:  # nothing to overwrite: written in place, the registry left as it is
+        return {"file": str(target), "sha256": digest, "registered": False, "status": "not registered",
+                "message": f"{name}: written to {target} (no file was there); its sha256 differs from the "
+                           f"registered {entry.sha256}. Rerun with --register to adopt it."}
     if not register:
         return {"file": str(new), "sha256": digest, "registered": False, "status": "not registered",
                 "message": f"{name}: the new file differs from the registered one (sha256 {entry.sha256}); it was "

@@ -81,6 +81,10 @@ def test_export_never_silently_overwrites_a_registered_file(registered):
     assert res["sha256"] in (pkg / "mod.py").read_text() and digest not in (pkg / "mod.py").read_text()
     assert weights.get("scratch").sha256 == res["sha256"]
     assert weights.path("scratch") == pkg / "w.bin"
+    # a destination with no file yet: nothing to overwrite, written in place, registry untouched
+    res = weights.export_file("scratch", lambda fh: fh.write(b"elsewhere"), dest=pkg / "sub" / "w.bin")
+    assert res["status"] == "not registered" and (pkg / "sub" / "w.bin").read_bytes() == b"elsewhere"
+    assert weights.get("scratch").sha256 != res["sha256"]
 
 
 def test_photowct_export_keeps_committed_decoders(tmp_path, monkeypatch):

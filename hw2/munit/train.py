@@ -483,7 +483,8 @@ def export(name: str, *, directory: Path | None = None, dest: Path | None = None
                "final_losses": final, "config": state["config"], "stages": list(state.get("stages", [])),
                "generators": "moving average" if ema else "last iterate",
                **(extra or {})}
-    history = dest / (f"{stem}_history.json" if status != "not registered" else f"{stem}_history.new.json")
+    beside = file.name.endswith(".new.pth")  # a changed file kept beside the committed one: its history too
+    history = dest / (f"{stem}_history.new.json" if beside else f"{stem}_history.json")
     with atomic_write(history, "w") as fh:
         json.dump({"summary": summary, "history": state["history"]}, fh, indent=0, separators=(",", ":"))
     return summary
