@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .io import as_image
 from .labels.functional import fit_labels, resize_labels
 from .smoothing.functional import DEFAULT_LAM, FPS_GUIDED_EPS, FPS_GUIDED_RADIUS, SolveInfo, guided_filter, smooth_exact
 
@@ -67,29 +68,21 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
     from . import weights
     from .photowct import models
 
+    if method not in ("photowct", "wct"):
+        raise ValueError(f"unknown method {method!r}; choose 'photowct' or 'wct'")
     levels = list(levels or models.LEVELS)
+    for level in levels:
+        if level not in models.LEVELS:
+            raise ValueError(f"unknown level {level!r}; choose from {models.LEVELS}")
     try:
         for level in levels:
             if method == "photowct":
                 weights.path(models.weights_name(level))
-            elif method == "wct":
-                models.wct_decoder(level, device="cpu")
             else:
-                raise ValueError(f"unknown method {method!r}; choose 'photowct' or 'wct'")
-    except (weights.WeightsError, KeyError) as exc:
-        return False, str(exc)
+                models.wct_decoder(level, device="cpu")
+    except Exception as exc:  # missing, corrupt or unreadable files of any kind: report, do not raise
+        return False, f"{type(exc).__name__}: {exc}" if not isinstance(exc, weights.WeightsError) else str(exc)
     return True, ""
-
-
-def _as_image(x, name: str, max_side: int | None) -> torch.Tensor:
-    from .io import load_image, to_tensor
-
-    if isinstance(x, (str, bytes)) or hasattr(x, "__fspath__"):
-        return load_image(x, max_side=max_side)
-    t = to_tensor(x)
-    if t.shape[0] != 1:
-        raise ValueError(f"{name} must be a single image, got a batch of {t.shape[0]}")
-    return t.float()
 
 
 def _cap(img: torch.Tensor, max_side: int | None) -> torch.Tensor:
@@ -118,7 +111,8 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
 
     Parameters
     ----------
-    content, style : (1, 3, H, W) tensors in [0, 1], (H, W, 3) arrays, or image paths
+    content, style : images in [0, 1]: paths, PIL images, arrays or tensors (see :func:`hw2.io.as_image`)
+        Any size from 1x1 (thin strips included); the longest side is capped at ``max_side``.
     content_labels, style_labels : (H, W) integer label maps, optional, keyword-only
         Same id = same class (see :mod:`hw2.labels`). Each must match its image's size;
         a map of another size is resized (nearest) with a
@@ -160,8 +154,8 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     if (content_labels is None) != (style_labels is None):
         raise ValueError("give both content_labels and style_labels, or neither")
     t0 = time.perf_counter()
-    c_in = _as_image(content, "content", None)
-    s_in = _as_image(style, "style", None)
+    c_in = as_image(content, name="content")
+    s_in = as_image(style, name="style")
     s_img = _cap(s_in, style_max_side)
     cl = sl = None
     if content_labels is not None:

@@ -22,13 +22,29 @@ STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 PERCEPTUAL_LAYERS = ("relu1_2", "relu2_2", "relu3_4", "relu4_4", "relu5_4")
 
 
-def _check(img: torch.Tensor, name: str = "image") -> torch.Tensor:
-    if not isinstance(img, torch.Tensor) or img.dim() != 4 or img.shape[1] not in (1, 3):
-        raise ValueError(f"{name} must be an (N, 3, H, W) or (N, 1, H, W) tensor, got "
-                         f"{tuple(img.shape) if hasattr(img, 'shape') else type(img).__name__}")
-    if img.shape[-1] < 1 or img.shape[-2] < 1:
-        raise ValueError(f"{name} is empty")
-    return img.float()
+def _check(img, name: str = "image", data_range: float = 1.0) -> torch.Tensor:
+    """The input gate (:func:`hw2.io.as_image`) for metrics: ``(N, 1 or 3, H, W)`` float32 in [0, 1].
+
+    Values are read in ``[0, data_range]`` and mapped to [0, 1]; grey images keep one channel,
+    RGBA images lose their alpha.
+    """
+    from .io import as_image
+
+    dr = float(data_range)
+    if not (np.isfinite(dr) and dr > 0):
+        raise ValueError(f"data_range must be a finite number > 0, got {data_range!r}")
+    t = as_image(img, name=name, batch=True, channels=None, value_range=None if dr == 1.0 else (0.0, dr))
+    return t[:, :3] if t.shape[1] == 4 else t  # RGBA: alpha dropped, as hw2.io.as_image does
+
+
+def _pair(a, b, data_range: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    a, b = _check(a, "a", data_range), _check(b, "b", data_range)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"a has {a.shape[1]} channel(s) but b has {b.shape[1]}; convert one of them "
+                         "(e.g. hw2.metrics.luminance) first")
+    if a.shape[0] != b.shape[0] and 1 not in (a.shape[0], b.shape[0]):
+        raise ValueError(f"a is a batch of {a.shape[0]} but b of {b.shape[0]}")
+    return _same_size(a, b)
 
 
 def _same_size(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -49,9 +65,15 @@ def ssim(a: torch.Tensor, b: torch.Tensor, *, data_range: float = 1.0, win_size:
 
     Gaussian window (``win_size``, ``sigma``), ``K1 = 0.01``, ``K2 = 0.03``; the window
     shrinks for images smaller than it. ``b`` is resized to ``a``'s size when they differ.
-    Returns a value in ``[-1, 1]``; 1 for identical images.
+    Returns a value in ``[-1, 1]``; 1 for identical images. ``a`` and ``b`` are images in
+    ``[0, data_range]`` (see :func:`hw2.io.as_image`) with the same number of channels.
     """
-    a, b = _same_size(_check(a, "a"), _check(b, "b"))
+    a, b = _pair(a, b, data_range)
+    return _ssim(a, b, win_size=win_size, sigma=sigma)
+
+
+def _ssim(a: torch.Tensor, b: torch.Tensor, *, win_size: int = 11, sigma: float = 1.5) -> float:
+    """:func:`ssim` of checked ``(N, C, H, W)`` tensors on the [0, 1] scale (no range check: edge maps)."""
     c = a.shape[1]
     win_size = max(1, min(win_size, a.shape[-1], a.shape[-2]))
     if win_size % 2 == 0:
@@ -62,7 +84,7 @@ def ssim(a: torch.Tensor, b: torch.Tensor, *, data_range: float = 1.0, win_size:
     def filt(x):
         return F.conv2d(x, kernel, groups=c)
 
-    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    c1, c2 = 0.01 ** 2, 0.03 ** 2
     with torch.no_grad():
         mu_a, mu_b = filt(a), filt(b)
         saa = filt(a * a) - mu_a ** 2
@@ -73,10 +95,10 @@ def ssim(a: torch.Tensor, b: torch.Tensor, *, data_range: float = 1.0, win_size:
 
 
 def psnr(a: torch.Tensor, b: torch.Tensor, *, data_range: float = 1.0) -> float:
-    """Peak signal-to-noise ratio in dB (``inf`` for identical images)."""
-    a, b = _same_size(_check(a, "a"), _check(b, "b"))
-    mse = float(((a.clamp(0, 1) - b.clamp(0, 1)) ** 2).mean())
-    return float("inf") if mse == 0 else 10.0 * np.log10(data_range ** 2 / mse)
+    """Peak signal-to-noise ratio in dB (``inf`` for identical images); images in ``[0, data_range]``."""
+    a, b = _pair(a, b, data_range)
+    mse = float(((a - b) ** 2).mean())
+    return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
 
 
 def luminance(img: torch.Tensor) -> torch.Tensor:
@@ -107,7 +129,7 @@ def photorealism(content: torch.Tensor, output: torch.Tensor) -> float:
     As in FastPhotoStyle's evaluation (Li et al. 2018, Fig. 5), with Sobel edges (see :func:`edge_map`).
     """
     content, output = _same_size(_check(content, "content"), _check(output, "output"))
-    return ssim(edge_map(content), edge_map(output))
+    return _ssim(edge_map(content), edge_map(output))
 
 
 def gram(features: torch.Tensor) -> torch.Tensor:
@@ -122,6 +144,8 @@ def _features(img: torch.Tensor, layers: Sequence[str], max_side: int | None):
     from .vgg import vgg19
 
     img = _check(img)
+    if img.shape[1] == 1:  # a grey image is an RGB image with equal channels
+        img = img.expand(-1, 3, -1, -1)
     if max_side is not None and max(img.shape[-2:]) > max_side:
         img = resize_longest(img, max_side)
     enc = vgg19(list(layers))
@@ -153,7 +177,7 @@ def perceptual_distance(a: torch.Tensor, b: torch.Tensor, *, layers: Sequence[st
     averaged over space and summed over layers. Departure from LPIPS: no learned per-channel
     weights (they are not available offline), so every channel counts equally.
     """
-    a, b = _same_size(_check(a, "a"), _check(b, "b"))
+    a, b = _pair(a, b)
     fa, fb = _features(a, layers, max_side), _features(b, layers, max_side)
     total = 0.0
     for name in layers:

@@ -2,10 +2,13 @@
 
 ``python -m hw2.report [--profile full|quick] [--only NAME ...] [--out DIR]`` (``make report``).
 
-Everything is built in a staging folder; the previous report in ``report/`` is
-replaced only once the new one is complete. A failing notebook stops the build
-with its name and the failing cell's error, and leaves the old report as it was
-(the partly executed notebook is kept in ``build/failed/`` for inspection).
+Everything, figures included, is built in a staging folder; the previous report in
+``report/`` and ``figures/`` are each replaced as a whole folder only once the new ones are
+complete, so an interrupt (Ctrl-C or SIGTERM) at any point leaves them whole. A failing
+notebook stops the build with its name and the failing cell's error, and leaves the old
+report as it was (the partly executed notebook is kept in ``build/failed/`` for
+inspection). A PDF-printer failure still publishes the HTML and says why there is no PDF.
+``--only`` builds go to ``report/only/<names>/`` and leave the combined report alone.
 
 Outputs (under ``report/``)
 ---------------------------
@@ -40,7 +43,7 @@ from typing import Sequence
 from . import config
 
 __all__ = ["NotebookFailed", "notebooks", "execute", "to_html", "combine", "print_pdf", "find_chromium",
-           "build", "main", "KERNEL_NAME"]
+           "only_folder", "build", "main", "KERNEL_NAME"]
 
 #: kernelspec installed into .venv by ``make venv`` (``python -m ipykernel install --sys-prefix --name hw2``)
 KERNEL_NAME = "hw2"
@@ -231,11 +234,18 @@ def combine(executed: Sequence[Executed], output: Path, *, profile: str, machine
     return output
 
 
+def _executable(path: str) -> bool:
+    return Path(path).is_file() and os.access(path, os.X_OK)
+
+
 def find_chromium() -> str | None:
-    """Path of a Chromium/Chrome executable (``$HW2_CHROMIUM`` first), or ``None``."""
-    env = os.environ.get("HW2_CHROMIUM")
+    """Path of a Chromium/Chrome executable (``$HW2_CHROMIUM`` first), or ``None``.
+
+    ``$HW2_CHROMIUM`` counts only when it is an executable file (:func:`print_pdf` says why not).
+    """
+    env = os.environ.get("HW2_CHROMIUM", "").strip()
     if env:
-        return env if Path(env).exists() else None
+        return env if _executable(env) else None
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         found = shutil.which(name)
         if found:
@@ -244,11 +254,25 @@ def find_chromium() -> str | None:
 
 
 def print_pdf(html_file: Path, pdf: Path, *, chromium: str | None = None, timeout: int = 300) -> Path:
-    """Print ``html_file`` to ``pdf`` with headless Chromium (no network)."""
+    """Print ``html_file`` to ``pdf`` with headless Chromium (no network).
+
+    Raises
+    ------
+    FileNotFoundError
+        No Chromium, or ``$HW2_CHROMIUM`` / ``chromium`` is not an executable file (the message says which).
+    RuntimeError
+        Chromium ran but did not produce the PDF.
+    """
+    env = os.environ.get("HW2_CHROMIUM", "").strip()
+    if chromium is None and env and not _executable(env):
+        what = "a folder" if Path(env).is_dir() else "not executable" if Path(env).exists() else "missing"
+        raise FileNotFoundError(f"HW2_CHROMIUM={env} is {what}; point it at the Chromium executable or unset it")
     chromium = chromium or find_chromium()
     if chromium is None:
         raise FileNotFoundError("no Chromium found for the PDF; install it (Debian: `apt-get install chromium`) "
                                 "or set HW2_CHROMIUM; the HTML report is complete without it")
+    if not _executable(chromium):
+        raise FileNotFoundError(f"Chromium {chromium} is not an executable file")
     pdf.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="hw2-chromium-") as profile_dir:
         tmp_pdf = pdf.with_name(f".{pdf.name}.tmp")
@@ -257,7 +281,10 @@ def print_pdf(html_file: Path, pdf: Path, *, chromium: str | None = None, timeou
                "--disable-dev-shm-usage", f"--user-data-dir={profile_dir}", "--no-pdf-header-footer",
                "--run-all-compositor-stages-before-draw", "--virtual-time-budget=20000",
                f"--print-to-pdf={tmp_pdf}", html_file.resolve().as_uri()]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except OSError as exc:
+            raise FileNotFoundError(f"cannot run Chromium {chromium}: {exc}") from None
         if proc.returncode != 0 or not tmp_pdf.exists() or tmp_pdf.stat().st_size == 0:
             tmp_pdf.unlink(missing_ok=True)
             raise RuntimeError(f"Chromium could not print {html_file} (exit {proc.returncode}): {proc.stderr[-2000:]}")
@@ -265,77 +292,141 @@ def print_pdf(html_file: Path, pdf: Path, *, chromium: str | None = None, timeou
     return pdf
 
 
+def only_folder(only: Sequence[str]) -> Path:
+    """Where a build of some notebooks only goes: ``report/only/<names>/`` (never the combined report)."""
+    safe = "-".join("".join(ch if ch.isalnum() or ch in "_." else "_" for ch in o) for o in only)
+    return config.REPORT_ONLY / (safe or "none")
+
+
 def build(*, profile: str = "full", only: Sequence[str] | None = None, out: Path | None = None,
-          pdf: bool = True, log=print) -> dict:
+          pdf: bool = True, figures: Path | None = None, log=print) -> dict:
     """Execute, export and combine the notebooks; publish into ``out`` only when all succeeded.
+
+    Everything is built in a staging folder ``build/report-*/`` (the notebooks' figures too,
+    through ``$HW2_FIGURES``); then ``out`` and the figures folder are each replaced as a
+    whole folder (:func:`hw2.publish.swap_dir`), so an interrupt at any point, or a failing
+    notebook, leaves the previous report and figures whole. SIGTERM cleans up like Ctrl-C.
+
+    Parameters
+    ----------
+    only : sequence of str, optional
+        Build only the notebooks whose names contain these; they go to their own folder
+        (:func:`only_folder`, with their figures inside) and the combined report and
+        ``figures/`` are left alone.
+    out : path, optional
+        Output folder (default ``report/``, or :func:`only_folder` with ``only``).
+    pdf : bool
+        Print ``report.pdf``; a printer failure still publishes the HTML, and the reason is
+        logged and stored as ``pdf_error`` in the summary and ``timings.json``.
+    figures : path, optional
+        Figures folder to publish (default :data:`hw2.config.FIGURES`; with ``only``, ``out/figures``).
 
     Returns a summary dict (notebook seconds, paths). Raises :class:`NotebookFailed`.
     """
     import nbformat
 
-    out = Path(out) if out is not None else config.REPORT
-    books = notebooks(only)
-    build_root = config.ROOT / "build"
-    build_root.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix="report-", dir=build_root))
-    try:
-        executed = []
-        for nb in books:
-            log(f"[report] executing {nb.name} (profile {profile}) ...")
-            try:
-                e = execute(nb, stage / nb.name, profile=profile)
-            except NotebookFailed:
-                failed = build_root / "failed"
-                failed.mkdir(exist_ok=True)
-                if (stage / nb.name).exists():
-                    shutil.copy2(stage / nb.name, failed / nb.name)
-                raise
-            log(f"[report]   {nb.name}: {e.seconds:.1f} s")
-            to_html(e.path, stage / f"{nb.stem}.html")
-            executed.append(e)
-        from . import verify
+    from . import verify
+    from .publish import copy_tree, recover, sigterm_as_interrupt, swap_dir
 
-        (stage / "numbers").mkdir()
-        for e in executed:  # this build's numbers, for `make freeze-numbers` and the title page
-            with open(stage / "numbers" / f"{e.name}.json", "w") as fh:
-                json.dump(verify.extract_numbers(nbformat.read(e.path, as_version=4), profile=profile), fh,
-                          indent=1, ensure_ascii=False)
-        numbers = verify.match_summary({e.name: e.path for e in executed}, profile=profile)
-        log(f"[report] {numbers['equal']} of {numbers['total']} numbers equal the committed {profile} numbers")
-        combine(executed, stage / "index.html", profile=profile, numbers=numbers)
-        summary = {"profile": profile, "notebooks": {e.name: round(e.seconds, 1) for e in executed}, "pdf": None}
-        if pdf:
-            try:
-                print_pdf(stage / "index.html", stage / "report.pdf")
-                summary["pdf"] = str(out / "report.pdf")
-            except (FileNotFoundError, RuntimeError, subprocess.TimeoutExpired) as exc:
-                log(f"[report] PDF skipped: {exc}")
-        with open(stage / "timings.json", "w") as fh:
-            json.dump(summary, fh, indent=2)
-        # publish: the new report is complete; replace the old files one by one
-        out.mkdir(parents=True, exist_ok=True)
-        for f in sorted(stage.iterdir()):
-            if f.is_dir():
-                shutil.rmtree(out / f.name, ignore_errors=True)
-            os.replace(f, out / f.name)
-        log(f"[report] done: {out / 'index.html'}" + (f" and {out / 'report.pdf'}" if summary["pdf"] else ""))
-        return summary
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    books = notebooks(only)
+    if out is None:
+        out = only_folder(only) if only else config.REPORT
+    out = Path(out).resolve()
+    combined = out == Path(config.REPORT).resolve()
+    if figures is None:
+        figures = config.FIGURES if not only else out / "figures"
+    figures = Path(figures).resolve()
+    figures_inside = figures.parent == out
+    build_root = Path(config.ROOT) / "build"
+    build_root.mkdir(parents=True, exist_ok=True)
+    old_env = os.environ.get("HW2_FIGURES")
+    with sigterm_as_interrupt():
+        stage = Path(tempfile.mkdtemp(prefix="report-", dir=build_root))
+        try:
+            report_dir, fig_dir = stage / "report", stage / "figures"
+            report_dir.mkdir()
+            recover(figures)
+            if figures.is_dir():  # notebooks not run now keep their figures
+                copy_tree(figures, fig_dir)
+            fig_dir.mkdir(exist_ok=True)
+            os.environ["HW2_FIGURES"] = str(fig_dir)
+            executed = []
+            for nb in books:
+                log(f"[report] executing {nb.name} (profile {profile}) ...")
+                try:
+                    e = execute(nb, report_dir / nb.name, profile=profile)
+                except NotebookFailed:
+                    failed = build_root / "failed"
+                    failed.mkdir(exist_ok=True)
+                    if (report_dir / nb.name).exists():
+                        shutil.copy2(report_dir / nb.name, failed / nb.name)
+                    raise
+                log(f"[report]   {nb.name}: {e.seconds:.1f} s")
+                to_html(e.path, report_dir / f"{nb.stem}.html")
+                executed.append(e)
+            (report_dir / "numbers").mkdir()
+            for e in executed:  # this build's numbers, for `make freeze-numbers` and the title page
+                with open(report_dir / "numbers" / f"{e.name}.json", "w") as fh:
+                    json.dump(verify.extract_numbers(nbformat.read(e.path, as_version=4), profile=profile), fh,
+                              indent=1, ensure_ascii=False)
+            numbers = verify.match_summary({e.name: e.path for e in executed}, profile=profile)
+            log(f"[report] {numbers['equal']} of {numbers['total']} numbers equal the committed {profile} numbers")
+            combine(executed, report_dir / "index.html", profile=profile, numbers=numbers)
+            summary = {"profile": profile, "notebooks": {e.name: round(e.seconds, 1) for e in executed},
+                       "pdf": None, "pdf_error": None}
+            if pdf:
+                try:
+                    print_pdf(report_dir / "index.html", report_dir / "report.pdf")
+                    summary["pdf"] = str(out / "report.pdf")
+                except Exception as exc:  # any printer failure: the HTML report is still published
+                    summary["pdf_error"] = f"{type(exc).__name__}: {exc}"
+                    log(f"[report] NO PDF: {summary['pdf_error']}\n[report] the HTML report is published "
+                        "without it.")
+            else:
+                summary["pdf_error"] = "not asked (--no-pdf)"
+            with open(report_dir / "timings.json", "w") as fh:
+                json.dump(summary, fh, indent=2)
+            recover(out)
+            if combined and (out / "only").is_dir():  # single-notebook reports live inside report/
+                copy_tree(out / "only", report_dir / "only")
+            if figures_inside:
+                os.rename(fig_dir, report_dir / figures.name)
+            # publish: whole folders, each in one step
+            swap_dir(report_dir, out)
+            if not figures_inside:
+                swap_dir(fig_dir, figures)
+            log(f"[report] done: {out / 'index.html'}" + (f" and {out / 'report.pdf'}" if summary["pdf"] else ""))
+            return summary
+        finally:
+            if old_env is None:
+                os.environ.pop("HW2_FIGURES", None)
+            else:
+                os.environ["HW2_FIGURES"] = old_env
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hw2.report", description=__doc__.split("\n")[0])
-    parser.add_argument("--profile", default=os.environ.get("PROFILE", "full"), choices=("full", "quick"))
-    parser.add_argument("--only", nargs="*", help="notebooks whose names contain these strings")
+    profiles = ("full", "quick")
+    parser.add_argument("--profile", default=None, choices=profiles,
+                        help="default: $PROFILE, else full")
+    parser.add_argument("--only", nargs="*", help="notebooks whose names contain these strings "
+                        "(built into report/only/<names>/)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default report/)")
     parser.add_argument("--no-pdf", action="store_true")
     args = parser.parse_args(argv)
+    if args.profile is None:
+        args.profile = os.environ.get("PROFILE", "").strip() or "full"
+        if args.profile not in profiles:
+            parser.error(f"PROFILE={args.profile!r} (from the environment) must be one of {profiles}")
     try:
         build(profile=args.profile, only=args.only, out=args.out, pdf=not args.no_pdf)
     except NotebookFailed as exc:
         print(f"[report] FAILED: {exc}\n[report] the previous report was left as it was.", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("[report] interrupted; the previous report and figures were left as they were.", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import config
 
-__all__ = ["WeightsError", "WeightsEntry", "REGISTRY", "register", "get", "path", "load_state_dict",
+__all__ = ["WeightsError", "WeightsEntry", "REGISTRY", "register", "get", "path", "load_state_dict", "export_file",
            "sha256_of"]
 
 
@@ -149,3 +149,55 @@ def load_state_dict(name: str, *, map_location="cpu", verify: bool = True) -> di
     if not isinstance(obj, dict):
         raise WeightsError(f"weights {name!r} at {file} hold a {type(obj).__name__}, not a state dict")
     return obj
+
+
+def export_file(name: str, write, *, register: bool = False, dest: Path | None = None) -> dict:
+    """Write a new version of the registered file ``name`` without ever silently replacing it.
+
+    ``write(fh)`` writes the bytes (to ``dest``, default the registered location). When they
+    hash to the registered sha256 the file is (re)written in place. Otherwise, without
+    ``register``, the new file goes *beside* an existing one (``<stem>.new<suffix>``; in place
+    when there is none) and the registered file and entry are left as they are; with ``register=True`` it replaces the registered file, and the registered sha256 is
+    updated in the registry and in the one package source file that holds it.
+
+    Returns ``{"file", "sha256", "registered", "status"}``; ``status`` is ``"unchanged"``,
+    ``"registered"`` or ``"not registered"``.
+    """
+    import os
+
+    from .io import atomic_write
+
+    entry = get(name)
+    target = Path(dest) if dest is not None else entry.path()
+    exists = target.exists()
+    new = target.with_name(f"{target.stem}.new{target.suffix}") if exists else target
+    with atomic_write(new) as fh:
+        write(fh)
+    digest = sha256_of(new)
+    if digest == entry.sha256:
+        os.replace(new, target)
+        return {"file": str(target), "sha256": digest, "registered": True, "status": "unchanged"}
+    if not exists and not register:  # nothing to overwrite: written in place, the registry left as it is
+        return {"file": str(target), "sha256": digest, "registered": False, "status": "not registered",
+                "message": f"{name}: written to {target} (no file was there); its sha256 differs from the "
+                           f"registered {entry.sha256}. Rerun with --register to adopt it."}
+    if not register:
+        return {"file": str(new), "sha256": digest, "registered": False, "status": "not registered",
+                "message": f"{name}: the new file differs from the registered one (sha256 {entry.sha256}); it was "
+                           f"written to {new} and {target} was left as it is. Rerun with --register to adopt it."}
+    sources = [p for p in config.PACKAGE.rglob("*.py") if entry.sha256 in p.read_text(encoding="utf-8")]
+    if len(sources) != 1:
+        raise WeightsError(f"cannot register {name}: its sha256 {entry.sha256} appears in {len(sources)} package "
+                           f"source files, expected 1; the new file is at {new}")
+    text = sources[0].read_text(encoding="utf-8")
+    if text.count(entry.sha256) != 1:
+        raise WeightsError(f"cannot register {name}: its sha256 appears {text.count(entry.sha256)} times in "
+                           f"{sources[0]}; the new file is at {new}")
+    os.replace(new, target)
+    with atomic_write(sources[0], "w") as fh:
+        fh.write(text.replace(entry.sha256, digest))
+    import dataclasses
+
+    REGISTRY[name] = dataclasses.replace(entry, sha256=digest)
+    return {"file": str(target), "sha256": digest, "registered": True, "status": "registered",
+            "message": f"{name}: {target} replaced and its sha256 updated in {sources[0].relative_to(config.ROOT)}"}

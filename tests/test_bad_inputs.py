@@ -261,6 +261,8 @@ def test_failing_notebook_keeps_previous_report(tmp_path, monkeypatch):
     (out / "index.html").write_text("previous report")
     monkeypatch.setattr(config, "NOTEBOOKS", books)
     monkeypatch.setattr(config, "ROOT", tmp_path)
+    monkeypatch.setattr(config, "REPORT", out)
+    monkeypatch.setattr(config, "FIGURES", tmp_path / "figures")
     with pytest.raises(report.NotebookFailed, match=r"02_bad.ipynb.*ZeroDivisionError.*boom in cell"):
         report.build(profile="quick", out=out, pdf=False, log=lambda *a: None)
     assert (out / "index.html").read_text() == "previous report"

@@ -25,3 +25,38 @@ def test_unknown_benchmark_is_refused(capsys):
     with pytest.raises(SystemExit):
         bench.main(["--only", "nope"])
     assert "unknown benchmark" in capsys.readouterr().err
+
+
+def test_parallel_merges_keep_every_result(tmp_path):
+    """Concurrent runs each re-read under the lock: no result is lost (issue #20)."""
+    import multiprocessing as mp
+
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"other": {"x": 1.0}}))
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_merge_one, args=(str(results), f"b{i}")) for i in range(6)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    data = json.loads(results.read_text())
+    assert set(data) == {"other"} | {f"b{i}" for i in range(6)}
+    assert all(data[f"b{i}"]["v"] == 20 for i in range(6))
+    assert "| b5 | v | 20 |" in (tmp_path / "results.md").read_text()
+
+
+def _merge_one(path, name):
+    from pathlib import Path
+
+    for v in range(21):  # many read-modify-write rounds each, to interleave
+        bench.merge(Path(path), name, {"v": v})
+
+
+def test_corrupt_results_file_is_a_clear_error(tmp_path):
+    import pytest
+
+    results = tmp_path / "results.json"
+    results.write_text("{not json")
+    with pytest.raises(RuntimeError, match="not valid JSON"):
+        bench.merge(results, "x", {"v": 1})

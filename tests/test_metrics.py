@@ -82,5 +82,8 @@ def test_frechet_vgg_separates_sets():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError):
-        metrics.ssim(torch.rand(3, 8, 8), torch.rand(3, 8, 8))
+    with pytest.raises(ValueError, match="shape"):
+        metrics.ssim(torch.rand(2, 8, 8), torch.rand(2, 8, 8))
+    # a (3, H, W) tensor is one image (the shared input gate, hw2.io.as_image)
+    a, b = torch.rand(3, 8, 8), torch.rand(3, 8, 8)
+    assert metrics.ssim(a, b) == metrics.ssim(a[None], b[None])

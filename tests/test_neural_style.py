@@ -206,7 +206,7 @@ def test_bad_images_raise_value_error():
     with pytest.raises(ValueError, match="style.*NaN"):
         stylize(_img(), bad, size=32, progress=False, device="cpu")
     with pytest.raises(ValueError, match="shape"):
-        stylize(torch.zeros(1, 1, 8, 8), _img(), size=32, progress=False, device="cpu")
+        stylize(torch.zeros(1, 2, 8, 8), _img(), size=32, progress=False, device="cpu")
     with pytest.raises(ValueError, match="too small"):
         stylize(_img(), _img(), size=8, progress=False, device="cpu")
 

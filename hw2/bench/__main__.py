@@ -20,10 +20,42 @@ def available() -> list[str]:
     return [n for n in BENCHMARKS if (Path(__file__).parent / f"{n}.py").is_file()]
 
 
+def _read(results: Path) -> dict:
+    if not results.exists():
+        return {}
+    try:
+        data = json.loads(results.read_text())
+    except json.JSONDecodeError as exc:
+        raise RuntimeError(f"{results} is not valid JSON ({exc}); fix or delete it") from None
+    if not isinstance(data, dict):
+        raise RuntimeError(f"{results} must hold a JSON object, got {type(data).__name__}")
+    return data
+
+
+def merge(results: Path, name: str, figures: dict) -> dict:
+    """Merge one benchmark's ``figures`` into ``results`` under a file lock, re-reading it first.
+
+    Parallel runs (``make bench ONLY=a`` and ``ONLY=b`` at once) each add their own key and
+    keep every other one: the lock (``results.json.lock``) serialises read-modify-write, and
+    the file is replaced atomically. Returns the merged data.
+    """
+    from filelock import FileLock
+
+    results.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(results) + ".lock", timeout=600):
+        data = _read(results)
+        data[name] = figures
+        with atomic_write(results, "w") as fh:
+            json.dump(data, fh, indent=2, sort_keys=True, default=float)
+        with atomic_write(results.with_suffix(".md"), "w") as fh:
+            fh.write(markdown(data))
+    return data
+
+
 def run(names: list[str], *, quick: bool = False, results: Path | None = None) -> dict:
-    """Run the named benchmarks and merge their figures into ``results`` (atomically)."""
+    """Run the named benchmarks and merge their figures into ``results`` (:func:`merge`, under a lock)."""
     results = results or config.BENCHMARKS / "results.json"
-    data = json.loads(results.read_text()) if results.exists() else {}
+    data = _read(results)
     failed = []
     for name in names:
         print(f"[bench] {name} ...", flush=True)
@@ -39,14 +71,9 @@ def run(names: list[str], *, quick: bool = False, results: Path | None = None) -
         figures = dict(figures)
         figures["_meta"] = {"machine": machine_info(), "quick": quick, "bench_s": round(t.elapsed, 1),
                             "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds")}
-        data[name] = figures
-        with atomic_write(results, "w") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True, default=float)
+        data = merge(results, name, figures)
         print(f"[bench] {name}: done in {t.elapsed:.1f} s", flush=True)
-    md = markdown(data)
-    with atomic_write(results.with_suffix(".md"), "w") as fh:
-        fh.write(md)
-    print(md)
+    print(markdown(data))
     if failed:
         raise RuntimeError(f"benchmarks failed: {failed}")
     return data

@@ -121,7 +121,7 @@ def segment(image, *, merge: bool = True, min_fraction: float = 0.02, threads: i
 
     Parameters
     ----------
-    image : (1, 3, H, W) tensor or (H, W, 3) array in [0, 1]
+    image : image in [0, 1] (tensor, array, PIL image or path; see :func:`hw2.io.as_image`)
     merge : bool, keyword-only
         Map classes onto :data:`hw2.labels.CLASSES` with :data:`SEMANTIC_GROUPS` (ids then
         match hand-made labelme maps) and merge regions under ``min_fraction`` of the
@@ -148,11 +148,11 @@ def segment(image, *, merge: bool = True, min_fraction: float = 0.02, threads: i
     """
     import torch.nn.functional as F
 
-    from ..io import to_tensor
+    from ..io import as_image
 
+    x = as_image(image, name="image")
     file = Path(path) if path is not None else model_path()
     _check_model(file)
-    x = to_tensor(image).float()
     h, w = x.shape[-2:]
     x = F.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False,
                       antialias=max(h, w) > INPUT_SIZE)

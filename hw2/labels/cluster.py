@@ -55,7 +55,7 @@ def joint_cluster_labels(content: torch.Tensor, style: torch.Tensor, *, k: int =
 
     Parameters
     ----------
-    content, style : torch.Tensor (1, 3, H, W) in [0, 1]
+    content, style : images in [0, 1] (see :func:`hw2.io.as_image`)
     k : int, keyword-only
         Number of regions.
     layer : str, keyword-only
@@ -73,17 +73,16 @@ def joint_cluster_labels(content: torch.Tensor, style: torch.Tensor, *, k: int =
     (content_labels (H, W), style_labels (Hs, Ws)) int64 arrays with ids ``0..k-1``,
     numbered by the clusters' mean brightness (dark to bright), so the numbering is stable.
     """
-    from ..io import resize_longest
+    from ..io import as_image, resize_longest
     from ..vgg import vgg19
 
-    if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be an integer >= 1, got {k!r}")
+    content, style = as_image(content, name="content"), as_image(style, name="style")
     enc = vgg19(layer, device=device)
     dev = next(enc.parameters()).device
     feats, sizes = [], []
     for img in (content, style):
-        if not isinstance(img, torch.Tensor) or img.dim() != 4 or img.shape[1] != 3:
-            raise ValueError("content and style must be (1, 3, H, W) tensors")
         sizes.append(tuple(img.shape[-2:]))
         x = resize_longest(img.float(), max_side) if max(img.shape[-2:]) > max_side else img.float()
         f = enc.encode(x.to(dev), [layer])[layer][0].float().cpu()

@@ -67,8 +67,29 @@ def as_label_map(labels, name: str = "labels") -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- labelme
+#: largest label map :func:`rasterize_shapes` / :func:`read_labelme` draw (pixels)
+MAX_LABEL_PIXELS = 4096 * 4096
+
+
+def _shape_points(shape, k: int, where: str) -> tuple[str, str, list[tuple[float, float]]]:
+    """``(label, kind, points)`` of labelme shape ``k``, or a ValueError naming ``where`` and ``k``."""
+    if not isinstance(shape, Mapping):
+        raise ValueError(f"{where}: shape {k} is a {type(shape).__name__}, not a labelme shape (a JSON object)")
+    label = str(shape.get("label", "")).strip()
+    raw = shape.get("points", [])
+    try:
+        pts = [(float(x), float(y)) for x, y in raw]
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: shape {k} ({label!r}) has malformed points {str(raw)[:80]}; "
+                         "expected [[x, y], ...] numbers") from None
+    if not all(np.isfinite(v) for p in pts for v in p):
+        raise ValueError(f"{where}: shape {k} ({label!r}) has NaN or infinite coordinates")
+    kind = shape.get("shape_type") or "polygon"
+    return label, str(kind), pts
+
+
 def rasterize_shapes(shapes: Sequence[Mapping], size: tuple[int, int], *,
-                     classes: Sequence[str] = CLASSES) -> np.ndarray:
+                     classes: Sequence[str] = CLASSES, where: str = "labelme data") -> np.ndarray:
     """Rasterise labelme shapes into a label map, later shapes over earlier ones.
 
     Parameters
@@ -81,10 +102,18 @@ def rasterize_shapes(shapes: Sequence[Mapping], size: tuple[int, int], *,
     classes : sequence of str, keyword-only
         Class table; a shape's id is the index of its label. Unlabelled pixels get
         id 0 (``classes[0]``; labelme's ``_background_`` maps there too).
+    where : str, keyword-only
+        Name of the source (the file) in error messages.
 
     Returns
     -------
     ndarray (H, W) int64
+
+    Raises
+    ------
+    ValueError
+        A malformed shape, NaN/inf coordinates, an unknown label, or a size beyond
+        :data:`MAX_LABEL_PIXELS`; the message names ``where`` and the shape's index.
 
     Notes
     -----
@@ -93,40 +122,44 @@ def rasterize_shapes(shapes: Sequence[Mapping], size: tuple[int, int], *,
     """
     from PIL import Image, ImageDraw
 
-    h, w = int(size[0]), int(size[1])
+    try:
+        h, w = int(size[0]), int(size[1])
+    except (TypeError, ValueError, IndexError):
+        raise ValueError(f"{where}: size must be (H, W) integers, got {size!r}") from None
     if h < 1 or w < 1:
-        raise ValueError(f"size must be positive, got {size}")
+        raise ValueError(f"{where}: size must be positive, got {size}")
+    if h * w > MAX_LABEL_PIXELS:
+        raise ValueError(f"{where}: image size {h}x{w} is beyond {MAX_LABEL_PIXELS} pixels; "
+                         "rasterise at a smaller size= (the shapes are scaled)")
     index = {c: i for i, c in enumerate(classes)}
     canvas = Image.new("I", (w, h), 0)
     draw = ImageDraw.Draw(canvas)
     for k, shape in enumerate(shapes):
-        label = str(shape.get("label", "")).strip()
+        label, kind, pts = _shape_points(shape, k, where)
         if label in _BACKGROUND_NAMES:
             cid = 0
         elif label in index:
             cid = index[label]
         else:
-            raise ValueError(f"shape {k} has label {label!r}, which is not in the class table "
+            raise ValueError(f"{where}: shape {k} has label {label!r}, which is not in the class table "
                              f"{list(classes)}; rename it or pass classes=...")
-        pts = [(float(x), float(y)) for x, y in shape.get("points", [])]
-        kind = shape.get("shape_type") or "polygon"
         if kind == "polygon":
             if len(pts) < 3:
-                raise ValueError(f"shape {k} ({label!r}) is a polygon with {len(pts)} points; needs >= 3")
+                raise ValueError(f"{where}: shape {k} ({label!r}) is a polygon with {len(pts)} points; needs >= 3")
             draw.polygon(pts, fill=cid, outline=cid)
         elif kind == "rectangle":
             if len(pts) != 2:
-                raise ValueError(f"shape {k} ({label!r}) is a rectangle with {len(pts)} points; needs 2")
+                raise ValueError(f"{where}: shape {k} ({label!r}) is a rectangle with {len(pts)} points; needs 2")
             (x0, y0), (x1, y1) = pts
             draw.rectangle([min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)], fill=cid, outline=cid)
         elif kind == "circle":
             if len(pts) != 2:
-                raise ValueError(f"shape {k} ({label!r}) is a circle with {len(pts)} points; needs 2")
+                raise ValueError(f"{where}: shape {k} ({label!r}) is a circle with {len(pts)} points; needs 2")
             (cx, cy), (px, py) = pts
             rad = float(np.hypot(px - cx, py - cy))
             draw.ellipse([cx - rad, cy - rad, cx + rad, cy + rad], fill=cid, outline=cid)
         else:
-            raise ValueError(f"shape {k} ({label!r}) has shape_type {kind!r}; "
+            raise ValueError(f"{where}: shape {k} ({label!r}) has shape_type {kind!r}; "
                              "only polygon, rectangle and circle are supported")
     return np.asarray(canvas, dtype=np.int64)
 
@@ -164,12 +197,17 @@ def read_labelme(source, *, classes: Sequence[str] = CLASSES,
         shapes = list(doc["shapes"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{where} is not a labelme annotation (needs shapes, imageHeight, imageWidth)") from exc
+    if h0 < 1 or w0 < 1:
+        raise ValueError(f"{where}: imageHeight and imageWidth must be >= 1, got {h0}x{w0}")
     if size is not None and (int(size[0]), int(size[1])) != (h0, w0):
         sy, sx = size[0] / h0, size[1] / w0
-        shapes = [dict(s, points=[[(x + 0.5) * sx - 0.5, (y + 0.5) * sy - 0.5] for x, y in s["points"]])
-                  for s in shapes]
+        scaled = []
+        for k, s in enumerate(shapes):
+            _, _, pts = _shape_points(s, k, where)
+            scaled.append(dict(s, points=[[(x + 0.5) * sx - 0.5, (y + 0.5) * sy - 0.5] for x, y in pts]))
+        shapes = scaled
         h0, w0 = int(size[0]), int(size[1])
-    return rasterize_shapes(shapes, (h0, w0), classes=classes)
+    return rasterize_shapes(shapes, (h0, w0), classes=classes, where=where)
 
 
 def labelme_path(image_path: str | os.PathLike) -> Path:
@@ -281,18 +319,18 @@ def fit_labels(labels, size: tuple[int, int], *, name: str = "label map") -> np.
 def relabel(labels, mapping: Mapping[int, int] | Sequence[int] | np.ndarray, *, default: int = 0) -> np.ndarray:
     """Map every id through ``mapping`` (dict or lookup array); unknown ids get ``default``."""
     lab = as_label_map(labels)
-    if isinstance(mapping, Mapping):
-        top = max([int(lab.max()) + 1] + [int(k) + 1 for k in mapping])
-        lut = np.full(top, default, np.int64)
-        for k, v in mapping.items():
-            lut[int(k)] = int(v)
-    else:
-        lut = np.asarray(mapping, dtype=np.int64)
-        if lab.max() >= lut.size:
-            lut = np.concatenate([lut, np.full(int(lab.max()) + 1 - lut.size, default, np.int64)])
     if lab.min() < 0:
         raise ValueError("relabel needs non-negative ids")
-    return lut[lab]
+    ids, inv = np.unique(lab, return_inverse=True)  # memory by the ids present, not by the largest id
+    if isinstance(mapping, Mapping):
+        table = {int(k): int(v) for k, v in mapping.items()}
+        new = np.array([table.get(int(i), int(default)) for i in ids], dtype=np.int64)
+    else:
+        lut = np.asarray(mapping, dtype=np.int64).reshape(-1)
+        new = np.full(ids.size, int(default), np.int64)
+        inside = ids < lut.size
+        new[inside] = lut[ids[inside]]
+    return new[inv].reshape(lab.shape)
 
 
 def merge_small_regions(labels, *, min_fraction: float = 0.02) -> np.ndarray:
@@ -322,14 +360,19 @@ def matched_labels(content_labels, style_labels) -> tuple[list[int], list[int]]:
 
 
 # --------------------------------------------------------------------------- display
+#: label ids below this are coloured from one seeded table; larger ids one by one
+_DENSE_IDS = 4096
+
+
 def label_to_rgb(labels, *, palette: np.ndarray | Sequence | None = None, seed: int = 0) -> np.ndarray:
     """Colour a label map for display: ``(H, W, 3)`` float32 in [0, 1].
 
     ``palette[k]`` (0-255 RGB) colours id ``k``; by default ids of :data:`CLASSES` get
     :data:`CLASS_COLORS` and higher ids seeded random colours.
     """
-    lab = as_label_map(labels)
-    n = int(max(lab.max(), 0)) + 1
+    lab = np.clip(as_label_map(labels), 0, None)
+    ids, inv = np.unique(lab, return_inverse=True)  # memory by the ids present, not by the largest id
+    n = min(int(ids[-1]) + 1, _DENSE_IDS)            # ids below this: one seeded table (as always)
     if palette is None:
         rng = np.random.default_rng(seed)
         pal = rng.integers(30, 256, size=(max(n, len(CLASSES)), 3))
@@ -340,4 +383,9 @@ def label_to_rgb(labels, *, palette: np.ndarray | Sequence | None = None, seed: 
         if pal.shape[0] < n:
             extra = np.random.default_rng(seed).integers(30, 256, size=(n - pal.shape[0], 3))
             pal = np.concatenate([pal, extra])
-    return (pal[np.clip(lab, 0, None)] / 255.0).astype(np.float32)
+    colours = np.empty((ids.size, 3), np.int64)
+    inside = ids < pal.shape[0]
+    colours[inside] = pal[ids[inside]]
+    for j in np.flatnonzero(~inside):  # rare huge ids: a colour seeded by (seed, id)
+        colours[j] = np.random.default_rng([int(seed), int(ids[j])]).integers(30, 256, size=3)
+    return (colours[inv].reshape(lab.shape + (3,)) / 255.0).astype(np.float32)

@@ -83,7 +83,9 @@ def _load_resized(path: str, new_size: int) -> torch.Tensor:
 
 def _as_image(item, new_size: int) -> torch.Tensor:
     if isinstance(item, torch.Tensor):
-        t = item[0] if item.dim() == 4 else item
+        from ..io import as_image
+
+        t = as_image(item, name="training image")[0]
         h, w = t.shape[-2:]
         s = new_size / min(h, w)
         if s != 1:
@@ -434,7 +436,8 @@ def _fixed_samples(cfg: MUNITConfig, n: int = 2) -> tuple[list[torch.Tensor], li
             [prep(p) for p in pick(monet2photo("testB"), n, seed=cfg.seed)])
 
 
-def export(name: str, *, directory: Path | None = None, dest: Path | None = None, extra: dict | None = None) -> dict:
+def export(name: str, *, directory: Path | None = None, dest: Path | None = None, extra: dict | None = None,
+           register: bool = False) -> dict:
     """Write ``munit_monet2photo[_<variant>].pth`` (fp16 generators + config) and ``..._history.json``.
 
     Parameters
@@ -442,11 +445,17 @@ def export(name: str, *, directory: Path | None = None, dest: Path | None = None
     name : str
         Config/run name (``cpu`` -> ``munit_monet2photo``, ``cpu_encadv`` -> ``munit_monet2photo_encadv``).
 
+    register : bool
+        Replace a committed file whose hash changed and update its registered sha256; without it such
+        a file is written beside the committed one (:func:`hw2.weights.export_file`) and the
+        history is not touched.
+
     Returns
     -------
-    dict summary (file names, sha256, sizes, steps, wall time, final losses).
+    dict summary (file names, sha256, sizes, steps, wall time, final losses, status).
     """
     from .. import weights
+    from . import translate  # noqa: F401  (registers the committed generators)
 
     directory = Path(directory or run_dir(name))
     dest = Path(dest or hw2_config.WEIGHTS)
@@ -457,16 +466,26 @@ def export(name: str, *, directory: Path | None = None, dest: Path | None = None
             "gen_a": {k: v.half().contiguous() for k, v in state["ema_a" if ema else "gen_a"].items()},
             "gen_b": {k: v.half().contiguous() for k, v in state["ema_b" if ema else "gen_b"].items()}}
     file = dest / f"{stem}.pth"
-    with atomic_write(file) as fh:
-        torch.save(half, fh)
+    status = "new"
+    if stem in weights.REGISTRY:
+        res = weights.export_file(stem, lambda fh: torch.save(half, fh), register=register, dest=file)
+        file, status = Path(res["file"]), res["status"]
+        if res.get("message"):
+            print(res["message"], file=sys.stderr)
+    else:
+        with atomic_write(file) as fh:
+            torch.save(half, fh)
     last = state["history"][-max(1, min(8, len(state["history"]))):]
     final = {k: float(np.mean([h[k] for h in last])) for k in last[0] if k not in ("step", "elapsed_s")} if last else {}
-    summary = {"name": stem, "file": file.name, "sha256": weights.sha256_of(file), "bytes": file.stat().st_size,
+    summary = {"name": stem, "file": file.name, "sha256": weights.sha256_of(file), "status": status,
+               "bytes": file.stat().st_size,
                "steps": state["step"], "elapsed_s": round(state["elapsed_s"], 1),
                "final_losses": final, "config": state["config"], "stages": list(state.get("stages", [])),
                "generators": "moving average" if ema else "last iterate",
                **(extra or {})}
-    with atomic_write(dest / f"{stem}_history.json", "w") as fh:
+    beside = file.name.endswith(".new.pth")  # a changed file kept beside the committed one: its history too
+    history = dest / (f"{stem}_history.new.json" if beside else f"{stem}_history.json")
+    with atomic_write(history, "w") as fh:
         json.dump({"summary": summary, "history": state["history"]}, fh, indent=0, separators=(",", ":"))
     return summary
 
@@ -474,6 +493,32 @@ def export(name: str, *, directory: Path | None = None, dest: Path | None = None
 def weights_name(config_name: str) -> str:
     """Registry/file name of the generators trained with config ``config_name``."""
     return "munit_monet2photo" + ("" if config_name == "cpu" else "_" + config_name.removeprefix("cpu_"))
+
+
+def _validate(p: argparse.ArgumentParser, args) -> None:
+    """Every argument checked before any training starts (``p.error`` exits with status 2)."""
+    import math
+
+    if args.iters is not None and args.iters < 1:
+        p.error(f"--iters must be >= 1, got {args.iters}")
+    if args.minutes is not None and not (math.isfinite(args.minutes) and args.minutes > 0):
+        p.error(f"--minutes must be > 0, got {args.minutes}")
+    if args.threads < 1:
+        p.error(f"--threads must be >= 1, got {args.threads}")
+    if args.device is not None and args.device not in ("cpu", "cuda", "auto") and not args.device.startswith("cuda:"):
+        p.error(f"--device must be cpu, cuda, cuda:N or auto, got {args.device!r}")
+    if args.register and not (args.export or args.export_only):
+        p.error("--register only applies with --export or --export-only")
+    for c in args.config:
+        try:
+            load_config(c)
+        except (ValueError, FileNotFoundError, OSError, KeyError, TypeError) as exc:
+            p.error(f"--config {c}: {exc}")
+    if args.export_only:
+        missing = [c for c in (load_config(c).name for c in args.config)
+                   if not (run_dir(c) / "checkpoint.pt").is_file()]
+        if missing:
+            p.error(f"--export-only: no checkpoint for {missing}; train them first")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -487,7 +532,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--export", action="store_true", help="write fp16 generators + history to hw2/weights at the end")
     p.add_argument("--export-only", action="store_true")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--register", action="store_true",
+                   help="with --export: replace committed generators whose hash changed and update their sha256")
     args = p.parse_args(argv)
+    _validate(p, args)
     if threading.current_thread() is threading.main_thread():
         # a plain `kill` checkpoints too (SystemExit runs the `finally` below)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -573,7 +621,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"not exporting {cfg.name}: its checkpoint is past --iters {args.iters} "
                       f"(step {step}); the exported file is left as it is", file=sys.stderr)
                 continue
-            summary = export(cfg.name, extra={"command": cmd, "machine": machine_info()})
+            summary = export(cfg.name, extra={"command": cmd, "machine": machine_info()}, register=args.register)
             logs[cfg.name].info("exported %s", json.dumps(summary))
             print(json.dumps({k: v for k, v in summary.items() if k != "config"}, indent=1))
     return 0

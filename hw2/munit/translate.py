@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import functools
 import json
+import warnings
 import numpy as np
 import torch
 from torch import nn
 
 from .. import config as hw2_config
 from .. import weights
-from ..io import resize_to
+from ..io import ImageSizeWarning, as_image, resize_to
 from .config import MUNITConfig
 from .networks import AdaINGen, build_generator
 
@@ -58,6 +59,13 @@ MODELS = {
         "translations made with style codes encoded from real images (the seed report's hypothesis)."),
 }
 
+#: smallest input side :func:`prepare` accepts (below it a photo has no content to translate)
+MIN_INPUT_SIDE = 8
+#: smallest working size (shorter side after :func:`prepare`): the style encoder's four downsamplings
+MIN_SIZE = 16
+#: largest working size in pixels; a thin strip scaled to the model size is reduced to it (with a warning)
+MAX_WORK_PIXELS = 2048 * 2048
+
 #: the model the notebooks, the conclusions and the benchmark's main figures use
 DEFAULT_MODEL = "munit_monet2photo_vgg"
 
@@ -71,8 +79,9 @@ for _name, (_sha, _desc) in MODELS.items():
         preprocessing="RGB in [-1, 1] inside the networks; hw2.munit.translate takes [0, 1] images with sides "
                       "that are multiples of 4 (it resizes them), best at the training scale (~80 px).",
         description=_desc + " fp16 dict {format, config, gen_a, gen_b}; see MODEL_CARD_munit.md.",
-        fix="The file is committed in the repository (hw2/weights); restore it with git, or retrain with "
-            "`make train-munit` (python -m hw2.munit.train --config cpu cpu_encadv --export).",
+        fix=f"The file is committed: restore it with `git checkout -- hw2/weights/{_name}.pth`. Retrained "
+            "generators are written beside it by `make train-munit` (python -m hw2.munit.train --export) and "
+            "adopted (file and sha256) only with `--export --register`.",
         meta={"history": f"{_name}_history.json", "card": "MODEL_CARD_munit.md"}))
 
 
@@ -97,14 +106,27 @@ def _direction(direction: str) -> tuple[str, str]:
         raise ValueError(f"unknown direction {direction!r}; choose one of {sorted(DIRECTIONS)}") from None
 
 
-def prepare(image: torch.Tensor, size: int | None, *, multiple: int = 4) -> torch.Tensor:
+def prepare(image, size: int | None, *, multiple: int = 4, name: str = "image") -> torch.Tensor:
     """Resize ``image`` so its *shorter* side is ``size`` (the training ``new_size``) and both sides are
-    multiples of ``multiple``; ``size=None`` only rounds the sides."""
-    if not isinstance(image, torch.Tensor) or image.dim() != 4 or image.shape[1] != 3:
-        raise ValueError(f"image must be a (N, 3, H, W) tensor in [0, 1], got "
-                         f"{tuple(image.shape) if hasattr(image, 'shape') else type(image).__name__}")
+    multiples of ``multiple``; ``size=None`` only rounds the sides.
+
+    ``image`` is anything :func:`hw2.io.as_image` takes (``(N, 3, H, W)`` batches too), in [0, 1], with
+    both sides at least :data:`MIN_INPUT_SIDE`; ``size`` an integer >= :data:`MIN_SIZE`. A working size
+    above :data:`MAX_WORK_PIXELS` pixels (a thin strip scaled up) is reduced with an
+    :class:`hw2.io.ImageSizeWarning`.
+    """
+    image = as_image(image, name=name, min_side=MIN_INPUT_SIDE, batch=True)
+    if size is not None:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_SIZE:
+            raise ValueError(f"size must be an integer >= {MIN_SIZE} (MUNIT's minimum working size), got {size!r}")
     h, w = image.shape[-2:]
     s = 1.0 if size is None else size / min(h, w)
+    if h * w * s * s > MAX_WORK_PIXELS:
+        s_cap = (MAX_WORK_PIXELS / (h * w)) ** 0.5
+        warnings.warn(f"{name} of {h}x{w} at size={size} would be {round(h * s)}x{round(w * s)} px; "
+                      f"reduced to about {round(h * s_cap)}x{round(w * s_cap)} ({MAX_WORK_PIXELS} px at most)",
+                      ImageSizeWarning, stacklevel=3)
+        s = s_cap
     nh = max(multiple, int(round(h * s / multiple)) * multiple)
     nw = max(multiple, int(round(w * s / multiple)) * multiple)
     return resize_to(image, (nh, nw))
@@ -134,8 +156,8 @@ class MUNIT(nn.Module):
     def _gen(self, domain: str) -> AdaINGen:
         return self.gen_a if _domain(domain) == "a" else self.gen_b
 
-    def _in(self, image: torch.Tensor, size: int | None) -> torch.Tensor:
-        return prepare(image, size, multiple=2 ** self.cfg.n_downsample).to(self.device) * 2 - 1
+    def _in(self, image: torch.Tensor, size: int | None, name: str = "image") -> torch.Tensor:
+        return prepare(image, size, multiple=2 ** self.cfg.n_downsample, name=name).to(self.device) * 2 - 1
 
     @torch.no_grad()
     def encode(self, image: torch.Tensor, *, domain: str, size: int | None = None):
@@ -171,7 +193,8 @@ class MUNIT(nn.Module):
 
         Parameters
         ----------
-        image : (1, 3, H, W) tensor in [0, 1]
+        image : (1, 3, H, W) tensor in [0, 1], or any image :func:`hw2.io.as_image` takes
+            Both sides at least :data:`MIN_INPUT_SIDE` px (see :func:`prepare`).
         direction : ``'monet2photo'`` or ``'photo2monet'``
         style : (1, style_dim[, 1, 1]) tensor, optional
             An explicit style code of the target domain.
@@ -180,7 +203,8 @@ class MUNIT(nn.Module):
         reference : (1, 3, H, W) tensor in [0, 1], optional
             A target-domain image whose encoded style code is used (reference-style translation).
         size : int, optional
-            Shorter side the input (and reference) is resized to; default: the training ``new_size``.
+            Shorter side the input (and reference) is resized to, >= :data:`MIN_SIZE`; default: the
+            training ``new_size``.
         temperature : float >= 0, optional
             ``T`` of the random style code (only with ``seed``); default :data:`STYLE_TEMPERATURE`, 1 the prior.
 
@@ -198,7 +222,7 @@ class MUNIT(nn.Module):
         size = self.cfg.new_size if size is None else size
         content = self._gen(src).enc_content(self._in(image, size))
         if reference is not None:
-            style = self._gen(tgt).enc_style(self._in(reference, size))
+            style = self._gen(tgt).enc_style(self._in(reference, size, "reference"))
         elif seed is not None:
             style = self.random_style(1, seed=seed, temperature=temperature)
         style = style.to(self.device).reshape(-1, self.cfg.style_dim, 1, 1)

@@ -36,7 +36,6 @@ Perceptual Factors in Neural Style Transfer.* CVPR 2017 (colour preservation).
 from __future__ import annotations
 
 import math
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -120,19 +119,9 @@ class StyleTransferResult:
 
 # --------------------------------------------------------------------------- helpers
 def _as_image(x, name: str) -> torch.Tensor:
-    from ..io import load_image, to_tensor
+    from ..io import as_image
 
-    if isinstance(x, (str, os.PathLike)):
-        x = load_image(x)
-    elif not isinstance(x, torch.Tensor):
-        try:
-            x = to_tensor(x)
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
-    Fn.check_image(x, name)
-    if x.shape[0] != 1:
-        raise ValueError(f"{name} must hold one image (batch size 1), got batch {x.shape[0]}")
-    return x.float()
+    return as_image(x, name=name)
 
 
 def _check_size(size, name: str = "size") -> tuple[int, int] | int:

@@ -222,18 +222,19 @@ def colors_to_labels(*segmentations) -> list[torch.Tensor]:
 
     Parameters
     ----------
-    *segmentations : images (tensors ``(1, 3, H, W)`` in [0, 1] or arrays ``(H, W, 3)``)
+    *segmentations : images in [0, 1] or uint8 (tensors ``(1, 3, H, W)``, arrays ``(H, W, 3)``; see
+        :func:`hw2.io.as_image`)
 
     Returns
     -------
     list of int64 tensors ``(H, W)``; the same colour gets the same label in every map
     (colours are quantised to 8 bits first).
     """
-    from ..io import to_tensor
+    from ..io import as_image
 
     quantised = []
-    for seg in segmentations:
-        t = to_tensor(seg)[0]
+    for i, seg in enumerate(segmentations):
+        t = as_image(seg, name=f"segmentation {i}")[0]  # 0-255 floats: an error, not one class
         q = (t.clamp(0, 1) * 255 + 0.5).long()
         quantised.append(q[0] * 65536 + q[1] * 256 + q[2])
     table = torch.unique(torch.cat([q.reshape(-1) for q in quantised]))

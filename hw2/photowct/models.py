@@ -8,7 +8,7 @@ Decoders invert one level. :class:`Decoder` is built from a *spec*, a tuple of
 operations from coarse to fine:
 
 ``("conv", c_in, c_out, relu)``
-    reflection pad 1 + 3x3 convolution (+ ReLU).
+    reflection pad 1 (replicate on a 1-pixel map) + 3x3 convolution (+ ReLU).
 ``("unpool", "poolK")``
     ``max_unpool2d`` with the indices of VGG pool K of the image that was encoded
     (PhotoWCT, Li et al. 2018).
@@ -105,8 +105,9 @@ def _register() -> None:
                           "image; output RGB ~[0, 1]. fp16 state dict (cast to float32 on load).",
             description=f"Lean max-unpooling decoder inverting {level} (PhotoWCT, Li et al. 2018), trained by "
                         "this project (hw2/weights/MODEL_CARD_photowct.md).",
-            fix="The file is committed in hw2/weights/; restore it from git, or retrain with "
-                "`python -m hw2.photowct.train --export`.",
+            fix=f"The file is committed: restore it with `git checkout -- hw2/weights/photowct_{level}.pth`. "
+                "A retrained decoder is written beside it by `python -m hw2.photowct.train --export` and "
+                "adopted (file and sha256) only with `--export --register`.",
             meta={"spec": repr(PHOTOWCT_SPECS[level])},
         ))
 
@@ -152,7 +153,10 @@ class Decoder(nn.Module):
         k = 0
         for op in self.spec:
             if op[0] == "conv":
-                x = self.convs[k](F.pad(x, (1, 1, 1, 1), mode="reflect"))
+                # reflection padding needs 2 pixels; a 1-pixel map (thin strips, tiny images)
+                # falls back to replicate padding, as the encoder does (hw2.vgg)
+                mode = "reflect" if min(x.shape[-2:]) >= 2 else "replicate"
+                x = self.convs[k](F.pad(x, (1, 1, 1, 1), mode=mode))
                 if op[3]:
                     x = F.relu(x, inplace=True)
                 k += 1

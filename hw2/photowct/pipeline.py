@@ -17,7 +17,7 @@ from typing import Sequence
 
 import torch
 
-from ..io import _check_image
+from ..io import as_image
 from ..metrics import psnr  # re-exported: hw2.photowct.psnr is hw2.metrics.psnr
 from .functional import DEFAULT_EPS, DEFAULT_MIN_PIXELS, labelwise_wct, wct_maps
 from .models import LEVELS, encode, encoder, photowct_decoder, wct_decoder
@@ -35,10 +35,7 @@ def decoder_for(level: str, kind: str, *, device=None):
 
 
 def _prepare(image: torch.Tensor, dev: torch.device, name: str) -> torch.Tensor:
-    _check_image(image, name)
-    if image.shape[0] != 1:
-        raise ValueError(f"{name} must be a single image (1, 3, H, W), got batch of {image.shape[0]}")
-    x = image.to(device=dev, dtype=torch.float32)
+    x = as_image(image, name=name).to(device=dev)
     return x.contiguous(memory_format=torch.channels_last) if dev.type == "cpu" else x
 
 
@@ -59,8 +56,9 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
 
     Parameters
     ----------
-    content, style : torch.Tensor, shape (1, 3, H, W), RGB in [0, 1]
-        Any sizes (the style is usually smaller).
+    content, style : images in [0, 1] (tensors (1, 3, H, W), arrays, PIL images, paths; see
+        :func:`hw2.io.as_image`)
+        Any sizes from 1x1 (the style is usually smaller).
     content_labels, style_labels : integer arrays/tensors (H, W), optional, keyword-only
         Label maps of the two images (same label = same kind of region; see
         :func:`hw2.photowct.functional.colors_to_labels` for colour-coded maps).

@@ -37,6 +37,7 @@ import functools
 import json
 import logging
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Sequence
@@ -411,21 +412,31 @@ def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, bat
     return snapshot()
 
 
-def export(levels: Sequence[str] = LEVELS, *, ckpt_dir: Path | None = None, dest: Path | None = None) -> dict:
-    """Write fp16 decoders ``photowct_<level>.pth`` from the checkpoints; returns a summary per level."""
+def export(levels: Sequence[str] = LEVELS, *, ckpt_dir: Path | None = None, dest: Path | None = None,
+           register: bool = False) -> dict:
+    """Write fp16 decoders ``photowct_<level>.pth`` from the checkpoints; returns a summary per level.
+
+    A decoder whose bytes differ from the registered file goes beside it (``.new.pth``) unless
+    ``register`` (:func:`hw2.weights.export_file`): committed weights are never silently replaced.
+    """
+    from .models import weights_name
+
     ckpt_dir = Path(ckpt_dir or checkpoint_dir())
     dest = Path(dest or config.WEIGHTS)
     summary = {}
     for level in levels:
         state = torch.load(ckpt_dir / f"{level}.ckpt", map_location="cpu", weights_only=True)
         half = {k: v.half().contiguous() for k, v in state["model"].items()}
-        file = dest / f"photowct_{level}.pth"
-        with atomic_write(file) as fh:
-            torch.save(half, fh)
+        res = weights.export_file(weights_name(level), lambda fh: torch.save(half, fh), register=register,
+                                  dest=dest / f"photowct_{level}.pth")
+        file = Path(res["file"])
+        if res.get("message"):
+            print(res["message"], file=sys.stderr)
         hist = state["history"]
         pix = [h[1] for h in hist[-50:]]
         feat = [h[2] for h in hist[-50:] if h[2] is not None]
-        summary[level] = {"file": file.name, "sha256": weights.sha256_of(file), "bytes": file.stat().st_size,
+        summary[level] = {"file": file.name, "sha256": res["sha256"], "status": res["status"],
+                          "bytes": file.stat().st_size,
                           "steps": state["step"], "elapsed_s": round(state["elapsed_s"], 1),
                           "final_pixel_mse": float(np.mean(pix)) if pix else None,
                           "final_feat_mse": float(np.mean(feat)) if feat else None,
@@ -433,6 +444,33 @@ def export(levels: Sequence[str] = LEVELS, *, ckpt_dir: Path | None = None, dest
     with atomic_write(ckpt_dir / "export.json", "w") as fh:
         json.dump(summary, fh, indent=1)
     return summary
+
+
+def _validate(p: argparse.ArgumentParser, args) -> None:
+    """Every argument checked before any training starts (``p.error`` exits with status 2)."""
+    n = len(args.levels)
+    if len(set(args.levels)) != n:
+        p.error(f"--levels repeats a level: {args.levels}")
+    for opt in ("iters", "crop", "batch", "lr"):
+        values = getattr(args, opt)
+        if values and len(values) not in (1, n):
+            p.error(f"--{opt} needs 1 value or {n} (one per --levels entry), got {len(values)}")
+        if values and not all(v > 0 and math.isfinite(v) for v in values):
+            p.error(f"--{opt} values must be > 0, got {values}")
+    if args.crop and any(c % 8 for c in args.crop):
+        p.error(f"--crop values must be multiples of 8 (three poolings), got {args.crop}")
+    for opt, ok in (("threads", args.threads >= 1), ("feat_every", args.feat_every >= 1),
+                    ("feat_weight", math.isfinite(args.feat_weight) and args.feat_weight >= 0),
+                    ("ckpt_every_s", math.isfinite(args.ckpt_every_s) and args.ckpt_every_s > 0)):
+        if not ok:
+            p.error(f"--{opt.replace('_', '-')} is out of range: {getattr(args, opt)}")
+    if args.register and not (args.export or args.export_only):
+        p.error("--register only applies with --export or --export-only")
+    if args.export_only:
+        ckpt_dir = Path(args.ckpt_dir or checkpoint_dir())
+        missing = [lv for lv in args.levels if not (ckpt_dir / f"{lv}.ckpt").is_file()]
+        if missing:
+            p.error(f"--export-only: no checkpoint for {missing} in {ckpt_dir}; train them first")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -453,7 +491,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--fresh", action="store_true", help="ignore existing checkpoints")
     p.add_argument("--export", action="store_true", help="write fp16 decoders to hw2/weights after training")
     p.add_argument("--export-only", action="store_true")
+    p.add_argument("--register", action="store_true",
+                   help="with --export: replace committed decoders whose hash changed and update their sha256")
     args = p.parse_args(argv)
+    _validate(p, args)
     torch.set_num_threads(max(1, args.threads))
     ckpt_dir = Path(args.ckpt_dir or checkpoint_dir())
     ckpt_dir.mkdir(parents=True, exist_ok=True)
@@ -487,7 +528,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.info("%s done: step %d, total training time %.0f s (this run %.0f s)", level, res["step"],
                      res["elapsed_s"], time.perf_counter() - t0)
     if args.export or args.export_only:
-        summary = export(args.levels, ckpt_dir=ckpt_dir)
+        summary = export(args.levels, ckpt_dir=ckpt_dir, register=args.register)
         log.info("exported %s", json.dumps(summary))
         print(json.dumps(summary, indent=1))
     return 0

@@ -42,32 +42,16 @@ LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
 
 # --------------------------------------------------------------------------- inputs
 def as_image_array(image, name: str = "image") -> np.ndarray:
-    """A ``(1, 3, H, W)`` tensor or ``(H, W, 3)`` array -> ``(H, W, 3)`` float64 array.
+    """Any image in [0, 1] (tensor, array, PIL image, path; see :func:`hw2.io.as_image`) -> ``(H, W, 3)`` float64.
 
     Raises
     ------
     ValueError
-        The image is empty, has the wrong shape, or holds non-finite values.
+        The image is empty, has the wrong shape, holds non-finite values or values outside [0, 1].
     """
-    if hasattr(image, "detach"):  # torch tensor
-        from ..io import to_numpy
+    from ..io import as_image_array as _gate
 
-        if image.numel() == 0:
-            raise ValueError(f"{name} is empty: shape {tuple(image.shape)}")
-        image = to_numpy(image)
-    arr = np.asarray(image)
-    if arr.ndim == 2:
-        arr = arr[..., None].repeat(3, axis=2)
-    if arr.ndim != 3 or arr.shape[2] != 3:
-        raise ValueError(f"{name} must be an (H, W, 3) array or a (1, 3, H, W) tensor, got shape {arr.shape}")
-    if arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise ValueError(f"{name} is empty: shape {arr.shape}")
-    if arr.dtype == np.uint8:
-        arr = arr / 255.0
-    arr = arr.astype(np.float64)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} holds NaN or infinite values")
-    return arr
+    return _gate(image, name=name, dtype=np.float64)
 
 
 def check_block(block: int, overlap: int, source_shape: Sequence[int], *, name: str = "texture") -> None:

@@ -253,8 +253,8 @@ def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float 
     """
     tex = as_image_array(texture, "texture")
     tgt = as_image_array(target, "target")
-    if passes < 1 or int(passes) != passes:
-        raise ValueError(f"passes must be an integer >= 1, got {passes}")
+    if isinstance(passes, bool) or not isinstance(passes, (int, np.integer)) or passes < 1:
+        raise ValueError(f"passes must be an integer >= 1, got {passes!r}")
     if alpha is not None and not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     if tolerance < 0:

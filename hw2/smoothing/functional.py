@@ -80,29 +80,14 @@ def lam_to_beta(lam: float) -> float:
 
 # --------------------------------------------------------------------------- input checks
 def _as_hwc(image, name: str) -> np.ndarray:
-    """(H, W, 3) array or (1, 3, H, W)/(3, H, W) tensor -> (H, W, 3) float array."""
-    if hasattr(image, "detach"):  # torch tensor
-        t = image.detach()
-        if t.dim() == 4:
-            if t.shape[0] != 1:
-                raise ValueError(f"{name}: expected one image, got a batch of {t.shape[0]}")
-            t = t[0]
-        if t.dim() != 3 or t.shape[0] != 3:
-            raise ValueError(f"{name} must be a (1, 3, H, W) tensor, got shape {tuple(image.shape)}")
-        arr = t.float().cpu().permute(1, 2, 0).numpy()
-    else:
-        arr = np.asarray(image)
-        if arr.dtype == np.uint8:
-            arr = arr.astype(np.float32) / 255.0
-        if arr.ndim == 2:
-            arr = arr[..., None]
-        if arr.ndim != 3 or arr.shape[2] not in (1, 3):
-            raise ValueError(f"{name} must be an (H, W, 3) array, got shape {arr.shape}")
-    if arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise ValueError(f"{name} is empty: shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return arr
+    """Any image in [0, 1] (see :func:`hw2.io.as_image`) -> (H, W, C) array, C in (1, 3).
+
+    float64 inputs stay float64, others become float32; RGBA loses its alpha (as in ``as_image``).
+    """
+    from ..io import as_image_array
+
+    arr = as_image_array(image, name=name, channels=None, dtype=None)
+    return np.ascontiguousarray(arr[..., :3]) if arr.shape[2] == 4 else arr
 
 
 def _check_lam(lam: float) -> float:
@@ -298,7 +283,8 @@ def box_filter(x: np.ndarray, radius: int) -> np.ndarray:
         Filtered over the last two axes; computed in ``x``'s float dtype.
     radius : int
         ``r >= 0``; windows are clipped at the image borders and the mean is taken
-        over the pixels inside (so a constant image stays constant).
+        over the pixels inside (so a constant image stays constant). A radius larger
+        than the image is clamped to it (same result, memory bounded by the image).
     """
     r = int(radius)
     if r < 0:
@@ -308,6 +294,7 @@ def box_filter(x: np.ndarray, radius: int) -> np.ndarray:
     out = x
     for axis in (-2, -1):
         n = out.shape[axis]
+        r = min(int(radius), n)  # a window past the image covers all of it: same result, bounded memory
         pad = [(0, 0)] * out.ndim
         pad[axis] = (r + 1, r)
         c = np.pad(out, pad)
@@ -364,6 +351,9 @@ def guided_filter(src, guide, *, radius: int = FPS_GUIDED_RADIUS, eps: float = F
         raise ValueError(f"src is {p.shape[0]}x{p.shape[1]} but guide is {g.shape[0]}x{g.shape[1]}")
     if not eps > 0:
         raise ValueError(f"eps must be > 0, got {eps}")
+    if isinstance(radius, bool) or not float(radius).is_integer() or radius < 0:
+        raise ValueError(f"radius must be an integer >= 0, got {radius!r}")
+    radius = min(int(radius), max(p.shape[:2]))  # a larger window covers the whole image anyway
     s = int(subsample)
     if s < 1:
         raise ValueError(f"subsample must be >= 1, got {subsample}")
