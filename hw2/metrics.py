@@ -1,5 +1,6 @@
 """Image metrics shared by every notebook: SSIM, photorealism, style distance, Fréchet VGG
-distance, a perceptual distance, and diversity.
+distance, a perceptual distance, diversity, and a VGG-free style distance (Lab colour
+histograms and local binary patterns) that no method optimises.
 
 All functions take images as ``(N, 3, H, W)`` float tensors in ``[0, 1]`` (``N = 1``
 unless stated) and return Python floats (or small arrays), computed without gradients.
@@ -14,7 +15,8 @@ import torch.nn.functional as F
 
 __all__ = ["ssim", "luminance", "edge_map", "photorealism", "gram", "style_distance", "STYLE_LAYERS",
            "perceptual_distance", "PERCEPTUAL_LAYERS", "vgg_statistics", "frechet_distance",
-           "frechet_vgg_distance", "diversity", "psnr"]
+           "frechet_vgg_distance", "diversity", "psnr", "colour_distance", "texture_distance",
+           "free_style_distance"]
 
 #: layers of the Gram/style distance (Gatys et al. 2016)
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
@@ -241,3 +243,72 @@ def diversity(images: Sequence[torch.Tensor], **kw) -> float:
     d = [perceptual_distance(images[i], images[j], **kw)
          for i in range(len(images)) for j in range(i + 1, len(images))]
     return float(np.mean(d))
+
+
+# --------------------------------------------------------------------------- VGG-free style measure
+LAB_BINS = 8
+LBP_RADII = (1, 2)
+
+
+def _hellinger(p: np.ndarray, q: np.ndarray) -> float:
+    p, q = p / max(p.sum(), 1e-12), q / max(q.sum(), 1e-12)
+    return float(np.sqrt(max(0.0, 1.0 - np.sum(np.sqrt(p * q)))))
+
+
+def _rgb_hwc(img, name: str) -> np.ndarray:
+    t = _check(img, name)[:1]
+    if t.shape[1] == 1:
+        t = t.expand(-1, 3, -1, -1)
+    return t[0].permute(1, 2, 0).double().numpy()
+
+
+def colour_distance(output, style, *, bins: int = LAB_BINS) -> float:
+    """Hellinger distance between the CIE Lab colour histograms of two images, in [0, 1].
+
+    The joint 3-D histogram has ``bins`` bins per axis over L in [0, 100] and a, b in
+    [-128, 128]. 0 for images with the same colour distribution (whatever its layout), 1 for
+    images that share no colour bin. No network is involved, so no method optimises it.
+
+    Parameters
+    ----------
+    output, style : images in [0, 1] (see :func:`hw2.io.as_image`); sizes may differ.
+    """
+    from skimage.color import rgb2lab
+
+    hists = []
+    for img, name in ((output, "output"), (style, "style")):
+        lab = rgb2lab(_rgb_hwc(img, name)).reshape(-1, 3)
+        h, _ = np.histogramdd(lab, bins=(bins,) * 3, range=((0, 100), (-128, 128), (-128, 128)))
+        hists.append(h.ravel())
+    return _hellinger(*hists)
+
+
+def texture_distance(output, style, *, radii: Sequence[int] = LBP_RADII) -> float:
+    """Hellinger distance between local-binary-pattern histograms of two images, in [0, 1].
+
+    Rotation-invariant uniform LBP (Ojala et al., TPAMI 2002; ``skimage.feature.local_binary_pattern``,
+    8 neighbours) of the luminance at each radius in ``radii``; the distances are averaged. LBP sees
+    only the order of grey levels around a pixel, so a change of brightness or contrast, or of colour,
+    leaves it unchanged: it measures texture (strokes, grain, edges), not palette.
+    """
+    from skimage.feature import local_binary_pattern
+
+    greys = []
+    for img, name in ((output, "output"), (style, "style")):
+        g = luminance(_check(img, name)[:1])[0, 0].double().numpy()
+        greys.append(np.round(g * 255).astype(np.uint8))
+    dists = []
+    for r in radii:
+        hs = [np.bincount(local_binary_pattern(g, 8, int(r), method="uniform").astype(np.int64).ravel(),
+                          minlength=10).astype(np.float64) for g in greys]
+        dists.append(_hellinger(*hs))
+    return float(np.mean(dists))
+
+
+def free_style_distance(output, style) -> float:
+    """The VGG-free style distance: mean of :func:`colour_distance` and :func:`texture_distance`, in [0, 1].
+
+    A measure of stylisation that none of the four methods optimises (Neural Style minimises the
+    VGG Gram distance of :func:`style_distance`, so that one is partly its own score).
+    """
+    return 0.5 * (colour_distance(output, style) + texture_distance(output, style))

@@ -87,3 +87,45 @@ def test_bad_input():
     # a (3, H, W) tensor is one image (the shared input gate, hw2.io.as_image)
     a, b = torch.rand(3, 8, 8), torch.rand(3, 8, 8)
     assert metrics.ssim(a, b) == metrics.ssim(a[None], b[None])
+
+
+# --------------------------------------------------------------------------- VGG-free style distance
+def _stripes(period: int, colour=(0.8, 0.3, 0.2), size: int = 64) -> torch.Tensor:
+    x = torch.arange(size).view(1, 1, 1, size)
+    pattern = ((x // period) % 2).float().expand(1, 1, size, size)
+    c = torch.tensor(colour).view(1, 3, 1, 1)
+    return (0.2 + 0.6 * pattern) * c
+
+
+def test_free_style_distance_is_zero_for_the_same_image_and_bounded():
+    from hw2 import metrics
+
+    a, b = _stripes(2), _stripes(8, colour=(0.1, 0.4, 0.9))
+    assert metrics.free_style_distance(a, a) == 0.0
+    assert metrics.colour_distance(a, a) == metrics.texture_distance(a, a) == 0.0
+    d = metrics.free_style_distance(a, b)
+    assert 0 < d <= 1 and d == pytest.approx(metrics.free_style_distance(b, a))
+
+
+def test_constant_images_give_zero_and_layout_does_not_matter():
+    from hw2 import metrics
+
+    grey = torch.full((1, 3, 16, 16), 0.5)
+    assert metrics.free_style_distance(grey, grey) == 0.0
+    a = _stripes(4)
+    flipped = a.flip(-1)  # same colours and the same texture, mirrored
+    assert metrics.colour_distance(a, flipped) == 0.0
+    assert metrics.texture_distance(a, flipped) < 0.05
+
+
+def test_colour_and_texture_terms_separate():
+    from hw2 import metrics
+
+    a = _stripes(4)
+    recoloured = _stripes(4, colour=(0.2, 0.3, 0.8))  # same stripes, other colour
+    finer = _stripes(1)                                # same colours, other texture
+    assert metrics.colour_distance(a, recoloured) > 0.5
+    assert metrics.texture_distance(a, recoloured) < 0.05  # LBP ignores monotone grey changes
+    assert metrics.texture_distance(a, finer) > 0.3
+    with pytest.raises(ValueError):
+        metrics.colour_distance(a * 255, a)
