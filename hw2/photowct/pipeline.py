@@ -70,7 +70,8 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
         Levels to apply, among ``relu1_1`` ... ``relu4_1`` (always run coarse to fine).
     method : {"photowct", "wct"}, keyword-only
         ``photowct``: our unpooling decoders; ``wct``: plain WCT with upsampling
-        decoders (Li et al. 2017 for levels 1-3 from ``$HW2_REFERENCE``, AdaIN for level 4).
+        decoders (ours with Li et al. 2017's architecture for levels 1-3, AdaIN's for level 4;
+        see :func:`hw2.photowct.models.wct_decoder`).
     eps, min_pixels : keyword-only
         See :func:`hw2.photowct.functional.labelwise_wct`.
     device : torch device, optional

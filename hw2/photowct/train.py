@@ -1,21 +1,25 @@
-"""Train the four PhotoWCT unpooling decoders: ``python -m hw2.photowct.train``.
+"""Train the (Photo)WCT decoders: ``python -m hw2.photowct.train [--decoder photowct|wct]``.
 
 Each decoder inverts one level of the frozen normalized VGG19: image ->
-encoder -> decoder (with the encoder's max-pool indices) -> image. The loss is
-the pixel MSE plus ``feat_weight`` times the MSE between the encoder features of
-the reconstruction and of the input (Li et al. 2018 train with pixel and feature
-reconstruction losses).
+encoder -> decoder -> image. ``--decoder photowct`` (default) trains the four
+lean max-unpooling decoders of PhotoWCT (Li et al. 2018; they use the encoder's
+pool indices), ``--decoder wct`` the nearest-upsampling decoders of plain WCT
+(Li et al. 2017) for ``relu1_1`` to ``relu3_1`` (the ``relu4_1`` one is AdaIN's).
+The loss is the pixel MSE plus ``feat_weight`` times the MSE between the encoder
+features of the reconstruction and of the input (both papers train with pixel
+and feature reconstruction losses).
 
 Data: random crops (flipped half of the time) of the monet2photo ``trainB``
-photos and of the landscapes (resized to 512 px on the long side and repeated
-``landscape_repeat`` times so that they make ~10 % of the samples).
+photos; for ``photowct`` also of the landscapes (resized to 512 px on the long
+side and repeated ``landscape_repeat`` times so that they make ~10 % of the
+samples). ``testB`` is never used, so it measures held-out quality.
 
 Reproducibility and robustness
 ------------------------------
 * the crops of step ``t`` are drawn from ``np.random.default_rng([seed, level, t])``,
   so a resumed run sees exactly the data of an uninterrupted one;
 * checkpoints (model, optimizer, step, loss history, wall time) are written
-  atomically to ``$HW2_HOME/photowct/train/<level>.ckpt`` every ``ckpt_every_s``
+  atomically to ``$HW2_HOME/<decoder>/train/<level>.ckpt`` every ``ckpt_every_s``
   seconds and at the end; a rerun resumes from them (``--fresh`` starts over);
 * progress goes to a tqdm bar (loss in the postfix) and to ``train.log`` there.
 
@@ -23,17 +27,18 @@ Departures / CPU budget
 -----------------------
 * the feature loss (which needs a backward pass through the encoder) is computed
   every ``feat_every`` steps only;
-* ``relu1_1`` (a single linear 3x3 convolution) starts from the least-squares
-  solution of the pixel loss, ``relu4_1`` from the AdaIN decoder's convolutions of
-  the same shapes (layers 1, 5, 14, 21; see :mod:`hw2.photowct.models`).
+* decoders start from a layer-wise least-squares fit (:mod:`hw2.photowct.lsq`,
+  ``--init greedy``, the default); ``--init default`` starts ``relu1_1`` from the
+  least-squares solution of the pixel loss and the PhotoWCT ``relu4_1`` from the
+  AdaIN decoder's convolutions of the same shapes (layers 1, 5, 14, 21).
 
-``--export`` writes the final decoders as fp16 state dicts to ``hw2/weights/``
-and prints their sha256 (to paste into ``models._SHA256``).
+``--export`` writes the final decoders as fp16 state dicts ``<decoder>_<level>.pth``
+to ``hw2/weights/`` and prints their sha256 (to paste into ``models._SHA256`` or
+``models._SHA256_WCT``).
 """
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import logging
 import math
@@ -47,233 +52,67 @@ import torch
 import torch.nn.functional as F
 
 from .. import config, weights
-from ..io import atomic_write, load_image
+from ..io import atomic_write
 from ..vgg import VGG19Encoder
-from .models import ADAIN_INIT_KEYS, LEVELS, PHOTOWCT_SPECS, Decoder
+from .lsq import greedy_init, least_squares_init, sample_batch
+from .models import ADAIN_INIT_KEYS, LEVELS, PHOTOWCT_SPECS, WCT_SPECS, Decoder
 
-__all__ = ["train_level", "default_images", "export", "main", "checkpoint_dir"]
+__all__ = ["train_level", "default_images", "export", "main", "checkpoint_dir", "DECODERS", "SPECS"]
 
-#: defaults per level: (iterations, crop, batch, learning rate)
-DEFAULTS = {"relu1_1": (30, 96, 8, 1e-5), "relu2_1": (9000, 64, 8, 3e-4),
-            "relu3_1": (4000, 64, 8, 3e-4), "relu4_1": (1300, 96, 4, 3e-4)}
+#: the two decoder families: PhotoWCT's unpooling decoders, plain WCT's upsampling ones
+DECODERS = ("photowct", "wct")
+#: architecture of each family
+SPECS = {"photowct": PHOTOWCT_SPECS, "wct": WCT_SPECS}
+#: levels trained per family (the relu4_1 WCT decoder is AdaIN's, see :func:`models.wct_decoder`)
+TRAINED_LEVELS = {"photowct": LEVELS, "wct": LEVELS[:3]}
+#: defaults per family and level: (iterations, crop, batch, learning rate)
+DEFAULTS = {"photowct": {"relu1_1": (30, 96, 8, 1e-5), "relu2_1": (9000, 64, 8, 3e-4),
+                         "relu3_1": (4000, 64, 8, 3e-4), "relu4_1": (1300, 96, 4, 3e-4)},
+            "wct": {"relu1_1": (30, 96, 8, 1e-5), "relu2_1": (3000, 64, 8, 1e-4),
+                    "relu3_1": (4000, 64, 8, 1e-4)}}
 
 
-def checkpoint_dir() -> Path:
-    """``$HW2_HOME/photowct/train``."""
-    return config.home() / "photowct" / "train"
+def _check_decoder(decoder: str) -> None:
+    if decoder not in DECODERS:
+        raise ValueError(f"unknown decoder family {decoder!r}; choose one of {DECODERS}")
 
 
-def default_images(*, landscape_repeat: int = 30) -> list[Path]:
-    """Training images: monet2photo ``trainB`` plus ``$HW2_DATA/landscapes`` repeated ``landscape_repeat`` times.
+def checkpoint_dir(decoder: str = "photowct") -> Path:
+    """``$HW2_HOME/<decoder>/train`` (``photowct`` or ``wct``)."""
+    _check_decoder(decoder)
+    return config.home() / decoder / "train"
 
-    The landscapes (the ten MATE and KDE Plasma wallpapers of the model card) are an optional extra read
-    from the data folder when present; the committed decoders were trained with them.
+
+def default_images(*, decoder: str = "photowct", landscape_repeat: int = 30) -> list[Path]:
+    """Training images of ``decoder``'s family.
+
+    ``"photowct"``: monet2photo ``trainB`` plus ``$HW2_DATA/landscapes`` (when present) repeated
+    ``landscape_repeat`` times (as the committed PhotoWCT decoders were trained); ``"wct"``: ``trainB`` only,
+    so that ``testB`` and the landscapes stay held out.
     """
     from ..data import _images_in, monet2photo
 
+    _check_decoder(decoder)
+    if decoder == "wct":
+        return list(monet2photo("trainB"))
+    # the ten MATE and KDE Plasma wallpapers of the model card: an optional extra in the data folder
     extra = config.data_root() / "landscapes"
     lands = _images_in(extra) if extra.is_dir() else []
     return list(monet2photo("trainB")) + lands * landscape_repeat
-
-
-@functools.lru_cache(maxsize=64)
-def _load_cached(path: str) -> torch.Tensor:
-    return load_image(path, max_side=512)
-
-
-def _get_image(item) -> torch.Tensor:
-    if isinstance(item, torch.Tensor):
-        return item if item.dim() == 4 else item[None]
-    return _load_cached(str(item))
-
-
-def sample_batch(images: Sequence, *, level: str, step: int, seed: int, crop: int, batch: int) -> torch.Tensor:
-    """The ``(batch, 3, crop, crop)`` training crops of ``step`` (a function of its arguments only)."""
-    rng = np.random.default_rng([seed, LEVELS.index(level), step])
-    out = []
-    for i in rng.integers(0, len(images), size=batch):
-        img = _get_image(images[int(i)])
-        h, w = img.shape[-2:]
-        if min(h, w) < crop:
-            s = crop / min(h, w)
-            img = F.interpolate(img, size=(max(crop, round(h * s)), max(crop, round(w * s))),
-                                mode="bilinear", align_corners=False)
-            h, w = img.shape[-2:]
-        y = int(rng.integers(0, h - crop + 1))
-        x = int(rng.integers(0, w - crop + 1))
-        c = img[..., y:y + crop, x:x + crop]
-        if rng.random() < 0.5:
-            c = c.flip(-1)
-        out.append(c)
-    return torch.cat(out).contiguous()
-
-
-def _least_squares_init(dec: Decoder, enc: VGG19Encoder, images, *, seed: int, crops: int = 48,
-                        crop: int = 64, ridge: float = 1e-4) -> None:
-    """Set the single 64->3 conv of the relu1_1 decoder to the pixel-MSE optimum (ridge regression)."""
-    conv = dec.convs[0]
-    a = torch.zeros(577, 577, dtype=torch.float64)
-    b = torch.zeros(577, 3, dtype=torch.float64)
-    for k in range(0, crops, 8):
-        x = sample_batch(images, level="relu1_1", step=10**9 + k, seed=seed, crop=crop, batch=8)
-        with torch.no_grad():
-            f = enc(x, ["relu1_1"])["relu1_1"]
-            cols = F.unfold(F.pad(f, (1, 1, 1, 1), mode="reflect"), 3)          # (B, 576, P)
-        cols = torch.cat([cols, torch.ones_like(cols[:, :1])], 1).transpose(1, 2).reshape(-1, 577).double()
-        y = x.reshape(x.shape[0], 3, -1).transpose(1, 2).reshape(-1, 3).double()
-        a += cols.T @ cols
-        b += cols.T @ y
-    a += ridge * a.diagonal().mean() * torch.eye(577, dtype=torch.float64)
-    sol = torch.linalg.solve(a, b)                                                # (577, 3)
-    conv.weight.data.copy_(sol[:576].T.reshape(3, 64, 3, 3).float())
-    conv.bias.data.copy_(sol[576].float())
 
 
 def _psnr(mse: float) -> float:
     return 10.0 * math.log10(1.0 / max(mse, 1e-12))
 
 
-class _Gram:
-    """Accumulates the normal equations of a ridge regression rows -> targets (float64)."""
-
-    def __init__(self, n_in: int, n_out: int):
-        self.a = torch.zeros(n_in + 1, n_in + 1, dtype=torch.float64)
-        self.b = torch.zeros(n_in + 1, n_out, dtype=torch.float64)
-
-    def add(self, x: torch.Tensor, y: torch.Tensor) -> None:
-        x = torch.cat([x, torch.ones_like(x[:, :1])], 1).double()
-        self.a += x.T @ x
-        self.b += x.T @ y.double()
-
-    def solve(self, ridge: float) -> torch.Tensor:
-        a = self.a + ridge * self.a.diagonal()[:-1].mean() * torch.eye(len(self.a), dtype=torch.float64)
-        return torch.linalg.solve(a, self.b)                       # (n_in + 1, n_out), bias last
-
-
-def _patch_rows(h: torch.Tensor, k: int, keep: torch.Tensor) -> torch.Tensor:
-    """``k x k`` reflection-padded patches of ``h`` (B, C, H, W) at flat positions ``keep`` -> (rows, C k k)."""
-    if k == 1:
-        cols = h.flatten(2)
-    else:
-        cols = F.unfold(F.pad(h, (1, 1, 1, 1), mode="reflect"), 3)
-    return cols.transpose(1, 2).reshape(-1, cols.shape[1])[keep]
-
-
-def _fit_conv(inputs, targets, *, kernel: int, seed: int, max_rows: int, ridge: float = 1e-3):
-    """Least-squares ``kernel x kernel`` conv (as a 3x3 weight) mapping ``inputs`` to ``targets`` (lists)."""
-    c_in, c_out = inputs[0].shape[1], targets[0].shape[1]
-    gram = _Gram(c_in * kernel * kernel, c_out)
-    rng = torch.Generator().manual_seed(seed)
-    for h, t in zip(inputs, targets):
-        n = t.shape[0] * t.shape[2] * t.shape[3]
-        keep = torch.randperm(n, generator=rng)[:max_rows]
-        rows_y = t.flatten(2).transpose(1, 2).reshape(-1, c_out)[keep]
-        gram.add(_patch_rows(h, kernel, keep), rows_y)
-    sol = gram.solve(ridge)
-    w = torch.zeros(c_out, c_in, 3, 3)
-    if kernel == 3:
-        w[:] = sol[:-1].T.reshape(c_out, c_in, 3, 3).float()
-    else:
-        w[:, :, 1, 1] = sol[:-1].T.float()
-    return w, sol[-1].float()
-
-
-def greedy_init(dec: Decoder, level: str, enc: VGG19Encoder, images, *, seed: int, batches: int = 12,
-                crop: int = 64, batch: int = 8, max_rows: int = 6000, max_dims: int = 2400,
-                fit_convs: int | None = None) -> list[float]:
-    """Layer-wise least-squares initialisation of an unpooling decoder (our addition to Li et al. 2018).
-
-    Walking the spec from coarse to fine, each convolution that precedes an
-    unpooling of pool K is fitted (ridge regression on its 3x3 patches, or 1x1
-    when ``9 * c_in > max_dims``) to the encoder's pool-K output, and the last one
-    to the image; inputs are the *predicted* features of the previous stage
-    unpooled with the true indices. A conv followed by another conv is set to
-    pass its (non-negative) input through: the identity, or for the 64->16->3
-    head a +/- split of the fitted linear map (``relu(z) - relu(-z) = z``) with
-    the spare channels small and random. With ``fit_convs`` only the first that
-    many convolutions are set (the rest keep their weights). Returns the pixel MSE
-    after each fit that reaches the image.
-    """
-    pool_layers = sorted({op[1] for op in dec.spec if op[0] != "conv"})
-    xs, hs, pools, pooled = [], [], [], []
-    for i in range(batches):
-        x = sample_batch(images, level=level, step=2 * 10**9 + i, seed=seed, crop=crop, batch=batch)
-        with torch.no_grad():
-            f, p = enc(x, [level] + pool_layers, return_indices=True)
-        xs.append(x)
-        hs.append(f[level])
-        pools.append(p)
-        pooled.append({k: f[k] for k in pool_layers})
-    convs = list(dec.convs)
-    ops = list(dec.spec)
-    errors = []
-    k = 0
-    i = 0
-    with torch.no_grad():
-        while i < len(ops):
-            if fit_convs is not None and k >= fit_convs:
-                break
-            op = ops[i]
-            if op[0] != "conv":
-                hs = [F.max_unpool2d(h, p[op[1]][0], 2, 2, output_size=tuple(p[op[1]][1]))
-                      for h, p in zip(hs, pools)]
-                i += 1
-                continue
-            nxt = ops[i + 1] if i + 1 < len(ops) else None
-            conv = convs[k]
-            c_in, c_out = op[1], op[2]
-            kernel = 3 if 9 * c_in <= max_dims else 1
-            if nxt is not None and nxt[0] == "conv" and i + 2 == len(ops):
-                # head: conv(c_in -> m) relu, conv(m -> 3): fit c_in -> 3 linearly, split +/-
-                w, b = _fit_conv(hs, xs, kernel=kernel, seed=seed + i, max_rows=max_rows)
-                last = convs[k + 1]
-                m = c_out
-                conv.weight.normal_(0, 1e-3)
-                conv.bias.zero_()
-                last.weight.normal_(0, 1e-3)
-                last.bias.zero_()
-                conv.weight[:3], conv.bias[:3] = w, b
-                conv.weight[3:6], conv.bias[3:6] = -w, -b
-                for c in range(3):
-                    last.weight[c, c, 1, 1] = 1.0
-                    last.weight[c, c + 3, 1, 1] = -1.0
-                assert m >= 6
-                hs = [dec.convs[k + 1](F.pad(F.relu(conv(F.pad(h, (1, 1, 1, 1), mode="reflect"))),
-                                             (1, 1, 1, 1), mode="reflect")) for h in hs]
-                errors.append(float(np.mean([F.mse_loss(h, x).item() for h, x in zip(hs, xs)])))
-                break
-            if nxt is not None and nxt[0] == "conv":
-                # pass-through: inputs are non-negative, so relu(identity) is exact
-                if c_in != c_out:
-                    raise ValueError(f"cannot initialise a {c_in}->{c_out} conv as the identity")
-                conv.weight.zero_()
-                conv.bias.zero_()
-                conv.weight[:, :, 1, 1] = torch.eye(c_in)
-                i += 1
-                k += 1
-                continue
-            target = xs if nxt is None else [pp[nxt[1]] for pp in pooled]
-            w, b = _fit_conv(hs, target, kernel=kernel, seed=seed + i, max_rows=max_rows)
-            conv.weight.copy_(w)
-            conv.bias.copy_(b)
-            hs = [conv(F.pad(h, (1, 1, 1, 1), mode="reflect")) for h in hs]
-            if op[3]:
-                hs = [F.relu(h) for h in hs]
-            if nxt is None:
-                errors.append(float(np.mean([F.mse_loss(h, x).item() for h, x in zip(hs, xs)])))
-            i += 1
-            k += 1
-    return errors
-
-
-def _init_decoder(level: str, *, seed: int, enc: VGG19Encoder, images, init, lower: dict | None = None
-                  ) -> Decoder:
+def _init_decoder(level: str, *, seed: int, enc: VGG19Encoder, images, init, lower: dict | None = None,
+                  decoder: str = "photowct") -> Decoder:
     torch.manual_seed(seed)
-    dec = Decoder(PHOTOWCT_SPECS[level])
+    dec = Decoder(SPECS[decoder][level])
     log = logging.getLogger("hw2.photowct.train")
     if init == "greedy":
         fit = None
-        if lower is not None and level == "relu4_1":
+        if lower is not None and level == "relu4_1" and decoder == "photowct":
             # the relu4_1 decoder below its pool2 unpooling is the relu3_1 decoder below its own: copy it
             ours, theirs = list(dec.convs), list(Decoder(PHOTOWCT_SPECS["relu3_1"]).convs)
             n = len(theirs) - 1
@@ -287,14 +126,14 @@ def _init_decoder(level: str, *, seed: int, enc: VGG19Encoder, images, init, low
     elif init and level == "relu4_1":
         dec.load_sequential(weights.load_state_dict("adain_decoder_relu4_1"), ADAIN_INIT_KEYS, strict=False)
     elif init and level == "relu1_1":
-        _least_squares_init(dec, enc, images, seed=seed)
+        least_squares_init(dec, enc, images, seed=seed)
     return dec
 
 
 def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, batch: int = 8, lr: float = 1e-3,
                 seed: int = 0, feat_weight: float = 0.002, feat_every: int = 4, ckpt: Path | None = None,
                 ckpt_every_s: float = 180.0, fresh: bool = False, init=True, init_lower: dict | None = None,
-                progress: bool = True,
+                progress: bool = True, decoder: str = "photowct",
                 logger: logging.Logger | None = None, encoder: VGG19Encoder | None = None) -> dict:
     """Train (or resume training) the decoder of ``level`` until step ``iters``.
 
@@ -313,6 +152,9 @@ def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, bat
         ``True``: least-squares start for relu1_1, AdaIN weights for relu4_1; ``"greedy"``:
         :func:`greedy_init` (for relu4_1 below pool2 from ``init_lower``, the relu3_1
         decoder's state dict, when given); ``False``: random.
+    decoder : {"photowct", "wct"}
+        Architecture: :data:`~hw2.photowct.models.PHOTOWCT_SPECS` (max-unpooling) or
+        :data:`~hw2.photowct.models.WCT_SPECS` (nearest upsampling, levels 1-3 only).
 
     Returns
     -------
@@ -320,8 +162,10 @@ def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, bat
         ``model`` (state dict), ``step``, ``history`` (list of ``[step, pixel_mse, feat_mse or None]``),
         ``elapsed_s`` (training wall time over all runs), ``config``.
     """
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; choose one of {LEVELS}")
+    _check_decoder(decoder)
+    if level not in TRAINED_LEVELS[decoder]:
+        raise ValueError(f"unknown level {level!r} for the {decoder} decoders; choose one of "
+                         f"{TRAINED_LEVELS[decoder]}")
     if iters < 0 or crop < 8 or batch < 1:
         raise ValueError(f"bad training sizes: iters={iters}, crop={crop}, batch={batch}")
     if not images:
@@ -329,6 +173,8 @@ def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, bat
     log = logger or logging.getLogger("hw2.photowct.train")
     cfg = dict(level=level, crop=crop, batch=batch, lr=lr, seed=seed, feat_weight=feat_weight,
                       feat_every=feat_every, init=init if init_lower is None else f"{init}+relu3_1")
+    if decoder != "photowct":           # (the committed PhotoWCT checkpoints predate this key)
+        cfg["decoder"] = decoder
     enc = encoder or VGG19Encoder(level)
     state = None
     if ckpt is not None and Path(ckpt).is_file() and not fresh:
@@ -339,17 +185,18 @@ def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, bat
             if not {"model", "optim", "step", "history", "elapsed_s", "config"} <= set(state):
                 raise KeyError("missing entries")
         except Exception as exc:  # truncated, not a torch file, or another kind of checkpoint
-            raise ValueError(f"checkpoint {ckpt} is corrupt or not a PhotoWCT decoder checkpoint "
+            raise ValueError(f"checkpoint {ckpt} is corrupt or not a {decoder} decoder checkpoint "
                              f"({type(exc).__name__}: {exc}); delete it or pass fresh=True (--fresh) "
                              "to start over") from exc
         if dict(state["config"]) != dict(cfg):
             raise ValueError(f"checkpoint {ckpt} was made with {dict(state['config'])}, not {dict(cfg)}; "
                              "pass fresh=True (--fresh) to start over")
-        dec = Decoder(PHOTOWCT_SPECS[level])
+        dec = Decoder(SPECS[decoder][level])
         dec.load_state_dict(state["model"])
         log.info("%s: resumed from %s at step %d", level, ckpt, state["step"])
     else:
-        dec = _init_decoder(level, seed=seed, enc=enc, images=images, init=init, lower=init_lower)
+        dec = _init_decoder(level, seed=seed, enc=enc, images=images, init=init, lower=init_lower,
+                            decoder=decoder)
     opt = torch.optim.Adam(dec.parameters(), lr=lr)
     step, history, elapsed = 0, [], 0.0
     if state is not None:
@@ -412,23 +259,28 @@ def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, bat
     return snapshot()
 
 
-def export(levels: Sequence[str] = LEVELS, *, ckpt_dir: Path | None = None, dest: Path | None = None,
-           register: bool = False) -> dict:
-    """Write fp16 decoders ``photowct_<level>.pth`` from the checkpoints; returns a summary per level.
+def export(levels: Sequence[str] | None = None, *, decoder: str = "photowct", ckpt_dir: Path | None = None,
+           dest: Path | None = None, register: bool = False) -> dict:
+    """Write fp16 decoders ``<decoder>_<level>.pth`` from the checkpoints; returns a summary per level.
 
     A decoder whose bytes differ from the registered file goes beside it (``.new.pth``) unless
     ``register`` (:func:`hw2.weights.export_file`): committed weights are never silently replaced.
     """
     from .models import weights_name
 
-    ckpt_dir = Path(ckpt_dir or checkpoint_dir())
+    _check_decoder(decoder)
+    levels = TRAINED_LEVELS[decoder] if levels is None else levels
+    ckpt_dir = Path(ckpt_dir or checkpoint_dir(decoder))
     dest = Path(dest or config.WEIGHTS)
     summary = {}
     for level in levels:
         state = torch.load(ckpt_dir / f"{level}.ckpt", map_location="cpu", weights_only=True)
+        if state["config"].get("decoder", "photowct") != decoder:
+            raise ValueError(f"{ckpt_dir / f'{level}.ckpt'} holds a {state['config'].get('decoder', 'photowct')}"
+                             f" decoder, not a {decoder} one")
         half = {k: v.half().contiguous() for k, v in state["model"].items()}
-        res = weights.export_file(weights_name(level), lambda fh: torch.save(half, fh), register=register,
-                                  dest=dest / f"photowct_{level}.pth")
+        res = weights.export_file(weights_name(level, decoder), lambda fh: torch.save(half, fh),
+                                  register=register, dest=dest / f"{decoder}_{level}.pth")
         file = Path(res["file"])
         if res.get("message"):
             print(res["message"], file=sys.stderr)
@@ -467,7 +319,7 @@ def _validate(p: argparse.ArgumentParser, args) -> None:
     if args.register and not (args.export or args.export_only):
         p.error("--register only applies with --export or --export-only")
     if args.export_only:
-        ckpt_dir = Path(args.ckpt_dir or checkpoint_dir())
+        ckpt_dir = Path(args.ckpt_dir or checkpoint_dir(args.decoder))
         missing = [lv for lv in args.levels if not (ckpt_dir / f"{lv}.ckpt").is_file()]
         if missing:
             p.error(f"--export-only: no checkpoint for {missing} in {ckpt_dir}; train them first")
@@ -475,7 +327,10 @@ def _validate(p: argparse.ArgumentParser, args) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m hw2.photowct.train", description=__doc__.split("\n")[0])
-    p.add_argument("--levels", nargs="+", default=list(LEVELS), choices=LEVELS)
+    p.add_argument("--decoder", choices=DECODERS, default="photowct",
+                   help="photowct: max-unpooling decoders (4 levels); wct: nearest-upsampling decoders "
+                        "(relu1_1-relu3_1), trained on trainB only")
+    p.add_argument("--levels", nargs="+", choices=LEVELS, help="default: every level the decoder family trains")
     p.add_argument("--iters", nargs="+", type=int, help="per level (one value per --levels entry, or one)")
     p.add_argument("--crop", nargs="+", type=int)
     p.add_argument("--batch", nargs="+", type=int)
@@ -494,9 +349,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--register", action="store_true",
                    help="with --export: replace committed decoders whose hash changed and update their sha256")
     args = p.parse_args(argv)
+    args.levels = args.levels or list(TRAINED_LEVELS[args.decoder])
+    if not set(args.levels) <= set(TRAINED_LEVELS[args.decoder]):
+        p.error(f"--decoder {args.decoder} trains only {TRAINED_LEVELS[args.decoder]}")
     _validate(p, args)
     torch.set_num_threads(max(1, args.threads))
-    ckpt_dir = Path(args.ckpt_dir or checkpoint_dir())
+    ckpt_dir = Path(args.ckpt_dir or checkpoint_dir(args.decoder))
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     log = logging.getLogger("hw2.photowct.train")
     log.setLevel(logging.INFO)
@@ -506,17 +364,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def per_level(values, i, j):
         if not values:
-            return DEFAULTS[args.levels[i]][j]
+            return DEFAULTS[args.decoder][args.levels[i]][j]
         return values[i] if len(values) > 1 else values[0]
 
     if not args.export_only:
-        images = default_images()
+        images = default_images(decoder=args.decoder)
         enc = VGG19Encoder("relu4_1")
         log.info("training %s on %d images, args %s", args.levels, len(images), vars(args))
         for i, level in enumerate(args.levels):
             t0 = time.perf_counter()
             lower = None
-            if args.init == "greedy" and level == "relu4_1" and (ckpt_dir / "relu3_1.ckpt").is_file():
+            if (args.decoder == "photowct" and args.init == "greedy" and level == "relu4_1"
+                    and (ckpt_dir / "relu3_1.ckpt").is_file()):
                 lower = torch.load(ckpt_dir / "relu3_1.ckpt", map_location="cpu", weights_only=True)["model"]
             res = train_level(level, images=images, iters=per_level(args.iters, i, 0),
                               crop=per_level(args.crop, i, 1), batch=per_level(args.batch, i, 2),
@@ -524,11 +383,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                               feat_every=args.feat_every, ckpt=ckpt_dir / f"{level}.ckpt",
                               ckpt_every_s=args.ckpt_every_s, fresh=args.fresh, logger=log, encoder=enc,
                               init={"default": True, "greedy": "greedy", "none": False}[args.init],
-                              init_lower=lower)
+                              init_lower=lower, decoder=args.decoder)
             log.info("%s done: step %d, total training time %.0f s (this run %.0f s)", level, res["step"],
                      res["elapsed_s"], time.perf_counter() - t0)
     if args.export or args.export_only:
-        summary = export(args.levels, ckpt_dir=ckpt_dir, register=args.register)
+        summary = export(args.levels, decoder=args.decoder, ckpt_dir=ckpt_dir, register=args.register)
         log.info("exported %s", json.dumps(summary))
         print(json.dumps(summary, indent=1))
     return 0
