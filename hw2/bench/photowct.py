@@ -1,8 +1,8 @@
 """PhotoWCT and WCT decoders, and stylisation speed (key ``photowct``).
 
 Reconstruction PSNR (image -> VGG encoder -> decoder, no WCT) is measured only on
-photos that no decoder was trained on: a seeded pick (``hw2.data.pick``, seed 0)
-of monet2photo ``testB`` (256 px, as stored). Our PhotoWCT decoders were trained on
+photos that no decoder was trained on: the study set's 50 test photos (``hw2.data.study("photo")``,
+a seeded pick of monet2photo ``testB``, 256 px, as stored). Our PhotoWCT decoders were trained on
 ``trainB`` and the landscapes, our WCT decoders on ``trainB`` only, and Li et al.'s
 and AdaIN's on MS-COCO; the landscapes therefore serve only as timing content.
 
@@ -34,7 +34,7 @@ import torch
 from ..timing import best_time, peak_rss_mb
 
 LEVELS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
-#: testB photos in the PSNR measurement (a seeded pick; ``quick``: 4 at 128 px)
+#: test photos of the study set in the PSNR measurement (``quick``: 4 at 128 px)
 N_PHOTOS = 50
 
 
@@ -80,15 +80,14 @@ def _time_photowct(content: torch.Tensor, style: torch.Tensor, *, repeat: int, w
 def run(*, quick: bool = False, n_photos: int | None = None) -> dict:
     """Benchmark figures (see the module docstring).
 
-    ``n_photos`` testB photos (seeded pick; default :data:`N_PHOTOS`; ``quick``: 4 at
+    ``n_photos`` study-set test photos (default :data:`N_PHOTOS`; ``quick``: 4 at
     128 px) for the PSNR; the first landscape (by name) is the timing content.
     """
-    from ..data import landscapes, monet2photo, pick
+    from ..data import landscapes, study
     from ..io import load_image, resize_longest, resize_to
 
-    photos = monet2photo("testB")
-    n = 4 if quick else min(n_photos or N_PHOTOS, len(photos))
-    photos = pick(photos, n, seed=0)
+    photos = study("photo")
+    photos = photos[:4 if quick else min(n_photos or N_PHOTOS, len(photos))]
     photo_imgs = [load_image(p, max_side=128 if quick else None) for p in photos]
     table = psnr_table(photo_imgs)
     out = {"psnr_db": table["photowct"], "psnr_db_wct": table["wct"], "n_photos": table["n"]}
