@@ -31,6 +31,9 @@ schedules_conv5_1
     report's schedule, pixel parameterisation), ``sliced_wasserstein`` (the report's
     schedule, sliced Wasserstein loss of Heitz et al. 2021, new directions every 25
     evaluations).
+schedules_conv3_1
+    The same for the conv3_1 texture: ``coarse_to_fine`` (the report's, two levels) and
+    ``single_scale`` at equal time, with the latter's ``transfer_lum_corr``.
 s_per_texture
     ``{layer: seconds}`` for one texture (wall time; ``threads`` torch threads;
     ``load_avg_1min`` is the load when the run ended: the machine is shared).
@@ -89,6 +92,14 @@ def lum_corr(out: np.ndarray, target: np.ndarray) -> float:
     return float(np.corrcoef(luminance(out).ravel(), luminance(target).ravel())[0, 1])
 
 
+def _mean_transfer_corr(source: np.ndarray, targets, tr: dict) -> float:
+    """Mean over ``targets`` of :func:`lum_corr` of the quilting transfer of ``source`` onto each."""
+    from ..quilting import transfer
+
+    return float(np.mean([lum_corr(transfer(source, tgt, block=tr["block"], passes=tr["passes"], blur=tr["blur"],
+                                            seed=0), tgt) for tgt in targets]))
+
+
 def _equal_time(source, budget: dict, seconds: float, **kw):
     """``synthesize_texture`` (up to conv5_1, ``budget`` updated with ``kw``) stopped after ``seconds``."""
     from ..neural_style import synthesize_texture
@@ -104,7 +115,6 @@ def run(*, quick: bool = False) -> dict:
     from ..neural_style import functional as Fn
     from ..neural_style import synthesize_texture
     from ..neural_style.texture import REPORT_TEXTURE, source_crops
-    from ..quilting import transfer
 
     painting, name = _texture_source()
     source, corners, overlap = source_crops(painting, 64 if quick else CROP)
@@ -117,9 +127,11 @@ def run(*, quick: bool = False) -> dict:
     # warm-up (loads the VGG19 weights), so that no timing below includes it
     synthesize_texture(source, layers="conv5_1", size=budget["size"], iterations=1, levels=1, progress=False)
     textures, out["style_dist"], out["s_per_texture"], out["style_dist_histogram_matched"] = {}, {}, {}, {}
+    evals = {}
     for layer in LAYERS:
         with Timer() as t:
-            textures[layer] = synthesize_texture(source, layers=layer, seed=0, progress=False, **budget)
+            r = synthesize_texture(source, layers=layer, seed=0, progress=False, return_result=True, **budget)
+        textures[layer], evals[layer] = r.image, len(r.history)
         out["s_per_texture"][layer] = t.elapsed
         out["style_dist"][layer] = metrics.style_distance(textures[layer], source)
         matched = Fn.match_histograms(textures[layer], source).clamp(0, 1)
@@ -137,11 +149,21 @@ def run(*, quick: bool = False) -> dict:
     variants = {"single_scale": dict(levels=1, iterations=10_000), "pixels": dict(parameterization="pixels"),
                 "sliced_wasserstein": dict(loss="sliced")}
     out["schedules_conv5_1"] = {"coarse_to_fine": {"style_dist": out["style_dist"]["conv5_1"], "s": t5,
-                                                   "evaluations": sum(budget["iterations"])}}
+                                                   "evaluations": evals["conv5_1"]}}
     for key, kw in variants.items():
         r = _equal_time(source, budget, t5, **kw)
         out["schedules_conv5_1"][key] = {"style_dist": metrics.style_distance(r.image, source), "s": r.elapsed,
                                          "evaluations": len(r.history)}
+
+    t3 = out["s_per_texture"]["conv3_1"]
+    r = synthesize_texture(source, layers="conv3_1", seed=0, progress=False, return_result=True,
+                           callback=lambda rec: rec["time"] >= t3, **{**budget, "levels": 1, "iterations": 10_000})
+    out["schedules_conv3_1"] = {
+        "coarse_to_fine": {"style_dist": out["style_dist"]["conv3_1"], "s": t3,
+                           "evaluations": evals["conv3_1"]},
+        "single_scale": {"style_dist": metrics.style_distance(r.image, source), "s": r.elapsed,
+                         "evaluations": len(r.history),
+                         "transfer_lum_corr": _mean_transfer_corr(to_numpy(r.image), _targets(tr["target_side"]), tr)}}
 
     other = 2 if threads == 1 else 1
     torch.set_num_threads(other)
@@ -157,8 +179,6 @@ def run(*, quick: bool = False) -> dict:
     sources["monet_crop"] = to_numpy(source)
     out["transfer_lum_corr"] = {}
     for key, src in sources.items():
-        rs = [lum_corr(transfer(src, tgt, block=tr["block"], passes=tr["passes"], blur=tr["blur"], seed=0), tgt)
-              for tgt in targets]
-        out["transfer_lum_corr"][key] = float(np.mean(rs))
+        out["transfer_lum_corr"][key] = _mean_transfer_corr(src, targets, tr)
     out["load_avg_1min"] = os.getloadavg()[0]
     return out
