@@ -37,6 +37,9 @@ schedules_conv3_1
 s_per_texture
     ``{layer: seconds}`` for one texture (wall time; ``threads`` torch threads;
     ``load_avg_1min`` is the load when the run ended: the machine is shared).
+cpu_s_per_texture
+    ``{layer: seconds}`` of CPU time of the process for the same runs: with one thread, the
+    wall time the run would take on an idle core (the wall time grows with the load).
 s_per_texture_threads
     conv5_1 with 1 and with 2 torch threads (``{"1": s, "2": s}``; the run's own thread
     count is ``s_per_texture``, the other a second run).
@@ -52,6 +55,7 @@ transfer_lum_corr
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 import torch
@@ -127,10 +131,12 @@ def run(*, quick: bool = False) -> dict:
     # warm-up (loads the VGG19 weights), so that no timing below includes it
     synthesize_texture(source, layers="conv5_1", size=budget["size"], iterations=1, levels=1, progress=False)
     textures, out["style_dist"], out["s_per_texture"], out["style_dist_histogram_matched"] = {}, {}, {}, {}
-    evals = {}
+    evals, out["cpu_s_per_texture"] = {}, {}
     for layer in LAYERS:
+        cpu0 = time.process_time()
         with Timer() as t:
             r = synthesize_texture(source, layers=layer, seed=0, progress=False, return_result=True, **budget)
+        out["cpu_s_per_texture"][layer] = time.process_time() - cpu0
         textures[layer], evals[layer] = r.image, len(r.history)
         out["s_per_texture"][layer] = t.elapsed
         out["style_dist"][layer] = metrics.style_distance(textures[layer], source)
