@@ -2,35 +2,40 @@
 
 :func:`synthesize_texture` starts from seeded white noise and optimises an image (through
 the bands of its Laplacian pyramid, see :mod:`hw2.neural_style.core`) so that its VGG19
-feature statistics match a source's. What makes it converge within the report's budget
-(:data:`REPORT_TEXTURE`: 192 px, under a minute on a 2-core CPU) was measured on the 128 px
-centre crop of a Monet painting, 192 px output, Gram loss up to conv5_1, with
-``hw2.metrics.style_distance`` to the crop (a plain 128 px corner crop of the same painting
-is at 0.45; histogram-matched noise at 0.68; ``hw2.bench.textures`` records the figures):
+feature statistics match a source's, coarse to fine. The choices were measured by
+``hw2.bench.textures`` (2026-11-30, one thread of a shared 2-core CPU): source the 128 px
+centre crop of a Monet painting, 192 px output, Gram loss, the report's budget
+(:data:`REPORT_TEXTURE`: 50 + 40 + 70 evaluations at 48, 96 and 192 px, 49 s up to conv5_1),
+distance ``hw2.metrics.style_distance`` to the crop. For scale: the painting's own corner
+crops are at 0.45 from it, noise with the crop's colour histograms at 0.67.
 
-* **coarse to fine with a downscaled source** pays, unlike for stylisation: a texture has
-  no content image to anchor it, and from white noise at full size large structures form
-  slowly. 100 evaluations at 192 px reach 0.67 (grey noise with small strokes); the same
-  time spent as 100 + 60 + 60 evaluations at 48, 96 and 192 px reaches 0.15 (the
-  painting's colours, strokes and its trees-over-flowers layout). A coarse level matches
-  the statistics of the source downscaled by the same factor, so texture elements keep
-  their size relative to the output. It is used by default only when the deepest layer
-  already sees the coarse level's structure (:func:`texture_levels`);
-* **Laplacian-pyramid parameterisation** (kept, as for stylisation): at the same
-  schedule the pixel parameterisation ends at 0.39, the pyramid at 0.36 (both with
-  histogram matching);
-* **histogram matching** of each channel to the source afterwards is *off* by default:
-  it moved the distance from 0.15 to 0.36 (it equalises each channel separately, which
-  breaks the colour correlations the Gram matrices had matched, and it exaggerates the
-  unconverged fine noise), and the Gram loss already matches the colour statistics;
-* **equal layer weights** (the paper's) beat weights relative to each target's norm
-  (0.24 against 0.33 at 150 + 100 + 100 evaluations), although conv3_1's Gram entries
-  dominate the sum;
-* the **sliced Wasserstein loss** (Heitz et al. 2021), which matches the whole
-  distribution of random projections of the features instead of their second moments,
-  reached the same Gram distance as the Gram loss at the same schedule (0.357 against
-  0.358, with histogram matching), at a higher cost per evaluation (it sorts every
-  projection).
+* **Coarse to fine with a downscaled source** (:func:`texture_levels`): a coarse level
+  matches the statistics of the source downscaled by the same factor, and its result,
+  upsampled, starts the next level. Up to conv5_1 the report's schedule reaches 0.135; the
+  same wall time at 192 px only (86 evaluations) 0.163. Up to conv3_1 the distances are
+  alike (0.29 coarse to fine, 0.27 at full size only), but the single-scale texture is an
+  even noise of strokes: as a source for quilting transfer it renders the photos with a
+  luminance correlation of 0.42 against 0.63. Gram matrices average over positions and
+  barely register arrangement at scales larger than the layers see; a texture has no
+  content image to supply it, and the coarse level does. (In exploratory runs with
+  histogram matching, 100 single-scale evaluations up to conv5_1 gave grey noise at 0.67.)
+* **Laplacian-pyramid parameterisation**: no gain here; the pixel parameterisation reached
+  0.129 in the same time. Once the coarse levels have built the large structures, the
+  pyramid's large steps have nothing left to do. It is kept so that textures and
+  :func:`~hw2.neural_style.stylize` share one engine.
+* **Histogram matching** of each channel to the source afterwards is *off* by default. It
+  moved the distance up to conv5_1 from 0.135 to 0.342 (conv1_1: 0.58 to 0.73; conv3_1:
+  0.29 to 0.28). It equalises each channel on its own, which breaks the colour
+  correlations the Gram matrices had matched, and it stretches the unconverged fine noise.
+* **Equal layer weights** (the paper's): in exploratory runs they beat weights relative
+  to each target's norm (0.24 against 0.33, 150 + 100 + 100 evaluations), although
+  conv3_1's Gram entries then dominate the sum.
+* **Sliced Wasserstein loss** (Heitz et al. 2021, ``loss="sliced"``), which matches the
+  whole distribution of random projections of the features rather than their second
+  moments: in the same time it reached 0.166 against the Gram loss's 0.135, on a distance
+  that is the Gram loss's own criterion. It made 131 evaluations to the Gram loss's 160,
+  because every projection is sorted. At an equal number of evaluations (exploratory, 100 + 60
+  + 60) it was ahead: 0.131 against 0.148.
 
 References
 ----------
