@@ -64,7 +64,7 @@ from ..timing import Timer
 
 LAYERS = ("conv1_1", "conv3_1", "conv5_1")
 CROP = 128
-#: notebook 04's transfer targets (monet2photo testB) and settings (full profile)
+#: notebook 04's transfer targets (study-set test photos) and settings (full profile)
 TARGETS = ("9e0a0d54b5", "d549b4831b", "cbddae001d")
 TRANSFER = dict(target_side=256, block=24, passes=3, blur=0.0)
 
@@ -72,20 +72,20 @@ TRANSFER = dict(target_side=256, block=24, passes=3, blur=0.0)
 def _texture_source() -> tuple[torch.Tensor, str]:
     """The painting the textures come from, ``(1, 3, H, W)`` in [0, 1], and its name.
 
-    The one place that names it: notebook 04's texture painting (monet2photo testA).
+    The one place that names it: notebook 04's texture painting (study-set test painting).
     """
-    from ..data import find, monet2photo
+    from ..data import find, study
     from ..io import load_image
 
     name = "8cfd45a2e2"
-    return load_image(find(monet2photo("testA"), name)), name
+    return load_image(find(study("monet"), name)), name
 
 
 def _targets(side: int) -> list[np.ndarray]:
-    from ..data import find, monet2photo
+    from ..data import find, study
     from ..io import load_image, resize_longest, to_numpy
 
-    return [to_numpy(resize_longest(load_image(find(monet2photo("testB"), n)), side, upscale=True))
+    return [to_numpy(resize_longest(load_image(find(study("photo"), n)), side, upscale=True))
             for n in TARGETS]
 
 
