@@ -99,3 +99,13 @@ def test_committed_numbers_exist_for_both_profiles():
     for profile in verify.PROFILES:
         for nb in report.notebooks():
             assert verify.numbers_file(profile, nb.stem).is_file(), f"no committed {profile} numbers for {nb.stem}"
+
+
+def test_one_unit_in_the_last_printed_place_is_a_rounding_boundary_not_a_change():
+    tol = verify.Tolerance()
+    assert verify._close("0.881", "0.882", tol)           # 3 significant digits around a rounding boundary
+    assert verify._close("2.51e-3", "2.52e-3", tol)
+    assert not verify._close("0.881", "0.883", tol)       # two units: a change
+    assert not verify._close("0.5", "0.6", tol)           # one digit printed: no allowance
+    assert not verify._close("12", "13", tol)             # integers are counts
+    assert verify._close("1000", "1000.5", tol)           # rtol still applies
