@@ -13,7 +13,9 @@ variant, and :func:`measure` scores every output with the shared metrics of
 ``photorealism``
     SSIM of the Sobel edge maps of photo and output (FastPhotoStyle's measure).
 
-A method whose weights are missing is reported as skipped with the reason, never faked.
+Every method is called through the registry (:mod:`hw2.methods`) and returns a
+:class:`hw2.result.Result`. A method whose weights are missing is reported as skipped with the
+reason, never faked.
 """
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from . import metrics
+from . import methods, metrics
 from .io import load_image, resize_to, to_numpy, to_tensor
+from .result import Result
 from .timing import Timer
 
 __all__ = ["METHODS", "Output", "run_methods", "measure", "summary_rows", "SUMMARY_HEADERS", "seed_comparison"]
@@ -44,42 +47,35 @@ class Output:
 
 def _fps(smoothing, labels: bool):
     def run(photo, monet, photo_path, monet_path, s):
-        from . import fastphotostyle
         from .labels import labelme_path, read_labelme
 
         kw = {}
         if labels:
             kw = {"content_labels": read_labelme(labelme_path(photo_path), size=tuple(photo.shape[-2:])),
                   "style_labels": read_labelme(labelme_path(monet_path), size=tuple(monet.shape[-2:]))}
-        return fastphotostyle.stylize(photo, monet, smoothing=smoothing, max_side=None, style_max_side=None,
-                                      **kw).image
+        return methods.get("fastphotostyle")(photo, monet, smoothing=smoothing, size=None, style_size=None, **kw)
     return run
 
 
 def _neural_style(photo, monet, photo_path, monet_path, s):
-    from . import neural_style
-
-    return neural_style.stylize(photo, monet, size=max(photo.shape[-2:]), iterations=s["ns_iterations"],
-                                levels=s["ns_levels"], seed=0, progress=False).image
+    return methods.get("neural_style")(photo, monet, size=max(photo.shape[-2:]), iterations=s["ns_iterations"],
+                                       levels=s["ns_levels"], seed=0, progress=False)
 
 
 def _munit(photo, monet, photo_path, monet_path, s):
-    from .munit.translate import load_model
-
-    model = load_model()  # the default model (translate.DEFAULT_MODEL)
-    return model.translate(photo, direction="photo2monet", reference=monet, size=min(photo.shape[-2:]))
+    # the default model (hw2.munit.translate.DEFAULT_MODEL), the painting's style code
+    return methods.get("munit")(photo, monet, direction="photo2monet", size=max(photo.shape[-2:]))
 
 
 def _quilting(photo, monet, photo_path, monet_path, s):
-    from . import quilting
-
     side = s["quilt_texture"]
     tex = to_numpy(monet)[:side, :side]
-    out = quilting.transfer(tex, to_numpy(photo), block=s["quilt_block"], passes=s["quilt_passes"], seed=0)
-    return to_tensor(np.asarray(out, dtype=np.float32))
+    out = methods.get("quilting_transfer")(tex, to_numpy(photo), block=s["quilt_block"], passes=s["quilt_passes"],
+                                           seed=0)
+    return out if isinstance(out, Result) else Result(to_tensor(np.asarray(out, dtype=np.float32)))
 
 
-#: name -> runner(photo, monet, photo_path, monet_path, settings) -> (1, 3, H, W) image
+#: name -> runner(photo, monet, photo_path, monet_path, settings) -> :class:`hw2.result.Result`
 METHODS: dict[str, Callable] = {
     "PhotoWCT (no smoothing)": _fps(None, False),
     "FastPhotoStyle (exact smoothing)": _fps("exact", False),
@@ -112,12 +108,8 @@ def run_methods(pairs: Sequence[tuple[Path, Path]], *, profile: str = "full",
             torch.manual_seed(0)
             try:
                 with Timer() as t:
-                    img = METHODS[name](photo, monet, photo_path, monet_path, s)
-            except Exception as exc:  # missing weights or models: reported, never faked
-                from .weights import WeightsError
-
-                if not isinstance(exc, (WeightsError, FileNotFoundError)):
-                    raise
+                    img = METHODS[name](photo, monet, photo_path, monet_path, s).image
+            except FileNotFoundError as exc:  # missing weights or models (MissingResourceError): never faked
                 outputs.append(Output(name, Path(photo_path).stem, None, skipped=str(exc).split("\n")[0]))
                 continue
             img = resize_to(img.detach().cpu().float().clamp(0, 1), tuple(photo.shape[-2:]))

@@ -66,6 +66,11 @@ weights.register(weights.WeightsEntry(
 ))
 
 
+def available() -> tuple[bool, str]:
+    """Whether the VGG19 weights are present and intact: ``(ok, message)``; never raises."""
+    return weights.available("vgg19_normalized")
+
+
 def check_layers(layers: Iterable[str]) -> list[str]:
     """Validate layer names; returns them as a list. Raises ``ValueError`` naming an unknown layer."""
     layers = list(layers)

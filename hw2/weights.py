@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
+from .errors import MissingResourceError
 
 __all__ = ["WeightsError", "WeightsEntry", "REGISTRY", "register", "get", "path", "load_state_dict", "export_file",
-           "sha256_of"]
+           "sha256_of", "available"]
 
 
-class WeightsError(RuntimeError):
-    """A weights file is missing or does not match its registered checksum."""
+class WeightsError(MissingResourceError, RuntimeError):
+    """A weights file is missing or does not match its registered checksum (a :class:`MissingResourceError`;
+    still a ``RuntimeError`` for older ``except`` clauses)."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,16 @@ def path(name: str, *, verify: bool = True) -> Path:
                 f"corrupt or a different version. {entry.fix or 'Delete it and reinstall (`make venv`).'}")
         _VERIFIED[key] = digest
     return file
+
+
+def available(*names: str) -> tuple[bool, str]:
+    """Whether the registered files ``names`` are present and intact: ``(ok, message)``; never raises."""
+    try:
+        for name in names:
+            path(name)
+    except Exception as exc:  # missing, corrupt, unregistered: reported, not raised
+        return False, str(exc) if isinstance(exc, WeightsError) else f"{type(exc).__name__}: {exc}"
+    return True, ""
 
 
 def load_state_dict(name: str, *, map_location="cpu", verify: bool = True) -> dict:

@@ -143,6 +143,7 @@ SIZES = [(1, 1), (7, 7), (1, 2000), (2000, 1), (3, 2000)]
 
 
 def _check(out, shape):
+    out = getattr(out, "image", out)  # a method's Result
     out = out if isinstance(out, np.ndarray) else out.numpy()
     assert out.shape == shape
     assert np.isfinite(out).all() and out.min() >= 0 and out.max() <= 1

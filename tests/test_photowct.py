@@ -203,22 +203,22 @@ def test_stylize_properties(photo):
 
     style = torch.linspace(0, 1, 48 * 64).reshape(1, 1, 48, 64).expand(1, 3, 48, 64).clone()
     style[:, 0] = 0.9                                   # reddish gradient
-    out = stylize(photo, style, device="cpu")
+    out = stylize(photo, style, device="cpu").image
     assert out.shape == photo.shape and torch.isfinite(out).all()
     assert float(out.min()) >= 0 and float(out.max()) <= 1
     assert float(out[:, 0].mean()) > float(photo[:, 0].mean())      # took the style's red
-    again = stylize(photo, style, device="cpu")
+    again = stylize(photo, style, device="cpu").image
     assert torch.equal(out, again)                                    # deterministic
     # constant images and a one-pixel label region do not crash
     flat = torch.full_like(photo, 0.5)
-    assert torch.isfinite(stylize(flat, style, device="cpu")).all()
+    assert torch.isfinite(stylize(flat, style, device="cpu").image).all()
     cl = torch.zeros(photo.shape[-2:], dtype=torch.long)
     cl[0, 0] = 1
     sl = torch.zeros(48, 64, dtype=torch.long)
     sl[0, 0] = 1
-    out = stylize(photo, style, content_labels=cl, style_labels=sl, alpha=0.5, device="cpu")
+    out = stylize(photo, style, content_labels=cl, style_labels=sl, alpha=0.5, device="cpu").image
     assert torch.isfinite(out).all()
-    kept = stylize(photo, style, alpha=0.0, levels=["relu1_1"], device="cpu")
+    kept = stylize(photo, style, alpha=0.0, levels=["relu1_1"], device="cpu").image
     from hw2.photowct import psnr
     assert psnr(kept, photo) > PSNR_FLOOR["relu1_1"]                 # alpha 0 = reconstruction
 

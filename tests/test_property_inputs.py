@@ -114,6 +114,7 @@ def _from_hw2(exc: BaseException) -> bool:
 
 
 def _as_np(out) -> np.ndarray:
+    out = getattr(out, "image", out)  # a method's Result
     if isinstance(out, torch.Tensor):
         out = out.detach().float().cpu().numpy()
     return np.asarray(out, dtype=np.float64)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import MissingResourceError
 from .functional import CLASSES, merge_small_regions, relabel, resize_labels
 
 __all__ = ["MODEL_FILE", "LABELS_FILE", "MODEL_SHA256", "ModelNotFoundError", "SEMANTIC_GROUPS", "model_path", "ade20k_names",
@@ -48,7 +49,7 @@ SEMANTIC_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ModelNotFoundError(FileNotFoundError):
+class ModelNotFoundError(MissingResourceError):
     """The ADE20K TFLite model (or its runtime) is not available; the message says what to do."""
 
 
@@ -59,14 +60,15 @@ def model_path() -> Path:
     return config.ASSETS / "models" / MODEL_FILE
 
 
-def available() -> bool:
-    """True when the model file and the ``ai-edge-litert`` runtime are both present."""
+def available() -> tuple[bool, str]:
+    """Whether the model file and the ``ai-edge-litert`` runtime are both present: ``(ok, message)``;
+    never raises."""
     try:
         _check_model(model_path())
         import ai_edge_litert.interpreter  # noqa: F401
-    except (ModelNotFoundError, ImportError):
-        return False
-    return True
+    except Exception as exc:  # missing file, missing or broken runtime: reported, not raised
+        return False, str(exc) if isinstance(exc, ModelNotFoundError) else f"{type(exc).__name__}: {exc}"
+    return True, ""
 
 
 def _check_model(path: Path) -> None:

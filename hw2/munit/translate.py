@@ -36,7 +36,8 @@ from .config import MUNITConfig
 from .networks import AdaINGen, build_generator
 
 __all__ = ["MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "STYLE_TEMPERATURE", "load_model", "random_styles",
-           "history", "evaluate", "temperature_curve", "choose_temperature", "style_code_statistics", "prepare"]
+           "history", "evaluate", "temperature_curve", "choose_temperature", "style_code_statistics", "prepare",
+           "available"]
 
 #: translation directions: (source domain, target domain)
 DIRECTIONS = {"monet2photo": ("a", "b"), "photo2monet": ("b", "a")}
@@ -261,6 +262,11 @@ def load_model(name: str = DEFAULT_MODEL, *, device=None) -> MUNIT:
         raise ValueError(f"unknown MUNIT model {name!r}; choose one of {sorted(MODELS)}")
     dev = torch.device(device) if device is not None else hw2_config.device()
     return _load(name, str(dev))
+
+
+def available(name: str = DEFAULT_MODEL) -> tuple[bool, str]:
+    """Whether the committed generators ``name`` are present and intact: ``(ok, message)``; never raises."""
+    return weights.available(name)
 
 
 def history(name: str = DEFAULT_MODEL) -> dict:

@@ -9,15 +9,17 @@ decode -> ... -> ``relu1_1``. Decoding at each level uses the pooling indices of
 the image encoded at that level (the content at ``relu4_1``), as FastPhotoStyle
 does. The style is encoded once, at all levels in one pass.
 
-This is step 1 of FastPhotoStyle; the smoothing step is a separate issue.
+:func:`hw2.fastphotostyle.stylize` follows it with the photorealistic smoothing.
 """
 from __future__ import annotations
 
+import time
 from typing import Sequence
 
 import torch
 
 from ..io import as_image
+from ..result import Result
 from ..metrics import psnr  # re-exported: hw2.photowct.psnr is hw2.metrics.psnr
 from .functional import DEFAULT_EPS, DEFAULT_MIN_PIXELS, labelwise_wct, wct_maps
 from .models import LEVELS, encode, encoder, photowct_decoder, wct_decoder
@@ -51,7 +53,7 @@ def _levels(levels: Sequence[str]) -> list[str]:
 
 def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, style_labels=None,
             alpha: float = 1.0, levels: Sequence[str] = LEVELS, method: str = "photowct",
-            eps: float = DEFAULT_EPS, min_pixels: int = DEFAULT_MIN_PIXELS, device=None) -> torch.Tensor:
+            eps: float = DEFAULT_EPS, min_pixels: int = DEFAULT_MIN_PIXELS, device=None) -> Result:
     """Stylise ``content`` with ``style`` by multi-level (Photo)WCT, coarse to fine.
 
     Parameters
@@ -78,7 +80,10 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
 
     Returns
     -------
-    torch.Tensor, shape (1, 3, H, W), float32 in [0, 1], on the CPU.
+    Result
+        ``image``: (1, 3, H, W) float32 in [0, 1] on the CPU, the content's size; ``times``:
+        ``prepare_s`` (loading the networks), ``stylize_s``, ``total_s``; ``info``: ``levels`` (the
+        levels applied, coarse to fine) and ``method``.
 
     Notes
     -----
@@ -91,11 +96,13 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
     if not 0.0 <= float(alpha) <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     order = _levels(levels)
+    t0 = time.perf_counter()
     dev = torch.device(device) if device is not None else config.device()
     x = _prepare(content, dev, "content")
     s = _prepare(style, dev, "style")
     enc = encoder(device=dev)
     decoders = {level: decoder_for(level, method, device=dev) for level in order}
+    t1 = time.perf_counter()
     with torch.inference_mode():
         style_feats = encode(enc, s, order)                                  # one pass for every level
         for level in order:
@@ -110,7 +117,10 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
             if dev.type == "cpu":
                 cs = cs.contiguous(memory_format=torch.channels_last)
             x = decoders[level](cs, pools).clamp_(0.0, 1.0)
-    return x.contiguous().cpu()
+    image = x.contiguous().cpu()
+    t2 = time.perf_counter()
+    return Result(image=image, times={"prepare_s": t1 - t0, "stylize_s": t2 - t1, "total_s": t2 - t0},
+                  info={"levels": order, "method": method})
 
 
 def reconstruct(image: torch.Tensor, level: str, *, kind: str = "photowct", device=None) -> torch.Tensor:
