@@ -47,7 +47,7 @@ class Output:
 
 def _fps(smoothing, labels: bool):
     def run(photo, monet, photo_path, monet_path, s):
-        from .labels import labelme_path, read_labelme
+        from .fastphotostyle.labels import labelme_path, read_labelme
 
         kw = {}
         if labels:

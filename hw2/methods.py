@@ -66,7 +66,7 @@ _METHODS = {m.name: m for m in (
     Method("fastphotostyle", "hw2.fastphotostyle:stylize",
            "Li et al. 2018: PhotoWCT stylisation then photorealistic smoothing (exact or guided filter)",
            "hw2.fastphotostyle:decoders_available"),
-    Method("photowct", "hw2.photowct:stylize",
+    Method("photowct", "hw2.fastphotostyle.photowct:stylize",
            "Li et al. 2018 / 2017: multi-level PhotoWCT (or plain WCT) stylisation, no smoothing",
            "hw2.fastphotostyle:decoders_available"),
     Method("neural_style", "hw2.neural_style:stylize",

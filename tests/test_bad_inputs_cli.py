@@ -19,7 +19,7 @@ from hw2 import config, weights
     (["--export-only", "--ckpt-dir", "/nonexistent-hw2-ckpt"], "no checkpoint"),
 ])
 def test_photowct_cli_checks_arguments_before_training(argv, match, capsys, monkeypatch):
-    from hw2.photowct import train
+    from hw2.fastphotostyle.photowct import train
 
     monkeypatch.setattr(train, "train_level", lambda *a, **k: pytest.fail("training started"))
     monkeypatch.setattr(train, "default_images", lambda *a, **k: pytest.fail("training started"))
@@ -89,7 +89,7 @@ def test_export_never_silently_overwrites_a_registered_file(registered):
 
 def test_photowct_export_keeps_committed_decoders(tmp_path, monkeypatch):
     """A checkpoint different from the committed relu1_1 decoder is exported beside it, not over it."""
-    from hw2.photowct import models, train
+    from hw2.fastphotostyle.photowct import models, train
 
     dec = models.Decoder(models.PHOTOWCT_SPECS["relu1_1"])
     torch.save({"model": dec.state_dict(), "history": [], "step": 1, "elapsed_s": 0.0, "config": {}},

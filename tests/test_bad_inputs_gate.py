@@ -107,8 +107,9 @@ def test_gate_minimum_and_pixel_limit():
 
 # --------------------------------------------------------------------------- every entry point uses it
 def _entry_points():
-    from hw2 import fastphotostyle, metrics, munit, photowct, quilting, smoothing
-    from hw2.labels import cluster
+    from hw2 import fastphotostyle, metrics, munit, quilting
+    from hw2.fastphotostyle import photowct, smoothing
+    from hw2.fastphotostyle.labels import cluster
     import hw2.neural_style as ns
 
     small = dict(device="cpu")
@@ -162,7 +163,7 @@ def test_fastphotostyle_small_and_thin(size, smoothing):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("method", ["photowct"])
 def test_photowct_small_and_thin(size, method):
-    from hw2 import photowct
+    from hw2.fastphotostyle import photowct
 
     c = torch.rand((1, 3) + size, generator=torch.Generator().manual_seed(2))
     _check(photowct.stylize(c, c, method=method, device="cpu"), (1, 3) + size)  # a tiny style too
@@ -171,7 +172,7 @@ def test_photowct_small_and_thin(size, method):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_smoothers_small_and_thin(size):
-    from hw2 import smoothing
+    from hw2.fastphotostyle import smoothing
 
     y, c = RNG.random(size + (3,)), RNG.random(size + (3,))
     out = smoothing.smooth_exact(y, c)

@@ -6,14 +6,14 @@ import pytest
 import torch
 
 from hw2 import fastphotostyle as fps
-from hw2.labels import LabelMapWarning
+from hw2.fastphotostyle.labels import LabelMapWarning
 
 
 @pytest.fixture(autouse=True)
 def _random_decoders(monkeypatch):
     """Untrained PhotoWCT decoders: the pipeline's plumbing does not depend on the weights."""
-    import hw2.photowct.pipeline as pipeline
-    from hw2.photowct import models
+    import hw2.fastphotostyle.photowct.pipeline as pipeline
+    from hw2.fastphotostyle.photowct import models
 
     monkeypatch.setattr(pipeline, "photowct_decoder",
                         lambda level, device=None: models.photowct_decoder(level, device=device, pretrained=False))

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from hw2 import labels
-from hw2.labels import ade20k
+from hw2.fastphotostyle import labels
+from hw2.fastphotostyle.labels import ade20k
 
 
 def test_labelme_polygon_rasterises_to_expected_pixels():

@@ -30,7 +30,7 @@ def test_result_refuses_other_shapes(bad):
 
 def test_registry_loads_nothing_at_import():
     code = ("import sys, hw2.methods as m; m.names(); m.get('munit');"
-            "print(any(k.startswith(('hw2.munit', 'hw2.neural_style', 'hw2.photowct', 'hw2.quilting', 'torch'))"
+            "print(any(k.startswith(('hw2.munit', 'hw2.neural_style', 'hw2.fastphotostyle.photowct', 'hw2.quilting', 'torch'))"
             " for k in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
@@ -65,7 +65,7 @@ def test_availability_reports_missing_weights(tmp_path, monkeypatch):
 
 def test_ade20k_available_shape(tmp_path, monkeypatch):
     from hw2 import config
-    from hw2.labels import ade20k
+    from hw2.fastphotostyle.labels import ade20k
 
     monkeypatch.setattr(config, "ASSETS", tmp_path)
     ok, why = ade20k.available()

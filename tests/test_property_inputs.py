@@ -165,7 +165,7 @@ def test_fastphotostyle(data):
 @SETTINGS
 @given(st.data())
 def test_photowct(data):
-    from hw2 import photowct
+    from hw2.fastphotostyle import photowct
 
     c, cv, (h, w) = draw_image(data, name="content")
     s, sv, _ = draw_image(data, name="style")
@@ -176,7 +176,7 @@ def test_photowct(data):
 @SETTINGS
 @given(st.data())
 def test_smoothers(data):
-    from hw2 import smoothing
+    from hw2.fastphotostyle import smoothing
 
     y, yv, (h, w) = draw_image(data, name="stylized")
     c, cv, _ = draw_image(data, name="content", lo=h, hi=h)  # same height; the width may differ (an error)
@@ -292,7 +292,7 @@ def test_metrics(data):
 @SETTINGS
 @given(st.data())
 def test_label_maps(data):
-    from hw2 import labels
+    from hw2.fastphotostyle import labels
 
     shape = (data.draw(st.integers(1, 12)), data.draw(st.integers(1, 12)))
     lab = draw_labels(data, shape)

@@ -50,7 +50,7 @@ def _child(spec: dict) -> dict:
     """Runs in the subprocess: one computation, timed, with this process's peak RSS."""
     import time
 
-    from .. import smoothing
+    from ..fastphotostyle import smoothing
     from ..timing import peak_rss_mb
 
     content, styled = _inputs(spec["h"], spec["w"])

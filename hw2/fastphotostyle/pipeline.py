@@ -1,9 +1,9 @@
 """FastPhotoStyle end to end: PhotoWCT stylisation, then photorealistic smoothing.
 
 Li et al., *A Closed-form Solution to Photorealistic Image Stylization*, ECCV 2018:
-step 1 (:func:`hw2.photowct.stylize`) transfers the style's feature statistics with
-whitening and colouring at four VGG levels, decoding with max-unpooling; step 2
-(:mod:`hw2.smoothing`) makes pixels with similar content colours in a neighbourhood get
+the stylisation (:func:`hw2.fastphotostyle.photowct.stylize`) transfers the style's feature
+statistics with whitening and colouring at four VGG levels, decoding with max-unpooling; the
+smoothing (:mod:`hw2.fastphotostyle.smoothing`) makes pixels with similar content colours in a neighbourhood get
 similar output colours, either exactly (the closed-form solve) or approximately (the
 guided filter, FastPhotoStyle's ``--fast`` mode).
 
@@ -12,7 +12,7 @@ Departures from the reference implementation
 * Any image size: the longest side is capped at ``size`` and the content is
   reflection-padded to a multiple of 8 for the encoder/decoder, then cropped back.
 * The exact smoothing runs on the CPU with multigrid-preconditioned CG
-  (:func:`hw2.smoothing.smooth_exact`), not a GPU or a sparse LU.
+  (:func:`hw2.fastphotostyle.smoothing.smooth_exact`), not a GPU or a sparse LU.
 """
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .io import as_image
-from .result import Result
+from ..io import as_image
+from ..result import Result
 from .labels.functional import fit_labels, resize_labels
-from .smoothing.functional import DEFAULT_LAM, FPS_GUIDED_EPS, FPS_GUIDED_RADIUS, SolveInfo, guided_filter, smooth_exact
+from .smoothing import DEFAULT_LAM, FPS_GUIDED_EPS, FPS_GUIDED_RADIUS, SolveInfo, guided_filter, smooth_exact
 
 __all__ = ["SMOOTHING", "FastPhotoStyleResult", "stylize", "decoders_available", "PAD_MULTIPLE"]
 
@@ -45,7 +45,7 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
     ``"wct"``: the upsampling decoders of plain WCT (ours for levels 1-3, trained like the
     PhotoWCT ones; AdaIN's for ``relu4_1``). Neither needs ``$HW2_REFERENCE``.
     """
-    from . import weights
+    from .. import weights
     from .photowct import models
 
     if method not in ("photowct", "wct"):
@@ -66,7 +66,7 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
 
 
 def _cap(img: torch.Tensor, max_side: int | None) -> torch.Tensor:
-    from .io import resize_longest
+    from ..io import resize_longest
 
     if max_side is not None and max(img.shape[-2:]) > max_side:
         return resize_longest(img, int(max_side))
@@ -95,13 +95,13 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     content, style : images in [0, 1]: paths, PIL images, arrays or tensors (see :func:`hw2.io.as_image`)
         Any size from 1x1 (thin strips included); the longest side is capped at ``size``.
     content_labels, style_labels : (H, W) integer label maps, optional, keyword-only
-        Same id = same class (see :mod:`hw2.labels`). Each must match its image's size;
+        Same id = same class (see :mod:`hw2.fastphotostyle.labels`). Each must match its image's size;
         a map of another size is resized (nearest) with a
-        :class:`hw2.labels.LabelMapWarning`. Content regions whose id is absent from the
+        :class:`hw2.fastphotostyle.labels.LabelMapWarning`. Content regions whose id is absent from the
         style keep their content features.
     smoothing : {"exact", "fast", None}, keyword-only
-        ``"exact"``: closed-form smoothing (:func:`hw2.smoothing.smooth_exact`);
-        ``"fast"``: guided filter (:func:`hw2.smoothing.guided_filter`); ``None``: none.
+        ``"exact"``: closed-form smoothing (:func:`hw2.fastphotostyle.smoothing.smooth_exact`);
+        ``"fast"``: guided filter (:func:`hw2.fastphotostyle.smoothing.guided_filter`); ``None``: none.
     alpha : float in [0, 1], keyword-only
         WCT blend of stylised and content features (1 = full transfer).
     lam : float, keyword-only
@@ -128,7 +128,7 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
         (``prepare_s``, ``stylize_s``, ``smoothing_s``, ``total_s``, and the exact solver's
         ``affinity_s``, ``setup_s``, ``solve_s``); ``info``: ``stylized`` (the (Photo)WCT output
         before smoothing), ``content`` (the content at the working size), ``smoothing_info``
-        (:class:`hw2.smoothing.SolveInfo` of the exact solve, or None).
+        (:class:`hw2.fastphotostyle.smoothing.SolveInfo` of the exact solve, or None).
 
     Raises
     ------

@@ -11,8 +11,8 @@ Sources handled here
 * colour-coded PNG maps (one flat colour per class, RGB or palette PNG, as in the
   photorealistic benchmark pairs), read together so that one colour gets one id.
 
-Automatic maps come from :mod:`hw2.labels.ade20k` (a pretrained segmenter) and
-:mod:`hw2.labels.cluster` (joint clustering of VGG features, weight-free).
+Automatic maps come from :mod:`hw2.fastphotostyle.labels.ade20k` (a pretrained segmenter) and
+:mod:`hw2.fastphotostyle.labels.cluster` (joint clustering of VGG features, weight-free).
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import numpy as np
 
 __all__ = [
     "CLASSES", "CLASS_COLORS", "LabelMapWarning", "as_label_map", "rasterize_shapes", "read_labelme",
-    "labelme_path", "read_color_labels", "resize_labels", "fit_labels", "merge_small_regions",
+    "labelme_path", "read_color_labels", "colors_to_labels", "resize_labels", "fit_labels", "merge_small_regions",
     "relabel", "label_to_rgb", "matched_labels",
 ]
 
@@ -212,7 +212,7 @@ def read_labelme(source, *, classes: Sequence[str] = CLASSES,
 
 def labelme_path(image_path: str | os.PathLike) -> Path:
     """Where our hand-made labelme file for an image lives: ``hw2/assets/labels/<stem>.json``."""
-    from .. import config
+    from ... import config
 
     return config.ASSETS / "labels" / f"{Path(image_path).stem}.json"
 
@@ -233,7 +233,7 @@ def _read_rgb_uint8(source) -> np.ndarray:
                 im = im.convert("RGBA" if "A" in im.getbands() else "RGB").convert("RGB")
             return np.asarray(im, dtype=np.uint8).copy()
     if hasattr(source, "detach"):
-        from ..io import to_numpy
+        from ...io import to_numpy
 
         source = to_numpy(source)
     arr = np.asarray(source)
@@ -243,6 +243,32 @@ def _read_rgb_uint8(source) -> np.ndarray:
     if arr.dtype != np.uint8:
         arr = (np.clip(arr.astype(np.float64), 0, 1) * 255 + 0.5).astype(np.uint8)
     return arr
+
+
+def colors_to_labels(*segmentations) -> list[np.ndarray]:
+    """Colour-coded segmentation images -> integer label maps with one shared colour table, every colour a class.
+
+    Unlike :func:`read_color_labels` no colour is snapped to another: use it for exact, synthetic maps.
+
+    Parameters
+    ----------
+    *segmentations : images in [0, 1] or uint8 (tensors ``(1, 3, H, W)``, arrays ``(H, W, 3)``; see
+        :func:`hw2.io.as_image`)
+
+    Returns
+    -------
+    list of int64 arrays ``(H, W)``; the same colour gets the same label in every map
+    (colours are quantised to 8 bits first).
+    """
+    from ...io import as_image_array
+
+    quantised = []
+    for i, seg in enumerate(segmentations):
+        t = as_image_array(seg, name=f"segmentation {i}", dtype=np.float64)  # 0-255 floats: an error
+        q = (np.clip(t, 0, 1) * 255 + 0.5).astype(np.int64)
+        quantised.append(q[..., 0] * 65536 + q[..., 1] * 256 + q[..., 2])
+    table = np.unique(np.concatenate([q.reshape(-1) for q in quantised]))
+    return [np.searchsorted(table, q).astype(np.int64) for q in quantised]
 
 
 def read_color_labels(*sources, min_fraction: float = 0.002, return_palette: bool = False):
@@ -286,9 +312,12 @@ def read_color_labels(*sources, min_fraction: float = 0.002, return_palette: boo
 
 
 # --------------------------------------------------------------------------- sizes
-def resize_labels(labels, size: tuple[int, int]) -> np.ndarray:
-    """Nearest-neighbour resize of a label map to ``size = (H, W)`` (ids never mix)."""
-    lab = as_label_map(labels)
+def resize_labels(labels, size: tuple[int, int], *, name: str = "labels") -> np.ndarray:
+    """Nearest-neighbour resize of an integer label map (array or tensor ``(H, W)``) to ``size = (h, w)``.
+
+    Pixel-centre sampling, exact in float64 (ids never mix); returns an int64 array ``(h, w)``.
+    """
+    lab = as_label_map(labels, name)
     h, w = int(size[0]), int(size[1])
     if h < 1 or w < 1:
         raise ValueError(f"size must be positive, got {size}")

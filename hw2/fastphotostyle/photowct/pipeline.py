@@ -18,9 +18,9 @@ from typing import Sequence
 
 import torch
 
-from ..io import as_image
-from ..result import Result
-from ..metrics import psnr  # re-exported: hw2.photowct.psnr is hw2.metrics.psnr
+from ...io import as_image
+from ...result import Result
+from ...metrics import psnr  # re-exported: hw2.fastphotostyle.photowct.psnr is hw2.metrics.psnr
 from .functional import DEFAULT_EPS, DEFAULT_MIN_PIXELS, labelwise_wct, wct_maps
 from .models import LEVELS, encode, encoder, photowct_decoder, wct_decoder
 
@@ -63,7 +63,7 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
         Any sizes from 1x1 (the style is usually smaller).
     content_labels, style_labels : integer arrays/tensors (H, W), optional, keyword-only
         Label maps of the two images (same label = same kind of region; see
-        :func:`hw2.photowct.functional.colors_to_labels` for colour-coded maps).
+        :func:`hw2.fastphotostyle.labels.read_color_labels` and :func:`hw2.fastphotostyle.labels.colors_to_labels` for colour-coded maps).
         Given both, each content region takes the statistics of the same style
         region; unmatched or tiny regions keep their content features.
     alpha : float in [0, 1], keyword-only
@@ -73,9 +73,9 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
     method : {"photowct", "wct"}, keyword-only
         ``photowct``: our unpooling decoders; ``wct``: plain WCT with upsampling
         decoders (ours with Li et al. 2017's architecture for levels 1-3, AdaIN's for level 4;
-        see :func:`hw2.photowct.models.wct_decoder`).
+        see :func:`hw2.fastphotostyle.photowct.models.wct_decoder`).
     eps, min_pixels : keyword-only
-        See :func:`hw2.photowct.functional.labelwise_wct`.
+        See :func:`hw2.fastphotostyle.photowct.functional.labelwise_wct`.
     device : torch device, optional
 
     Returns
@@ -89,7 +89,7 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
     -----
     Intermediate images are clamped to [0, 1] before being encoded again.
     """
-    from .. import config
+    from ... import config
 
     if (content_labels is None) != (style_labels is None):
         raise ValueError("give both content_labels and style_labels, or neither")
@@ -125,7 +125,7 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
 
 def reconstruct(image: torch.Tensor, level: str, *, kind: str = "photowct", device=None) -> torch.Tensor:
     """image -> encoder (``level``) -> decoder, without any transform; ``(1, 3, H, W)`` clamped to [0, 1]."""
-    from .. import config
+    from ... import config
 
     order = _levels([level])
     dev = torch.device(device) if device is not None else config.device()
