@@ -19,7 +19,9 @@ What counts as equal (:class:`Tolerance`):
   <= 1/255 and no pixel off by more than 32/255;
 * outputs of cells tagged ``timing``, and markdown-table columns whose header names a time
   or a memory size (``time``, ``(s)``, ``ms``, ``MB``...), are skipped: wall times and memory
-  are not reproducible; so are stderr streams (progress bars) and widget views.
+  are not reproducible; so are stderr streams (progress bars) and widget views;
+* outputs of cells tagged ``benchmarks`` are skipped too: they show ``benchmarks/results.json``,
+  measurements made by ``make bench``, not by the notebook.
 
 "Equal" is promised on the CPU (``HW2_DEVICE=cpu``, any x86-64 machine with the pinned
 packages). On a GPU, kernels differ in the last bits: the differences are listed and said
@@ -45,7 +47,7 @@ __all__ = ["Tolerance", "compare_notebooks", "extract_numbers", "compare_numbers
 PROFILES = ("quick", "full")
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
-_SKIP_TAGS = {"timing", "nondeterministic"}
+_SKIP_TAGS = {"timing", "nondeterministic", "benchmarks"}
 
 
 @dataclass(frozen=True)

@@ -3,21 +3,25 @@
 * :mod:`.functional` - pure functions: Gram matrix, content / style / TV losses,
   colour conversions and matching.
 * :mod:`.modules` - :class:`PerceptualLoss`, the loss with fixed targets.
-* :mod:`.core` - the entry points :func:`stylize` and :func:`synthesize_texture`.
+* :mod:`.core` - the entry point :func:`stylize` and the optimisation engine.
+* :mod:`.texture` - :func:`synthesize_texture` (Gram or sliced-Wasserstein statistics).
 
 Importing this package loads no weights; the VGG19 is built on first use.
 """
 from .core import (DEFAULT_CONTENT_LAYERS, DEFAULT_ITERATIONS, DEFAULT_STYLE_LAYERS, DEFAULT_STYLE_WEIGHT,
-                   DEFAULT_TEXTURE_ITERATIONS, DEFAULT_TEXTURE_LAYERS, PARAMETERIZATIONS, StopOptimization,
-                   StyleTransferResult, collapse_bands, laplacian_bands, pyramid_sizes, stylize,
-                   synthesize_texture, texture_layers)
-from .functional import content_loss, gram_matrix, match_color, match_histograms, style_loss, total_variation
+                   PARAMETERIZATIONS, StopOptimization, StyleTransferResult, collapse_bands, laplacian_bands,
+                   pyramid_sizes, stylize)
+from .functional import (content_loss, gram_matrix, match_color, match_histograms, sliced_wasserstein_loss,
+                         style_loss, total_variation)
 from .modules import PerceptualLoss
+from .texture import (DEFAULT_TEXTURE_ITERATIONS, DEFAULT_TEXTURE_LAYERS, TEXTURE_LOSSES, TextureLoss,
+                      synthesize_texture, texture_layers, texture_levels)
 
 __all__ = [
     "stylize", "synthesize_texture", "texture_layers", "StyleTransferResult", "StopOptimization",
     "PerceptualLoss", "pyramid_sizes", "gram_matrix", "content_loss", "style_loss", "total_variation",
     "match_histograms", "match_color", "DEFAULT_CONTENT_LAYERS", "DEFAULT_STYLE_LAYERS",
     "DEFAULT_STYLE_WEIGHT", "DEFAULT_ITERATIONS", "DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS",
-    "PARAMETERIZATIONS", "laplacian_bands", "collapse_bands",
+    "PARAMETERIZATIONS", "laplacian_bands", "collapse_bands", "sliced_wasserstein_loss", "TextureLoss",
+    "TEXTURE_LOSSES", "texture_levels",
 ]

@@ -1,4 +1,4 @@
-"""Entry points: :func:`stylize` (Gatys et al. 2016) and :func:`synthesize_texture` (Gatys et al. 2015).
+"""Entry point :func:`stylize` (Gatys et al. 2016); the engine texture synthesis shares (:mod:`.texture`).
 
 Both optimise an image so that its VGG19 statistics match targets, with the same
 engine:
@@ -51,8 +51,7 @@ from .modules import PerceptualLoss, _as_layer_list
 
 __all__ = [
     "DEFAULT_CONTENT_LAYERS", "DEFAULT_STYLE_LAYERS", "DEFAULT_STYLE_WEIGHT", "DEFAULT_ITERATIONS",
-    "DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS", "StyleTransferResult", "stylize",
-    "synthesize_texture", "texture_layers", "pyramid_sizes", "StopOptimization", "PARAMETERIZATIONS",
+    "StyleTransferResult", "stylize", "pyramid_sizes", "StopOptimization", "PARAMETERIZATIONS",
     "laplacian_bands", "collapse_bands",
 ]
 
@@ -63,13 +62,7 @@ DEFAULT_STYLE_WEIGHT = 10.0
 #: L-BFGS evaluations per pyramid level, coarsest first (with ``levels=3``: 128, 256, 512 px for a
 #: 512 px output); the default single-scale run uses the last entry
 DEFAULT_ITERATIONS = (100, 50, 200)
-#: Gatys et al. 2015: Gram matrices of conv1_1 and pool1 ... pool4
-DEFAULT_TEXTURE_LAYERS = ("conv1_1", "pool1", "pool2", "pool3", "pool4")
-#: evaluations per texture level, coarsest first (64, 128, 256 px for a 256 px output)
-DEFAULT_TEXTURE_ITERATIONS = (150, 100, 100)
 _MIN_LEVEL_SIDE = 64          # coarse levels are never smaller than this (shorter side)
-_MAX_TEXTURE_SOURCE = 512     # a texture source is downscaled to at most this (longest side)
-_TEX_MIN = 32                 # texture pyramid: coarse levels have a shorter side >= 32 px
 
 
 class StopOptimization(Exception):
@@ -613,132 +606,3 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
                   device=str(dev))
     return StyleTransferResult(image=image, history=history, sizes=[tuple(s) for s in sizes],
                                elapsed=time.perf_counter() - t0, stopped=stopped, params=params)
-
-
-# --------------------------------------------------------------------------- texture synthesis
-def texture_layers(layers: str | Sequence[str]) -> list[str]:
-    """The Gram layers :func:`synthesize_texture` matches for ``layers``.
-
-    * **one name** means "every layer of the ladder up to and including it", as in
-      the rows of Gatys et al. 2015, fig. 2:
-
-      - ``poolB`` -> ``conv1_1, pool1, ..., poolB`` (the paper's ladder);
-      - ``convB_I`` / ``reluB_I`` -> ``conv1_1, conv2_1, ..., conv(B-1)_1`` (resp.
-        ``relu..._1``) followed by the layer itself; so ``conv1_1`` is conv1_1
-        alone, ``conv3_1`` is conv1_1 + conv2_1 + conv3_1 and ``conv5_1`` is
-        conv1_1 + conv2_1 + conv3_1 + conv4_1 + conv5_1.
-    * **several names** are used exactly as given (e.g. the default
-      ``("conv1_1", "pool1", "pool2", "pool3", "pool4")``).
-
-    Raises ``ValueError`` for unknown names.
-    """
-    if isinstance(layers, str):
-        layers = [layers]
-    layers = _as_layer_list(layers, "layers")
-    if len(layers) > 1:
-        return layers
-    name = layers[0]
-    if name.startswith("pool"):
-        b = int(name[4:])
-        return ["conv1_1"] + [f"pool{k}" for k in range(1, b + 1)]
-    kind = "conv" if name.startswith("conv") else "relu"
-    b = int(name[4:].split("_")[0])
-    ladder = [f"{kind}{k}_1" for k in range(1, b)]
-    return ladder + ([name] if name not in ladder else [])
-
-
-def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
-                       layers: str | Sequence[str] = DEFAULT_TEXTURE_LAYERS,
-                       iterations: int | Sequence[int] | None = DEFAULT_TEXTURE_ITERATIONS,
-                       seed: int = 0, histogram_match: bool = True, parameterization: str = "laplacian",
-                       device: torch.device | str | None = None, progress: bool = True) -> torch.Tensor:
-    """Texture synthesis by matching Gram matrices (Gatys, Ecker & Bethge, NeurIPS 2015).
-
-    Starts from uniform white noise drawn with ``seed`` and optimises the pixels
-    with L-BFGS so that the Gram matrices of the image at ``layers`` match those
-    of ``source``. For deep models it works coarse-to-fine: up to three levels
-    (output/4, output/2, output) when the deepest matched layer is in block 5,
-    two when it is in block 4, and a coarse level only while its shorter side is
-    >= 32 px. Shallower models are optimised at full size only: a coarse level
-    matches the statistics of a downscaled source, i.e. structure larger than
-    the named layers can see, and would falsify the "up to conv1_1 / conv3_1"
-    comparison of the paper. For deep layers, whose receptive fields already
-    cover that structure, starting coarse gives the texture its large-scale
-    organisation much faster than optimising from white noise at full size.
-
-    Parameters
-    ----------
-    source : tensor (1, 3, H, W) in [0, 1], array, PIL image or path
-        The texture example. It is used at its own resolution (texture elements
-        keep their size in pixels whatever the output size), downscaled first to
-        at most 512 px on its longest side.
-    size : int or (int, int), keyword-only
-        Output size: an int gives a square, a pair is ``(H, W)``. Any size (at
-        least the few pixels the deepest layer needs).
-    layers : str or sequence of str
-        VGG19 layers whose Gram matrices are matched. One name means "up to and
-        including" (``("conv3_1",)`` = conv1_1 + conv2_1 + conv3_1); several
-        names are used as given. See :func:`texture_layers`. Default: conv1_1,
-        pool1, pool2, pool3, pool4, the paper's model.
-    iterations : int or sequence of int, optional
-        L-BFGS evaluations per level, coarsest first (default ``(150, 100, 100)``;
-        the last entries are used when the pyramid is shorter); an int ``n`` is
-        ``n`` at full size, ``2n`` at half size and ``4n`` at quarter size.
-    seed : int
-        Seed of the initial noise: the same seed gives the same texture.
-    histogram_match : bool
-        Match each colour channel's histogram to the source's at the end
-        (default True); removes the slight colour drift of the optimisation.
-    parameterization : {"laplacian", "pixels"}
-        See :func:`stylize` (default ``"laplacian"``: from noise, the coarse bands let
-        the optimiser build large structures that pixel steps grow only slowly).
-    device : torch device, optional
-    progress : bool
-        Show a tqdm bar with the current loss.
-
-    Returns
-    -------
-    torch.Tensor, shape (1, 3, H, W), float32 in [0, 1], on the CPU.
-
-    Notes
-    -----
-    All matched layers have equal weight (as in the paper); the Gram matrices
-    are size-normalised (:func:`hw2.neural_style.functional.gram_matrix`), so a
-    source and an output of different sizes are compared fairly. The paper
-    optimised at a single scale from noise for many more iterations.
-    """
-    from .. import config
-
-    source = _as_image(source, "source")
-    size = _check_size(size)
-    out_size = (size, size) if isinstance(size, int) else size
-    gram_layers = texture_layers(layers)
-    need = _min_side(gram_layers)
-    if min(out_size) < need:
-        raise ValueError(f"size {out_size} is too small for layer {gram_layers[-1]}: both sides must be >= {need} px")
-    if max(source.shape[-2:]) > _MAX_TEXTURE_SOURCE:
-        source = _resize_longest_to(source, _MAX_TEXTURE_SOURCE, 1)
-    loss_fn = PerceptualLoss(content_layers=[], style_layers=gram_layers, content_weight=0.0,
-                             style_weight=1.0, device=device if device is not None else config.device())
-    dev = loss_fn.device
-    source = source.to(dev)
-    deepest = max(gram_layers, key=_vgg.LAYERS.index)
-    block = sum(1 for n in _vgg.LAYERS[:_vgg.LAYERS.index(deepest)] if n.startswith("pool")) + 1
-    sizes = pyramid_sizes(out_size, max(1, block - 2), min_side=max(need, _TEX_MIN))
-    counts = _iterations_per_level(iterations, len(sizes), DEFAULT_TEXTURE_ITERATIONS)
-
-    def set_targets(level_size):
-        f = level_size[0] / out_size[0]
-        sh, sw = source.shape[-2:]
-        src = _resize(source, (max(need, round(sh * f)), max(need, round(sw * f)))) if f != 1 else source
-        loss_fn.set_style([src])
-
-    g = torch.Generator().manual_seed(int(seed))
-    x0 = torch.rand((1, 3) + tuple(sizes[0]), generator=g).to(dev)
-    image, _, _ = _run_pyramid(loss_fn, sizes, counts, x0, set_targets, optimizer="lbfgs", lr=None,
-                               progress=progress, callback=None, desc="texture", t0=time.perf_counter(),
-                               parameterization=parameterization)
-    image = image.float().cpu()
-    if histogram_match:
-        image = Fn.match_histograms(image, source.float().cpu()).clamp(0, 1)
-    return image

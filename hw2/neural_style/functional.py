@@ -32,7 +32,7 @@ from typing import Sequence
 import torch
 
 __all__ = [
-    "gram_matrix", "content_loss", "style_loss", "gram_loss", "total_variation",
+    "gram_matrix", "content_loss", "style_loss", "gram_loss", "sliced_wasserstein_loss", "total_variation",
     "rgb_to_yiq", "yiq_to_rgb", "match_histograms", "match_color", "match_luminance",
     "check_image", "check_weight",
 ]
@@ -134,6 +134,46 @@ def style_loss(input: torch.Tensor, target_gram: torch.Tensor) -> torch.Tensor:
     torch.Tensor, scalar ``>= 0``.
     """
     return gram_loss(gram_matrix(input), target_gram)
+
+
+def sliced_wasserstein_loss(input: torch.Tensor, target_sorted: torch.Tensor,
+                            directions: torch.Tensor) -> torch.Tensor:
+    """Sliced Wasserstein style loss of one layer (Heitz et al., CVPR 2021, eq. 7).
+
+    The features at the ``M`` positions are projected on ``K`` unit directions; each
+    projection is sorted and compared with the target's sorted projection on the same
+    direction, so the loss is zero iff every projected distribution is the target's.
+
+    Parameters
+    ----------
+    input : torch.Tensor, shape (1, C, H, W)
+        Features of the image being optimised.
+    target_sorted : torch.Tensor, shape (K, M')
+        ``sort(directions.T @ F_target, dim=1)`` (computed once); any ``M'``: it is
+        resampled to ``M = H W`` quantiles by linear interpolation.
+    directions : torch.Tensor, shape (C, K)
+        Unit columns.
+
+    Returns
+    -------
+    torch.Tensor, scalar ``>= 0``: ``mean((sort(directions.T @ F) - target)^2)``.
+    """
+    if input.dim() != 4 or input.shape[0] != 1:
+        raise ValueError(f"input must have shape (1, C, H, W), got {tuple(input.shape)}")
+    c, m = input.shape[1], input.shape[2] * input.shape[3]
+    if directions.shape[0] != c or target_sorted.shape[0] != directions.shape[1]:
+        raise ValueError(f"features have {c} channels, directions {tuple(directions.shape)} and target "
+                         f"{tuple(target_sorted.shape)}: need directions (C, K) and target (K, M')")
+    proj = torch.sort(directions.T @ input[0].reshape(c, m), dim=1).values
+    target = target_sorted
+    if target.shape[1] != m:   # quantiles of the target at the input's M ranks
+        pos = ((torch.arange(m, device=target.device, dtype=target.dtype) + 0.5) / m * target.shape[1] - 0.5)
+        pos = pos.clamp(0, target.shape[1] - 1)
+        lo = pos.floor().long()
+        hi = (lo + 1).clamp(max=target.shape[1] - 1)
+        frac = pos - lo
+        target = target[:, lo] * (1 - frac) + target[:, hi] * frac
+    return torch.mean((proj - target) ** 2)
 
 
 def total_variation(image: torch.Tensor) -> torch.Tensor:
