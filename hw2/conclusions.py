@@ -27,8 +27,7 @@ import numpy as np
 import torch
 
 from . import methods, metrics
-from .io import load_image, resize_to, to_numpy, to_tensor
-from .result import Result
+from .io import load_image, resize_to, to_numpy
 from .timing import Timer
 
 __all__ = ["METHODS", "Output", "run_methods", "measure", "summary_rows", "SUMMARY_HEADERS", "seed_comparison"]
@@ -70,9 +69,8 @@ def _munit(photo, monet, photo_path, monet_path, s):
 def _quilting(photo, monet, photo_path, monet_path, s):
     side = s["quilt_texture"]
     tex = to_numpy(monet)[:side, :side]
-    out = methods.get("quilting_transfer")(tex, to_numpy(photo), block=s["quilt_block"], passes=s["quilt_passes"],
-                                           seed=0)
-    return out if isinstance(out, Result) else Result(to_tensor(np.asarray(out, dtype=np.float32)))
+    return methods.get("quilting_transfer")(tex, to_numpy(photo), block=s["quilt_block"], passes=s["quilt_passes"],
+                                            seed=0)
 
 
 #: name -> runner(photo, monet, photo_path, monet_path, settings) -> :class:`hw2.result.Result`

@@ -191,8 +191,8 @@ def test_quilting_small_and_thin(size):
     from hw2 import quilting
 
     tex = RNG.random((20, 20, 3))
-    _check(quilting.synthesize(tex, size, block=8), size + (3,))
-    _check(quilting.transfer(tex, RNG.random(size + (3,)), block=8, passes=2), size + (3,))
+    _check(quilting.synthesize(tex, size, block=8), (1, 3) + size)
+    _check(quilting.transfer(tex, RNG.random(size + (3,)), block=8, passes=2), (1, 3) + size)
 
 
 def test_quilting_texture_smaller_than_the_block_names_the_limit():
@@ -201,7 +201,7 @@ def test_quilting_texture_smaller_than_the_block_names_the_limit():
     for tex in (np.zeros((1, 1, 3)), np.zeros((7, 7, 3)), np.zeros((1, 2000, 3))):
         with pytest.raises(ValueError, match="at most"):
             quilting.synthesize(tex, 16, block=8)
-    _check(quilting.synthesize(np.full((7, 7, 3), 0.5), (1, 2000), block=7), (1, 2000, 3))
+    _check(quilting.synthesize(np.full((7, 7, 3), 0.5), (1, 2000), block=7), (1, 3, 1, 2000))
 
 
 @pytest.mark.parametrize("size", [(1, 1), (7, 7), (1, 2000), (2000, 1)], ids=lambda s: f"{s[0]}x{s[1]}")

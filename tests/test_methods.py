@@ -96,3 +96,30 @@ def test_photowct_and_fastphotostyle_return_result():
     assert small.image.shape == (1, 3, 10, 14)                     # size = the longest side
     old = methods.get("fastphotostyle")(c, c, smoothing=None, levels=["relu1_1"], device="cpu", max_side=14)
     assert torch.equal(old.image, small.image)                     # the former name still works
+
+
+def test_every_registered_method_returns_a_result():
+    img = torch.rand(1, 3, 24, 30, generator=torch.Generator().manual_seed(5))
+    tex = torch.rand(1, 3, 20, 20, generator=torch.Generator().manual_seed(6))
+    calls = {
+        "fastphotostyle": lambda m: m(img, tex, smoothing="fast", levels=["relu1_1"], device="cpu"),
+        "photowct": lambda m: m(img, tex, levels=["relu1_1"], device="cpu"),
+        "neural_style": lambda m: m(img, tex, size=30, iterations=(2,), levels=1, progress=False, device="cpu"),
+        "neural_style_texture": lambda m: m(tex, size=24, layers="conv1_1", iterations=(2,), progress=False,
+                                            device="cpu"),
+        "munit": lambda m: m(img, tex, size=32, device="cpu"),
+        "quilting_synthesize": lambda m: m(tex, (16, 22), block=8),
+        "quilting_transfer": lambda m: m(tex, img, block=8, passes=1),
+    }
+    assert set(calls) == set(methods.names())
+    for name, call in calls.items():
+        r = call(methods.get(name))
+        assert isinstance(r, Result), name
+        assert r.image.ndim == 4 and r.image.shape[:2] == (1, 3) and r.image.dtype == torch.float32, name
+        assert 0 <= float(r.image.min()) and float(r.image.max()) <= 1, name
+        assert r.times and all(v >= 0 for v in r.times.values()), name
+    q = methods.get("quilting_synthesize")(tex, (16, 22), block=8)
+    assert q.image.shape == (1, 3, 16, 22) and q.details.blocks == [8]
+    ns = methods.get("neural_style")(img, tex, size=30, iterations=(2,), levels=1, progress=False, device="cpu")
+    from hw2.neural_style import loss_curve
+    assert len(loss_curve(ns)) == len(ns.history) == 2 and ns.loss == ns.history[-1]["loss"]

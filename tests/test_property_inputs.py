@@ -255,11 +255,11 @@ def test_quilting(data):
     block = data.draw(st.integers(2, 8))
     if data.draw(st.booleans()):
         size = (data.draw(st.integers(1, 30)), data.draw(st.integers(1, 30)))
-        check(lambda: quilting.synthesize(tex, size, block=block), valid=tv, shape=size + (3,), minimum_ok=True)
+        check(lambda: quilting.synthesize(tex, size, block=block), valid=tv, shape=(1, 3) + size, minimum_ok=True)
     else:
         tgt, gv, (h, w) = draw_image(data, name="target")
         passes = data.draw(st.integers(1, 2))
-        check(lambda: quilting.transfer(tex, tgt, block=block, passes=passes), valid=tv and gv, shape=(h, w, 3),
+        check(lambda: quilting.transfer(tex, tgt, block=block, passes=passes), valid=tv and gv, shape=(1, 3, h, w),
               minimum_ok=True)
 
 

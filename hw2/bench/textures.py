@@ -98,10 +98,11 @@ def lum_corr(out: np.ndarray, target: np.ndarray) -> float:
 
 def _mean_transfer_corr(source: np.ndarray, targets, tr: dict) -> float:
     """Mean over ``targets`` of :func:`lum_corr` of the quilting transfer of ``source`` onto each."""
+    from ..io import to_numpy
     from ..quilting import transfer
 
-    return float(np.mean([lum_corr(transfer(source, tgt, block=tr["block"], passes=tr["passes"], blur=tr["blur"],
-                                            seed=0), tgt) for tgt in targets]))
+    return float(np.mean([lum_corr(to_numpy(transfer(source, tgt, block=tr["block"], passes=tr["passes"],
+                                                     blur=tr["blur"], seed=0).image), tgt) for tgt in targets]))
 
 
 def _equal_time(source, budget: dict, seconds: float, **kw):
