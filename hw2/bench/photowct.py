@@ -72,7 +72,9 @@ def psnr_table(images: Sequence[torch.Tensor], *, li2017: bool = True, device="c
 
 
 def _time_photowct(content: torch.Tensor, style: torch.Tensor, *, repeat: int, warmup: int = 1) -> float:
-    from ..fastphotostyle.photowct import stylize
+    from ..methods import get
+
+    stylize = get("photowct")
 
     return best_time(lambda: stylize(content, style, device="cpu"), repeat=repeat, warmup=warmup)
 

@@ -53,7 +53,10 @@ def _images(tex_side: int, out_side: int):
 
 def run(*, quick: bool = False) -> dict:
     from ..io import to_numpy
-    from ..quilting import naive_synthesize, synthesize, transfer
+    from ..methods import get
+    from ..quilting import naive_synthesize
+
+    synthesize, transfer = get("quilting_synthesize"), get("quilting_transfer")
 
     tex_side, out_side, block, t_block = (64, 128, 16, 18) if quick else (256, 512, 32, 36)
     texture, target = _images(tex_side, out_side)

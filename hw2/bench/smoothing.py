@@ -70,13 +70,13 @@ def _child(spec: dict) -> dict:
     elif spec["what"] == "pipeline":
         import torch
 
-        from .. import fastphotostyle
+        from ..methods import get
 
         torch.set_num_threads(os.cpu_count() or 1)
         c = torch.from_numpy(content.transpose(2, 0, 1).copy())[None]
         s = torch.from_numpy(styled.transpose(2, 0, 1).copy())[None]
         t = time.perf_counter()
-        res = fastphotostyle.stylize(c, s, smoothing="exact", max_side=max(spec["h"], spec["w"]), device="cpu")
+        res = get("fastphotostyle")(c, s, smoothing="exact", size=max(spec["h"], spec["w"]), device="cpu")
         out = res.image[0].permute(1, 2, 0).numpy()
     else:
         raise ValueError(spec["what"])

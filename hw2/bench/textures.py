@@ -99,7 +99,9 @@ def lum_corr(out: np.ndarray, target: np.ndarray) -> float:
 def _mean_transfer_corr(source: np.ndarray, targets, tr: dict) -> float:
     """Mean over ``targets`` of :func:`lum_corr` of the quilting transfer of ``source`` onto each."""
     from ..io import to_numpy
-    from ..quilting import transfer
+    from ..methods import get
+
+    transfer = get("quilting_transfer")
 
     return float(np.mean([lum_corr(to_numpy(transfer(source, tgt, block=tr["block"], passes=tr["passes"],
                                                      blur=tr["blur"], seed=0).image), tgt) for tgt in targets]))
@@ -107,7 +109,9 @@ def _mean_transfer_corr(source: np.ndarray, targets, tr: dict) -> float:
 
 def _equal_time(source, budget: dict, seconds: float, **kw):
     """``synthesize_texture`` (up to conv5_1, ``budget`` updated with ``kw``) stopped after ``seconds``."""
-    from ..neural_style import synthesize_texture
+    from ..methods import get
+
+    synthesize_texture = get("neural_style_texture")
 
     r = synthesize_texture(source, layers="conv5_1", seed=0, progress=False, return_result=True,
                            callback=lambda rec: rec["time"] >= seconds, **{**budget, **kw})
@@ -118,7 +122,9 @@ def run(*, quick: bool = False) -> dict:
     from .. import metrics
     from ..io import to_numpy
     from ..neural_style import functional as Fn
-    from ..neural_style import synthesize_texture
+    from ..methods import get
+
+    synthesize_texture = get("neural_style_texture")
     from ..neural_style.texture import REPORT_TEXTURE, source_crops
 
     painting, name = _texture_source()
