@@ -125,8 +125,8 @@ class Trainer:
     data_a, data_b : sequences of image paths or ``(1, 3, H, W)`` tensors in [0, 1], optional
         Default: monet2photo ``trainA`` (Monet) and ``trainB`` (photos).
     directory : Path, optional
-        Where checkpoint, log, history and samples go (default :func:`run_dir` ``(cfg.name)``);
-        ``None`` with ``save=False`` semantics is fine for tests (nothing is written unless asked).
+        Where checkpoint, log, history and samples go (default :func:`run_dir` ``(cfg.name)``); nothing
+        is written there until a checkpoint, the log or samples are asked for.
     device : torch device, optional
     """
 
