@@ -76,7 +76,7 @@ _METHODS = {m.name: m for m in (
            "Gatys et al. 2015: texture synthesis from VGG19 Gram statistics", "hw2.vgg:available"),
     Method("munit", "hw2.munit:stylize",
            "Huang et al. 2018: MUNIT photo <-> Monet translation with a reference or random style code",
-           "hw2.munit.translate:available"),
+           "hw2.munit.model:available"),
     Method("quilting_synthesize", "hw2.quilting:synthesize",
            "Efros & Freeman 2001: texture synthesis by image quilting"),
     Method("quilting_transfer", "hw2.quilting:transfer",

@@ -123,3 +123,10 @@ def test_every_registered_method_returns_a_result():
     ns = methods.get("neural_style")(img, tex, size=30, iterations=(2,), levels=1, progress=False, device="cpu")
     from hw2.neural_style import loss_curve
     assert len(loss_curve(ns)) == len(ns.history) == 2 and ns.loss == ns.history[-1]["loss"]
+
+
+def test_munit_inference_imports_no_training_code():
+    code = ("import sys, hw2.munit; from hw2.munit import translate; translate.load_model;"
+            "print('hw2.munit.train' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

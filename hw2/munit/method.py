@@ -1,6 +1,6 @@
 """MUNIT as a method: one function from images to a :class:`hw2.result.Result`.
 
-:func:`stylize` wraps :meth:`hw2.munit.translate.MUNIT.translate` (Huang et al., ECCV 2018) with the
+:func:`stylize` wraps :meth:`hw2.munit.model.MUNIT.translate` (Huang et al., ECCV 2018) with the
 contract shared by every method: ``size`` is the *longest* side of the output, the style is either a
 reference image of the target domain (its encoded style code) or, without one, a random code drawn with
 ``seed``, and the image comes back on the CPU.
@@ -13,7 +13,7 @@ import torch
 
 from ..io import as_image
 from ..result import Result
-from .translate import DEFAULT_MODEL, MUNIT, load_model
+from .model import DEFAULT_MODEL, MUNIT, load_model
 
 __all__ = ["stylize"]
 
@@ -25,20 +25,20 @@ def stylize(content, style=None, *, direction: str = "photo2monet", model: str |
     Parameters
     ----------
     content : image in [0, 1] (path, PIL image, HWC array or (1, 3, H, W) tensor; see :func:`hw2.io.as_image`)
-        Both sides at least :data:`hw2.munit.translate.MIN_INPUT_SIDE` px.
+        Both sides at least :data:`hw2.munit.model.MIN_INPUT_SIDE` px.
     style : image in [0, 1], optional
         A target-domain reference whose encoded style code is used; None: a random style code
         ``s ~ N(0, T² I)`` drawn with ``seed``.
     direction : {"photo2monet", "monet2photo"}, keyword-only
     model : str or MUNIT, keyword-only
-        A registered model name (:data:`hw2.munit.translate.MODELS`) or a loaded model.
+        A registered model name (:data:`hw2.munit.model.MODELS`) or a loaded model.
     size : int, optional, keyword-only
         Longest side of the working size (rounded so that both sides are multiples of 4); default: the
         training scale (shorter side ``cfg.new_size``, about 80 px).
     seed : int, keyword-only
         Seed of the random style code (ignored with a reference ``style``).
     temperature : float >= 0, optional, keyword-only
-        ``T`` of the random style code; default :data:`hw2.munit.translate.STYLE_TEMPERATURE`.
+        ``T`` of the random style code; default :data:`hw2.munit.model.STYLE_TEMPERATURE`.
     device : torch device, optional, keyword-only
         Where a model loaded by name runs.
 

@@ -47,13 +47,13 @@ from .. import config as hw2_config
 from ..io import atomic_write, load_image, save_image
 from .config import ARCH_FIELDS, GEN_FIELDS, TRAIN_FIELDS, MUNITConfig, load_config
 from .losses import discriminator_losses, generator_losses
+from .model import WEIGHTS_FORMAT
 from .networks import build_discriminator, build_generator
 
 __all__ = ["CheckpointError", "Trainer", "run_dir", "sample_batch", "export", "main", "CKPT_FORMAT",
            "WEIGHTS_FORMAT"]
 
 CKPT_FORMAT = "hw2-munit-checkpoint/1"
-WEIGHTS_FORMAT = "hw2-munit-generators/1"
 
 
 class CheckpointError(ValueError):
@@ -455,7 +455,7 @@ def export(name: str, *, directory: Path | None = None, dest: Path | None = None
     dict summary (file names, sha256, sizes, steps, wall time, final losses, status).
     """
     from .. import weights
-    from . import translate  # noqa: F401  (registers the committed generators)
+    from . import model  # noqa: F401  (registers the committed generators)
 
     directory = Path(directory or run_dir(name))
     dest = Path(dest or hw2_config.WEIGHTS)
