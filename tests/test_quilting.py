@@ -10,7 +10,8 @@ import torch
 from hw2.io import to_numpy
 from hw2.quilting import (MODES, BlockMatcher, alpha_schedule, boundary_cut_mask, min_cut_path,
                           naive_synthesize, pass_blocks, select_candidate, synthesize, transfer)
-from hw2.quilting.functional import Term, block_luminance_spread, overlap_weight, seam_ratio
+from hw2.quilting.functional import Term, overlap_weight
+from hw2.quilting.seams import block_luminance_spread, seam_ratio
 from hw2.quilting.naive import naive_min_cut
 from hw2.result import Result
 

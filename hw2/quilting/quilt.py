@@ -14,9 +14,9 @@ import numpy as np
 from ..io import to_tensor
 from ..result import Result
 
-from .functional import (BlockMatcher, Term, as_image_array, boundary_cut_mask, check_block,
-                         correspondence_map, default_overlap, grid_steps, overlap_weight,
-                         select_candidate)
+from .functional import (BlockMatcher, Term, as_image_array, check_block, correspondence_map, default_overlap,
+                         grid_steps, overlap_weight, select_candidate)
+from .seams import boundary_cut_mask
 
 __all__ = ["MODES", "QuiltDetails", "synthesize", "transfer", "alpha_schedule", "pass_blocks"]
 
