@@ -19,19 +19,9 @@ __all__ = ["Method", "get", "names"]
 
 @dataclass(frozen=True)
 class Method:
-    """One method entry point.
-
-    Attributes
-    ----------
-    name : str
-        Registry name.
-    entry : str
-        ``"module:function"`` of the entry point (imported on first call).
-    description : str
-        One line: the paper and what the entry point does.
-    check : str or None
-        ``"module:function"`` returning ``(ok, message)``; None: always available.
-    """
+    """One method entry point: its registry ``name``, the ``entry`` point as ``"module:function"``
+    (imported on first call), a one-line ``description`` (the paper and what it does), and ``check``,
+    the ``"module:function"`` returning ``(ok, message)`` (None: always available)."""
     name: str
     entry: str
     description: str

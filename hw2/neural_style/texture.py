@@ -279,12 +279,8 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
     Returns
     -------
     Result
-        ``image`` (1, 3, H, W) float32 in [0, 1] on the CPU; ``times["total_s"]``; ``info``:
-        ``history`` (one record per evaluation: ``level`` (0 = coarsest), ``height``, ``width``,
-        ``evaluation``, ``loss``, ``content``, ``style``, ``tv`` (weighted parts), ``time`` (s since
-        the call started)), ``sizes`` (``(H, W)`` per level, coarsest first), ``loss`` (the last
-        evaluation's), ``elapsed`` (= ``times["total_s"]``), ``stopped`` (a callback ended it early),
-        ``params`` (the options used). :func:`hw2.neural_style.loss_curve` reads ``history``.
+        As :func:`hw2.neural_style.stylize` returns it (``image``, ``times``, ``info`` with ``history``,
+        ``sizes``, ``loss``, ``stopped``, ``params``).
 
     Raises
     ------

@@ -249,8 +249,7 @@ def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float 
     Returns
     -------
     Result
-        ``image``: ``(1, 3, H, W)`` float32 tensor in [0, 1] (:func:`hw2.io.to_numpy` gives the
-        ``(H, W, 3)`` array); ``times["total_s"]``; ``info["details"]``: the :class:`QuiltDetails`.
+        As :func:`synthesize` (``info["details"]`` adds the output after each pass).
 
     Notes
     -----
