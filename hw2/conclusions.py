@@ -26,11 +26,12 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from . import methods, metrics
+from . import methods, metrics, profiles
 from .io import load_image, resize_to, to_numpy
 from .timing import Timer
 
-__all__ = ["METHODS", "Output", "run_methods", "measure", "summary_rows", "SUMMARY_HEADERS", "seed_comparison"]
+__all__ = ["METHODS", "Output", "run_methods", "measure", "summary_rows", "SUMMARY_HEADERS", "seed_comparison",
+           "comparison_rows", "runtime_rows", "COMPARISON_KEYS", "COMPARISON_HEADERS", "PHOTO_ROW", "PAINTING_ROW"]
 
 
 @dataclass
@@ -86,12 +87,8 @@ METHODS: dict[str, Callable] = {
 
 
 def settings(profile: str) -> dict:
-    """Sizes and iteration counts for a profile (``quick`` or ``full``)."""
-    if profile == "quick":
-        return {"size": 96, "ns_iterations": 10, "ns_levels": 1, "quilt_texture": 64, "quilt_block": 16,
-                "quilt_passes": 2}
-    return {"size": 256, "ns_iterations": 50, "ns_levels": 1, "quilt_texture": 192,
-            "quilt_block": 24, "quilt_passes": 3}
+    """Sizes and iteration counts for a profile (``quick`` or ``full``): ``hw2.profiles.get("conclusions", profile)``."""
+    return profiles.get("conclusions", profile)
 
 
 def run_methods(pairs: Sequence[tuple[Path, Path]], *, profile: str = "full",
@@ -132,6 +129,11 @@ def measure(outputs: Sequence[Output], pairs: Sequence[tuple[Path, Path]], *, pr
 
 
 SUMMARY_HEADERS = ["method", "runtime (s)", "content SSIM ↑", "style distance ↓", "photorealism ↑", "pairs"]
+#: the keys of a :func:`comparison_rows` row, in table order
+COMPARISON_KEYS = ("method", "content_ssim", "style_distance", "photorealism")
+COMPARISON_HEADERS = ["method", "content SSIM ↑", "style distance ↓", "photorealism ↑"]
+#: the yardstick rows of :func:`comparison_rows`: the untouched photo and the painting itself
+PHOTO_ROW, PAINTING_ROW = "photo (no transfer)", "painting itself"
 
 
 def summary_rows(outputs: Sequence[Output], baselines: dict | None = None) -> list[list]:
@@ -147,6 +149,31 @@ def summary_rows(outputs: Sequence[Output], baselines: dict | None = None) -> li
         rows.append([name, float(np.mean([o.runtime_s for o in done])), mean("content_ssim"),
                      mean("style_distance"), mean("photorealism"), len(done)])
     return rows
+
+
+def comparison_rows(outputs: Sequence[Output], inputs: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> list[dict]:
+    """The comparison table as named rows: the two yardsticks, then one row per method.
+
+    ``inputs`` are the (photo, painting) images of the pairs. The yardsticks are the untouched photo
+    (``"photo (no transfer)"``) and the painting itself (``"painting itself"``, resized to the photo);
+    each row is a dict with the keys :data:`COMPARISON_KEYS` (a skipped method has ``""`` scores).
+    """
+    def mean(rows, k):
+        return sum(r[k] for r in rows) / len(rows)
+
+    photo_ref = [[metrics.ssim(p, p), metrics.style_distance(p, m), metrics.photorealism(p, p)] for p, m in inputs]
+    paint_ref = [[metrics.ssim(p, resize_to(m, tuple(p.shape[-2:]))), 0.0,
+                  metrics.photorealism(p, resize_to(m, tuple(p.shape[-2:])))] for p, m in inputs]
+    rows = [dict(zip(COMPARISON_KEYS, [PHOTO_ROW, mean(photo_ref, 0), mean(photo_ref, 1),
+                                       mean(photo_ref, 2)])),
+            dict(zip(COMPARISON_KEYS, [PAINTING_ROW, mean(paint_ref, 0), 0.0, mean(paint_ref, 2)]))]
+    rows += [dict(zip(COMPARISON_KEYS, [r[0], r[2], r[3], r[4]])) for r in summary_rows(outputs)]
+    return rows
+
+
+def runtime_rows(outputs: Sequence[Output]) -> list[list]:
+    """``[method, mean runtime (s) or "skipped"]`` per method."""
+    return [[r[0], r[1]] for r in summary_rows(outputs)]
 
 
 #: edge SSIM above which an output still has a photograph's edges (the photo itself scores 1; in our

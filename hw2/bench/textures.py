@@ -3,7 +3,7 @@
 Setup: the source is the 128 px centre crop of one Monet painting (:func:`_texture_source`,
 the painting notebook 04 synthesises its textures from). Textures are synthesised with
 :func:`hw2.neural_style.synthesize_texture` at the report's budget
-(:data:`hw2.neural_style.texture.REPORT_TEXTURE`, the full profile of notebooks 02 and 04),
+(:data:`hw2.profiles.REPORT_TEXTURE`, the full profile of notebooks 02 and 04),
 matching every layer *up to* conv1_1, conv3_1 and conv5_1 (Gram loss).
 
 Figures
@@ -60,6 +60,7 @@ import time
 import numpy as np
 import torch
 
+from .. import profiles
 from ..timing import Timer
 
 LAYERS = ("conv1_1", "conv3_1", "conv5_1")
@@ -125,11 +126,11 @@ def run(*, quick: bool = False) -> dict:
     from ..methods import get
 
     synthesize_texture = get("neural_style_texture")
-    from ..neural_style.texture import REPORT_TEXTURE, source_crops
+    from ..neural_style.texture import source_crops
 
     painting, name = _texture_source()
     source, corners, overlap = source_crops(painting, 64 if quick else CROP)
-    budget = dict(size=48, iterations=(4, 4, 4)) if quick else dict(REPORT_TEXTURE)
+    budget = profiles.get("bench_textures", "quick" if quick else "full")
     tr = dict(TRANSFER, target_side=64, block=10) if quick else TRANSFER
     threads = torch.get_num_threads()
     out = {"source": f"{name} (centre {source.shape[-1]} px crop)", "size": budget["size"],

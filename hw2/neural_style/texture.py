@@ -67,9 +67,8 @@ __all__ = ["DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS", "REPORT_TEXTU
 DEFAULT_TEXTURE_LAYERS = ("conv1_1", "pool1", "pool2", "pool3", "pool4")
 #: evaluations per texture level, coarsest first (e.g. 48, 96, 192 px for a 192 px output)
 DEFAULT_TEXTURE_ITERATIONS = (150, 100, 100)
-#: the report's texture budget (notebooks 02 and 04, full profile; ``hw2.bench.textures``): side in
-#: pixels and L-BFGS evaluations per level, coarsest first (48, 96, 192 px for "up to conv5_1")
-REPORT_TEXTURE = dict(size=192, iterations=(50, 40, 70))
+#: the report's texture budget (:data:`hw2.profiles.REPORT_TEXTURE`, re-exported here)
+from ..profiles import REPORT_TEXTURE  # noqa: E402
 #: the statistics a texture can match: Gram matrices or sorted random projections
 TEXTURE_LOSSES = ("gram", "sliced")
 _MAX_TEXTURE_SOURCE = 512     # a texture source is downscaled to at most this (longest side)
