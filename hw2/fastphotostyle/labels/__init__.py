@@ -11,10 +11,11 @@
 Matching is by id: the same id means the same class in the content and the style map.
 """
 from .cluster import joint_cluster_labels, kmeans
+from .colors import colors_to_labels, read_color_labels
 from .functional import (CLASS_COLORS, CLASSES, LabelMapWarning, as_label_map, fit_labels, label_to_rgb,
-                         labelme_path, matched_labels, merge_small_regions, rasterize_shapes, read_color_labels,
-                         colors_to_labels, read_labelme, relabel, resize_labels)
+                         labelme_path, matched_labels, merge_small_regions, rasterize_shapes, read_labelme, relabel,
+                         resize_labels)
 
 __all__ = ["CLASSES", "CLASS_COLORS", "LabelMapWarning", "as_label_map", "rasterize_shapes", "read_labelme",
-           "labelme_path", "read_color_labels", "colors_to_labels", "resize_labels", "fit_labels", "merge_small_regions", "relabel",
-           "label_to_rgb", "matched_labels", "joint_cluster_labels", "kmeans"]
+           "labelme_path", "read_color_labels", "colors_to_labels", "resize_labels", "fit_labels",
+           "merge_small_regions", "relabel", "label_to_rgb", "matched_labels", "joint_cluster_labels", "kmeans"]
