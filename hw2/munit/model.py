@@ -48,19 +48,16 @@ WEIGHTS_FORMAT = "hw2-munit-generators/1"
 DIRECTIONS = {"monet2photo": ("a", "b"), "photo2monet": ("b", "a")}
 _DOMAIN = {"a": "a", "b": "b", "monet": "a", "photo": "b"}
 
-#: committed generators: registry name -> (sha256, description)
+#: committed generators: registry name -> description (their sha256 are in hw2/weights/sha256.json)
 MODELS = {
     "munit_monet2photo": (
-        "2dd58603ebf9ea3915632a5340abc7fba10478b251786ad59054e2d24ff006a4",
         "MUNIT generators (Monet = domain a, photo = domain b) trained here with configs/cpu.yaml; "
         "the paper's objective."),
     "munit_monet2photo_vgg": (
-        "fce566ee0c76814d1a34b914ba752adb36258c808efc77c8bf6e40bc9348fd7b",
         "MUNIT generators trained with configs/cpu_vgg.yaml: the munit_monet2photo run continued with the "
         "paper's optional domain-invariant perceptual (VGG) loss, exported as a moving average of the iterates; "
         "the default model."),
     "munit_monet2photo_encadv": (
-        "775780723cd5c9ffd5a8ee7475a93be1ab7bbef3d38bed60966b1a08ebea10e9",
         "MUNIT generators trained with configs/cpu_encadv.yaml: cpu.yaml plus the adversarial loss on "
         "translations made with style codes encoded from real images (the seed report's hypothesis)."),
 }
@@ -79,16 +76,16 @@ DEFAULT_MODEL = "munit_monet2photo_vgg"
 #: on the training images: ``choose_temperature(temperature_curve(load_model(), split="train"))``.
 STYLE_TEMPERATURE = 0.5
 
-for _name, (_sha, _desc) in MODELS.items():
-    weights.register(weights.WeightsEntry(
-        name=_name, source="repo", location=f"{_name}.pth", sha256=_sha,
+for _name, _desc in MODELS.items():
+    weights.register_file(
+        _name, source="repo", location=f"{_name}.pth",
         preprocessing="RGB in [-1, 1] inside the networks; hw2.munit.translate takes [0, 1] images with sides "
                       "that are multiples of 4 (it resizes them), best at the training scale (~80 px).",
         description=_desc + " fp16 dict {format, config, gen_a, gen_b}; see MODEL_CARD_munit.md.",
         fix=f"The file is committed: restore it with `git checkout -- hw2/weights/{_name}.pth`. Retrained "
             "generators are written beside it by `make train-munit` (python -m hw2.munit.train --export) and "
             "adopted (file and sha256) only with `--export --register`.",
-        meta={"history": f"{_name}_history.json", "card": "MODEL_CARD_munit.md"}))
+        meta={"history": f"{_name}_history.json", "card": "MODEL_CARD_munit.md"})
 
 
 def _domain(d: str) -> str:

@@ -33,8 +33,8 @@ Departures / CPU budget
   AdaIN decoder's convolutions of the same shapes (layers 1, 5, 14, 21).
 
 ``--export`` writes the final decoders as fp16 state dicts ``<decoder>_<level>.pth``
-to ``hw2/weights/`` and prints their sha256 (to paste into ``models._SHA256`` or
-``models._SHA256_WCT``).
+to ``hw2/weights/`` (beside the committed ones when they differ) and prints their sha256;
+``--export --register`` adopts them and updates ``hw2/weights/sha256.json``.
 """
 from __future__ import annotations
 
