@@ -2,6 +2,7 @@
 
 * :func:`stylize` (:mod:`.pipeline`) -- the method: PhotoWCT stylisation, then photorealistic smoothing;
   returns a :class:`hw2.result.Result`.
+* :func:`pixel_wct` (:mod:`.pixel`) -- WCT of the pixel colours, no decoders (``stylize(method="pixel")``).
 * :mod:`.photowct` -- WCT and PhotoWCT stylisation (whitening and colouring of VGG features, decoders
   with max-unpooling or upsampling); ``python -m hw2.fastphotostyle.photowct.train`` trains the decoders.
 * :mod:`.labels` -- semantic label maps for label-wise stylisation (hand-made labelme maps, an ADE20K
@@ -12,6 +13,7 @@
 
 Importing this package loads no weights.
 """
-from .pipeline import PAD_MULTIPLE, SMOOTHING, FastPhotoStyleResult, decoders_available, stylize
+from .pipeline import METHODS, PAD_MULTIPLE, SMOOTHING, FastPhotoStyleResult, decoders_available, stylize
+from .pixel import pixel_wct
 
-__all__ = ["stylize", "decoders_available", "SMOOTHING", "PAD_MULTIPLE", "FastPhotoStyleResult"]
+__all__ = ["stylize", "decoders_available", "pixel_wct", "SMOOTHING", "METHODS", "PAD_MULTIPLE", "FastPhotoStyleResult"]

@@ -26,11 +26,14 @@ import torch.nn.functional as F
 from ..io import as_image
 from ..result import Result
 from .labels.functional import fit_labels, resize_labels
+from .pixel import pixel_wct
 from .smoothing import DEFAULT_LAM, FPS_GUIDED_EPS, FPS_GUIDED_RADIUS, SolveInfo, guided_filter, smooth_exact
 
-__all__ = ["SMOOTHING", "FastPhotoStyleResult", "stylize", "decoders_available", "PAD_MULTIPLE"]
+__all__ = ["SMOOTHING", "METHODS", "FastPhotoStyleResult", "stylize", "decoders_available", "PAD_MULTIPLE"]
 
 SMOOTHING = ("exact", "fast", None)
+#: the stylisations: PhotoWCT (unpooling decoders), plain WCT (upsampling decoders), WCT of the pixel colours
+METHODS = ("photowct", "wct", "pixel")
 PAD_MULTIPLE = 8
 
 
@@ -48,8 +51,10 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
     from .. import weights
     from .photowct import models
 
+    if method == "pixel":
+        return True, ""      # no decoders
     if method not in ("photowct", "wct"):
-        raise ValueError(f"unknown method {method!r}; choose 'photowct' or 'wct'")
+        raise ValueError(f"unknown method {method!r}; choose 'photowct', 'wct' or 'pixel'")
     levels = list(levels or models.LEVELS)
     for level in levels:
         if level not in models.LEVELS:
@@ -106,7 +111,8 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
         WCT blend of stylised and content features (1 = full transfer).
     lam : float, keyword-only
         Smoothing strength, the paper's lambda (default: FastPhotoStyle's ``beta = 0.9999``).
-    method : {"photowct", "wct"}, keyword-only
+    method : {"photowct", "wct", "pixel"}, keyword-only
+        ``"pixel"``: WCT of the colours themselves (:func:`hw2.fastphotostyle.pixel.pixel_wct`), no decoders.
         Decoders with unpooling (PhotoWCT) or upsampling (plain WCT).
     size, style_size : int or None, keyword-only
         Cap on the longest side of the content (the working size) and of the style (None: no cap).
@@ -137,6 +143,8 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     """
     from . import photowct
 
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
     if smoothing not in SMOOTHING:
         raise ValueError(f"smoothing must be one of {SMOOTHING}, got {smoothing!r}")
     if (content_labels is None) != (style_labels is None):
@@ -160,10 +168,13 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     if cl is not None and (ph or pw):
         cl = np.pad(cl, ((0, ph), (0, pw)), mode="edge")
     t1 = time.perf_counter()
-    kw = {} if levels is None else {"levels": levels}
-    y = photowct.stylize(padded, s_img, content_labels=cl, style_labels=sl, alpha=alpha, method=method,
-                         device=device, **kw).image
-    y = y[..., :h, :w].contiguous()
+    if method == "pixel":   # colours only, at the working size (no encoder: no padding)
+        y = pixel_wct(c_img, s_img, None if cl is None else cl[:h, :w], sl, alpha=alpha)
+    else:
+        kw = {} if levels is None else {"levels": levels}
+        y = photowct.stylize(padded, s_img, content_labels=cl, style_labels=sl, alpha=alpha, method=method,
+                             device=device, **kw).image
+        y = y[..., :h, :w].contiguous()
     t2 = time.perf_counter()
     info = None
     times = {}
