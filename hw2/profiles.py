@@ -1,8 +1,9 @@
-"""The one table of profiles: the quick/full parameters of every notebook and of the texture benchmark.
+"""The one table of profiles: the quick/full parameters of every notebook and of the benchmarks.
 
 ``quick`` is the test profile (tiny sizes, the notebooks run in seconds to minutes and check the code
-paths); ``full`` is the report's. Notebooks, :mod:`hw2.conclusions` and :mod:`hw2.bench.textures`
-read their numbers here with :func:`get`; a notebook's parameters cell may still override a value.
+paths); ``full`` is the report's. Notebooks, :mod:`hw2.conclusions` and the benchmarks (``vgg``,
+``quilting``, ``smoothing``, ``textures``; the others still decode ``quick`` themselves) read their
+numbers here with :func:`get`; a notebook's parameters cell may still override a value.
 """
 from __future__ import annotations
 
@@ -51,8 +52,16 @@ TABLE: dict[str, dict[str, dict]] = {
         "quick": dict(size=96, ns_iterations=10, ns_levels=1, quilt_texture=64, quilt_block=16, quilt_passes=2),
         "full": dict(size=256, ns_iterations=50, ns_levels=1, quilt_texture=192, quilt_block=24, quilt_passes=3),
     },
-    # benchmark hw2.bench.textures: the budget it times (quick: a smoke run)
-    "bench_textures": {"quick": dict(_QUICK_TEXTURE), "full": dict(REPORT_TEXTURE)},
+    # benchmarks (``python -m hw2.bench [--quick]``; quick: a smoke run of the same code)
+    "bench_textures": {"quick": dict(_QUICK_TEXTURE, crop=64, target_side=64, transfer_block=10),
+                       "full": dict(REPORT_TEXTURE, crop=None, target_side=None, transfer_block=None)},
+    "bench_quilting": {"quick": dict(texture_side=64, out_side=128, block=16, transfer_block=18, repeat=1,
+                                     transfer_repeat=1),
+                       "full": dict(texture_side=256, out_side=512, block=32, transfer_block=36, repeat=3,
+                                    transfer_repeat=2)},
+    "bench_smoothing": {"quick": dict(small=(96, 128), big=(160, 160)),
+                        "full": dict(small=(540, 800), big=(1000, 1000))},
+    "bench_vgg": {"quick": dict(sizes=(256, 512), repeat=1), "full": dict(sizes=(256, 512), repeat=3)},
 }
 
 

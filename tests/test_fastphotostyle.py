@@ -82,8 +82,6 @@ def test_bad_arguments():
 
 
 def test_pixel_method_needs_no_decoders_and_is_pixel_wct_then_smoothing(tmp_path, monkeypatch):
-    import numpy as np
-
     from hw2 import config
     from hw2.fastphotostyle.photowct.functional import labelwise_wct
     from hw2.fastphotostyle.smoothing import smooth_exact

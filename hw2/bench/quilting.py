@@ -28,6 +28,7 @@ import os
 
 import numpy as np
 
+from .. import profiles
 from ..timing import Timer, best_time
 
 
@@ -58,14 +59,15 @@ def run(*, quick: bool = False) -> dict:
 
     synthesize, transfer = get("quilting_synthesize"), get("quilting_transfer")
 
-    tex_side, out_side, block, t_block = (64, 128, 16, 18) if quick else (256, 512, 32, 36)
+    p = profiles.get("bench_quilting", "quick" if quick else "full")
+    tex_side, out_side, block, t_block = p["texture_side"], p["out_side"], p["block"], p["transfer_block"]
     texture, target = _images(tex_side, out_side)
-    repeat = 1 if quick else 3
+    repeat = p["repeat"]
 
     synth_s = best_time(lambda: synthesize(texture, out_side, block=block, tolerance=0.1, seed=0),
                         repeat=repeat, warmup=1)
     transfer_s = best_time(lambda: transfer(texture, target, block=t_block, passes=3, seed=0),
-                           repeat=1 if quick else 2, warmup=0)
+                           repeat=p["transfer_repeat"], warmup=0)
 
     # same settings, tolerance 0, same seed: the fast and the direct implementation
     with Timer() as t_fast:

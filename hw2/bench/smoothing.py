@@ -105,8 +105,10 @@ def run(*, quick: bool = False) -> dict:
     from ..fastphotostyle import decoders_available
 
     load = os.getloadavg()[0]
-    small = (96, 128) if quick else (540, 800)
-    big = (160, 160) if quick else (1000, 1000)
+    from .. import profiles
+
+    p = profiles.get("bench_smoothing", "quick" if quick else "full")
+    small, big = p["small"], p["big"]
     out: dict = {"load_avg_1min": round(load, 2), "size_small": f"{small[1]}x{small[0]}",
                  "size_1mp": f"{big[1]}x{big[0]}"}
     with tempfile.TemporaryDirectory(prefix="hw2-bench-smoothing-") as tmp:

@@ -129,9 +129,10 @@ def run(*, quick: bool = False) -> dict:
     from ..neural_style.texture import source_crops
 
     painting, name = _texture_source()
-    source, corners, overlap = source_crops(painting, 64 if quick else CROP)
-    budget = profiles.get("bench_textures", "quick" if quick else "full")
-    tr = dict(TRANSFER, target_side=64, block=10) if quick else TRANSFER
+    p = profiles.get("bench_textures", "quick" if quick else "full")
+    source, corners, overlap = source_crops(painting, p["crop"] or CROP)
+    budget = dict(size=p["size"], iterations=p["iterations"])
+    tr = dict(TRANSFER, target_side=p["target_side"], block=p["transfer_block"]) if quick else TRANSFER
     threads = torch.get_num_threads()
     out = {"source": f"{name} (centre {source.shape[-1]} px crop)", "size": budget["size"],
            "iterations": list(budget["iterations"]), "threads": threads}
