@@ -52,10 +52,10 @@ lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/
 
 train-photowct: $(STAMP) ## train the PhotoWCT unpooling decoders (resumable), then export them to hw2/weights
-	$(PY) -m hw2.photowct.train --threads 2 --export
+	$(PY) -m hw2.fastphotostyle.photowct.train --threads 2 --export
 
 train-wct: $(STAMP) ## train our WCT upsampling decoders relu1_1-relu3_1 on trainB (resumable), then export them
-	$(PY) -m hw2.photowct.train --decoder wct --threads 1 --export
+	$(PY) -m hw2.fastphotostyle.photowct.train --decoder wct --threads 1 --export
 
 train-munit: $(STAMP) ## train MUNIT: plain + encoded-style variant, then stage 3 from plain (resumable), export
 	$(PY) -m hw2.munit.train --config cpu cpu_encadv --minutes 60 --threads 1 --export

@@ -13,7 +13,9 @@ variant, and :func:`measure` scores every output with the shared metrics of
 ``photorealism``
     SSIM of the Sobel edge maps of photo and output (FastPhotoStyle's measure).
 
-A method whose weights are missing is reported as skipped with the reason, never faked.
+Every method is called through the registry (:mod:`hw2.methods`) and returns a
+:class:`hw2.result.Result`. A method whose weights are missing is reported as skipped with the
+reason, never faked.
 """
 from __future__ import annotations
 
@@ -24,11 +26,12 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from . import metrics
-from .io import load_image, resize_to, to_numpy, to_tensor
+from . import methods, metrics, profiles
+from .io import load_image, resize_to, to_numpy
 from .timing import Timer
 
-__all__ = ["METHODS", "Output", "run_methods", "measure", "summary_rows", "SUMMARY_HEADERS", "seed_comparison"]
+__all__ = ["METHODS", "Output", "run_methods", "measure", "summary_rows", "SUMMARY_HEADERS", "seed_comparison",
+           "comparison_rows", "runtime_rows", "COMPARISON_KEYS", "COMPARISON_HEADERS", "PHOTO_ROW", "PAINTING_ROW"]
 
 
 @dataclass
@@ -44,42 +47,34 @@ class Output:
 
 def _fps(smoothing, labels: bool):
     def run(photo, monet, photo_path, monet_path, s):
-        from . import fastphotostyle
-        from .labels import labelme_path, read_labelme
+        from .fastphotostyle.labels import labelme_path, read_labelme
 
         kw = {}
         if labels:
             kw = {"content_labels": read_labelme(labelme_path(photo_path), size=tuple(photo.shape[-2:])),
                   "style_labels": read_labelme(labelme_path(monet_path), size=tuple(monet.shape[-2:]))}
-        return fastphotostyle.stylize(photo, monet, smoothing=smoothing, max_side=None, style_max_side=None,
-                                      **kw).image
+        return methods.get("fastphotostyle")(photo, monet, smoothing=smoothing, size=None, style_size=None, **kw)
     return run
 
 
 def _neural_style(photo, monet, photo_path, monet_path, s):
-    from . import neural_style
-
-    return neural_style.stylize(photo, monet, size=max(photo.shape[-2:]), iterations=s["ns_iterations"],
-                                levels=s["ns_levels"], seed=0, progress=False).image
+    return methods.get("neural_style")(photo, monet, size=max(photo.shape[-2:]), iterations=s["ns_iterations"],
+                                       levels=s["ns_levels"], seed=0, progress=False)
 
 
 def _munit(photo, monet, photo_path, monet_path, s):
-    from .munit.translate import load_model
-
-    model = load_model()  # the default model (translate.DEFAULT_MODEL)
-    return model.translate(photo, direction="photo2monet", reference=monet, size=min(photo.shape[-2:]))
+    # the default model (hw2.munit.translate.DEFAULT_MODEL), the painting's style code
+    return methods.get("munit")(photo, monet, direction="photo2monet", size=max(photo.shape[-2:]))
 
 
 def _quilting(photo, monet, photo_path, monet_path, s):
-    from . import quilting
-
     side = s["quilt_texture"]
     tex = to_numpy(monet)[:side, :side]
-    out = quilting.transfer(tex, to_numpy(photo), block=s["quilt_block"], passes=s["quilt_passes"], seed=0)
-    return to_tensor(np.asarray(out, dtype=np.float32))
+    return methods.get("quilting_transfer")(tex, to_numpy(photo), block=s["quilt_block"], passes=s["quilt_passes"],
+                                            seed=0)
 
 
-#: name -> runner(photo, monet, photo_path, monet_path, settings) -> (1, 3, H, W) image
+#: name -> runner(photo, monet, photo_path, monet_path, settings) -> :class:`hw2.result.Result`
 METHODS: dict[str, Callable] = {
     "PhotoWCT (no smoothing)": _fps(None, False),
     "FastPhotoStyle (exact smoothing)": _fps("exact", False),
@@ -92,12 +87,8 @@ METHODS: dict[str, Callable] = {
 
 
 def settings(profile: str) -> dict:
-    """Sizes and iteration counts for a profile (``quick`` or ``full``)."""
-    if profile == "quick":
-        return {"size": 96, "ns_iterations": 10, "ns_levels": 1, "quilt_texture": 64, "quilt_block": 16,
-                "quilt_passes": 2}
-    return {"size": 256, "ns_iterations": 50, "ns_levels": 1, "quilt_texture": 192,
-            "quilt_block": 24, "quilt_passes": 3}
+    """Sizes and iteration counts for a profile (``quick`` or ``full``): ``hw2.profiles.get("conclusions", profile)``."""
+    return profiles.get("conclusions", profile)
 
 
 def run_methods(pairs: Sequence[tuple[Path, Path]], *, profile: str = "full",
@@ -112,12 +103,8 @@ def run_methods(pairs: Sequence[tuple[Path, Path]], *, profile: str = "full",
             torch.manual_seed(0)
             try:
                 with Timer() as t:
-                    img = METHODS[name](photo, monet, photo_path, monet_path, s)
-            except Exception as exc:  # missing weights or models: reported, never faked
-                from .weights import WeightsError
-
-                if not isinstance(exc, (WeightsError, FileNotFoundError)):
-                    raise
+                    img = METHODS[name](photo, monet, photo_path, monet_path, s).image
+            except FileNotFoundError as exc:  # missing weights or models (MissingResourceError): never faked
                 outputs.append(Output(name, Path(photo_path).stem, None, skipped=str(exc).split("\n")[0]))
                 continue
             img = resize_to(img.detach().cpu().float().clamp(0, 1), tuple(photo.shape[-2:]))
@@ -142,6 +129,11 @@ def measure(outputs: Sequence[Output], pairs: Sequence[tuple[Path, Path]], *, pr
 
 
 SUMMARY_HEADERS = ["method", "runtime (s)", "content SSIM ↑", "style distance ↓", "photorealism ↑", "pairs"]
+#: the keys of a :func:`comparison_rows` row, in table order
+COMPARISON_KEYS = ("method", "content_ssim", "style_distance", "photorealism")
+COMPARISON_HEADERS = ["method", "content SSIM ↑", "style distance ↓", "photorealism ↑"]
+#: the yardstick rows of :func:`comparison_rows`: the untouched photo and the painting itself
+PHOTO_ROW, PAINTING_ROW = "photo (no transfer)", "painting itself"
 
 
 def summary_rows(outputs: Sequence[Output], baselines: dict | None = None) -> list[list]:
@@ -157,6 +149,31 @@ def summary_rows(outputs: Sequence[Output], baselines: dict | None = None) -> li
         rows.append([name, float(np.mean([o.runtime_s for o in done])), mean("content_ssim"),
                      mean("style_distance"), mean("photorealism"), len(done)])
     return rows
+
+
+def comparison_rows(outputs: Sequence[Output], inputs: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> list[dict]:
+    """The comparison table as named rows: the two yardsticks, then one row per method.
+
+    ``inputs`` are the (photo, painting) images of the pairs. The yardsticks are the untouched photo
+    (``"photo (no transfer)"``) and the painting itself (``"painting itself"``, resized to the photo);
+    each row is a dict with the keys :data:`COMPARISON_KEYS` (a skipped method has ``""`` scores).
+    """
+    def mean(rows, k):
+        return sum(r[k] for r in rows) / len(rows)
+
+    photo_ref = [[metrics.ssim(p, p), metrics.style_distance(p, m), metrics.photorealism(p, p)] for p, m in inputs]
+    paint_ref = [[metrics.ssim(p, resize_to(m, tuple(p.shape[-2:]))), 0.0,
+                  metrics.photorealism(p, resize_to(m, tuple(p.shape[-2:])))] for p, m in inputs]
+    rows = [dict(zip(COMPARISON_KEYS, [PHOTO_ROW, mean(photo_ref, 0), mean(photo_ref, 1),
+                                       mean(photo_ref, 2)])),
+            dict(zip(COMPARISON_KEYS, [PAINTING_ROW, mean(paint_ref, 0), 0.0, mean(paint_ref, 2)]))]
+    rows += [dict(zip(COMPARISON_KEYS, [r[0], r[2], r[3], r[4]])) for r in summary_rows(outputs)]
+    return rows
+
+
+def runtime_rows(outputs: Sequence[Output]) -> list[list]:
+    """``[method, mean runtime (s) or "skipped"]`` per method."""
+    return [[r[0], r[1]] for r in summary_rows(outputs)]
 
 
 #: edge SSIM above which an output still has a photograph's edges (the photo itself scores 1; in our

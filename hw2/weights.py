@@ -22,13 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
+from .errors import MissingResourceError
 
-__all__ = ["WeightsError", "WeightsEntry", "REGISTRY", "register", "get", "path", "load_state_dict", "export_file",
-           "sha256_of"]
+__all__ = ["WeightsError", "WeightsEntry", "REGISTRY", "register", "register_file", "registered_sha256", "hashes_file",
+           "get", "path", "load_state_dict", "export_file",
+           "sha256_of", "available"]
 
 
-class WeightsError(RuntimeError):
-    """A weights file is missing or does not match its registered checksum."""
+class WeightsError(MissingResourceError, RuntimeError):
+    """A weights file is missing or does not match its registered checksum (a :class:`MissingResourceError`;
+    still a ``RuntimeError`` for older ``except`` clauses)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,38 @@ def register(entry: WeightsEntry) -> WeightsEntry:
     return entry
 
 
+#: the one file that holds the sha256 of every registered weights file (``hw2/weights/sha256.json``)
+HASHES_FILE = "sha256.json"
+
+
+def hashes_file() -> Path:
+    """Where the registered hashes are: ``<config.WEIGHTS>/sha256.json``."""
+    return config.WEIGHTS / HASHES_FILE
+
+
+def registered_sha256(name: str) -> str:
+    """The sha256 of ``name`` in :func:`hashes_file` (a :class:`WeightsError` when the file or the name is missing)."""
+    import json
+
+    file = hashes_file()
+    try:
+        table = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise WeightsError(f"the table of weights hashes {file} cannot be read ({exc}); it is committed: restore it "
+                           "with `git checkout -- hw2/weights/sha256.json`") from exc
+    try:
+        return table[name]
+    except KeyError:
+        raise WeightsError(f"no sha256 for weights {name!r} in {file}") from None
+
+
+def register_file(name: str, *, source: str, location: str, preprocessing: str, description: str = "",
+                  fix: str = "", meta: dict | None = None) -> WeightsEntry:
+    """Register the weights file ``name``, its sha256 read from :func:`hashes_file` (the one way to register)."""
+    return register(WeightsEntry(name=name, source=source, location=location, sha256=registered_sha256(name),
+                                 preprocessing=preprocessing, description=description, fix=fix, meta=meta or {}))
+
+
 def get(name: str) -> WeightsEntry:
     """The registry entry called ``name``."""
     try:
@@ -135,6 +170,16 @@ def path(name: str, *, verify: bool = True) -> Path:
     return file
 
 
+def available(*names: str) -> tuple[bool, str]:
+    """Whether the registered files ``names`` are present and intact: ``(ok, message)``; never raises."""
+    try:
+        for name in names:
+            path(name)
+    except Exception as exc:  # missing, corrupt, unregistered: reported, not raised
+        return False, str(exc) if isinstance(exc, WeightsError) else f"{type(exc).__name__}: {exc}"
+    return True, ""
+
+
 def load_state_dict(name: str, *, map_location="cpu", verify: bool = True) -> dict:
     """Load the registered file as a state dict (``weights_only=True``)."""
     import torch
@@ -157,8 +202,9 @@ def export_file(name: str, write, *, register: bool = False, dest: Path | None =
     ``write(fh)`` writes the bytes (to ``dest``, default the registered location). When they
     hash to the registered sha256 the file is (re)written in place. Otherwise, without
     ``register``, the new file goes *beside* an existing one (``<stem>.new<suffix>``; in place
-    when there is none) and the registered file and entry are left as they are; with ``register=True`` it replaces the registered file, and the registered sha256 is
-    updated in the registry and in the one package source file that holds it.
+    when there is none) and the registered file and entry are left as they are; with ``register=True``
+    it replaces the registered file, and the registered sha256 is updated in the registry and in
+    :func:`hashes_file`, the one place that holds it.
 
     Returns ``{"file", "sha256", "registered", "status"}``; ``status`` is ``"unchanged"``,
     ``"registered"`` or ``"not registered"``.
@@ -185,19 +231,19 @@ def export_file(name: str, write, *, register: bool = False, dest: Path | None =
         return {"file": str(new), "sha256": digest, "registered": False, "status": "not registered",
                 "message": f"{name}: the new file differs from the registered one (sha256 {entry.sha256}); it was "
                            f"written to {new} and {target} was left as it is. Rerun with --register to adopt it."}
-    sources = [p for p in config.PACKAGE.rglob("*.py") if entry.sha256 in p.read_text(encoding="utf-8")]
-    if len(sources) != 1:
-        raise WeightsError(f"cannot register {name}: its sha256 {entry.sha256} appears in {len(sources)} package "
-                           f"source files, expected 1; the new file is at {new}")
-    text = sources[0].read_text(encoding="utf-8")
-    if text.count(entry.sha256) != 1:
-        raise WeightsError(f"cannot register {name}: its sha256 appears {text.count(entry.sha256)} times in "
-                           f"{sources[0]}; the new file is at {new}")
-    os.replace(new, target)
-    with atomic_write(sources[0], "w") as fh:
-        fh.write(text.replace(entry.sha256, digest))
     import dataclasses
+    import json
 
+    table_file = hashes_file()
+    try:
+        table = json.loads(table_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise WeightsError(f"cannot register {name}: {table_file} cannot be read ({exc}); the new file is at "
+                           f"{new}") from exc
+    os.replace(new, target)
+    table[name] = digest
+    with atomic_write(table_file, "w") as fh:
+        fh.write(json.dumps(dict(sorted(table.items())), indent=1) + "\n")
     REGISTRY[name] = dataclasses.replace(entry, sha256=digest)
     return {"file": str(target), "sha256": digest, "registered": True, "status": "registered",
-            "message": f"{name}: {target} replaced and its sha256 updated in {sources[0].relative_to(config.ROOT)}"}
+            "message": f"{name}: {target} replaced and its sha256 updated in {table_file}"}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -33,7 +32,3 @@ def _seed():
     torch.manual_seed(0)
     yield
 
-
-@pytest.fixture
-def tmp_image_dir(tmp_path: Path) -> Path:
-    return tmp_path

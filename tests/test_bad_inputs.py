@@ -135,7 +135,7 @@ def _pair():
 def test_label_maps_wrong_size_one_sided_and_one_pixel():
     """With the committed PhotoWCT decoders (no data needed)."""
     from hw2 import fastphotostyle as fps
-    from hw2.labels import LabelMapWarning
+    from hw2.fastphotostyle.labels import LabelMapWarning
 
     _tried("label map of the wrong size")
     c, s = _pair()
@@ -161,7 +161,8 @@ def test_label_maps_wrong_size_one_sided_and_one_pixel():
 # --------------------------------------------------------------------------- bad method arguments
 def test_bad_method_arguments_name_the_problem():
     import hw2.neural_style as ns
-    from hw2 import quilting, smoothing
+    from hw2 import quilting
+    from hw2.fastphotostyle import smoothing
 
     _tried("bad method arguments")
     c, s = _pair()
@@ -180,7 +181,7 @@ def test_bad_method_arguments_name_the_problem():
 # --------------------------------------------------------------------------- checkpoints and training
 def test_corrupt_checkpoints_give_clear_errors(tmp_path):
     from hw2.munit.train import CheckpointError, read_checkpoint
-    from hw2.photowct.train import train_level
+    from hw2.fastphotostyle.photowct.train import train_level
 
     _tried("corrupt PhotoWCT training checkpoint")
     ckpt = tmp_path / "relu1_1.ckpt"
@@ -198,7 +199,7 @@ def test_corrupt_checkpoints_give_clear_errors(tmp_path):
 
 _KILL_SCRIPT = """
 import sys, torch
-from hw2.photowct.train import train_level
+from hw2.fastphotostyle.photowct.train import train_level
 torch.manual_seed(0)
 imgs = [torch.rand(1, 3, 24, 24, generator=torch.Generator().manual_seed(i)) for i in range(2)]
 train_level("relu1_1", images=imgs, iters=100000, crop=16, batch=2, lr=1e-3, seed=1, init=False,
@@ -209,7 +210,7 @@ train_level("relu1_1", images=imgs, iters=100000, crop=16, batch=2, lr=1e-3, see
 def test_training_killed_mid_way_then_resumed(tmp_path):
     """SIGKILL a training process between (or during) checkpoint writes: the checkpoint on disk is
     always complete, and a rerun resumes from it."""
-    from hw2.photowct.train import train_level
+    from hw2.fastphotostyle.photowct.train import train_level
 
     _tried("training killed mid-way, then resumed")
     ckpt = tmp_path / "relu1_1.ckpt"

@@ -2,6 +2,8 @@
 replace a registered file."""
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 
@@ -19,7 +21,7 @@ from hw2 import config, weights
     (["--export-only", "--ckpt-dir", "/nonexistent-hw2-ckpt"], "no checkpoint"),
 ])
 def test_photowct_cli_checks_arguments_before_training(argv, match, capsys, monkeypatch):
-    from hw2.photowct import train
+    from hw2.fastphotostyle.photowct import train
 
     monkeypatch.setattr(train, "train_level", lambda *a, **k: pytest.fail("training started"))
     monkeypatch.setattr(train, "default_images", lambda *a, **k: pytest.fail("training started"))
@@ -49,13 +51,13 @@ def test_munit_cli_checks_arguments_before_training(argv, match, capsys, monkeyp
 
 @pytest.fixture
 def registered(tmp_path, monkeypatch):
-    """A registered file in a scratch package: its sha256 lives in one source file."""
+    """A registered file in a scratch package: its sha256 lives in the one table of hashes."""
     pkg = tmp_path / "pkg"
     pkg.mkdir()
     data = b"committed weights"
     (pkg / "w.bin").write_bytes(data)
     digest = weights.sha256_of(pkg / "w.bin")
-    (pkg / "mod.py").write_text(f'SHA = "{digest}"\n')
+    (pkg / "sha256.json").write_text(json.dumps({"other": "0" * 64, "scratch": digest}))
     monkeypatch.setattr(config, "PACKAGE", pkg)
     monkeypatch.setattr(config, "ROOT", tmp_path)
     monkeypatch.setattr(config, "WEIGHTS", pkg)
@@ -75,10 +77,11 @@ def test_export_never_silently_overwrites_a_registered_file(registered):
     assert (pkg / "w.bin").read_bytes() == b"committed weights" and (pkg / "w.new.bin").read_bytes() == b"retrained"
     assert res["sha256"] == weights.sha256_of(pkg / "w.new.bin") != digest
     assert weights.path("scratch") == pkg / "w.bin"  # still verifies
-    # with --register: replaced, and the hash updated in the registry and in the source
+    # with --register: replaced, and the hash updated in the registry and in the table of hashes
     res = weights.export_file("scratch", lambda fh: fh.write(b"retrained"), register=True)
     assert res["status"] == "registered" and (pkg / "w.bin").read_bytes() == b"retrained"
-    assert res["sha256"] in (pkg / "mod.py").read_text() and digest not in (pkg / "mod.py").read_text()
+    table = json.loads((pkg / "sha256.json").read_text())
+    assert table == {"other": "0" * 64, "scratch": res["sha256"]} and weights.registered_sha256("scratch") == res["sha256"]
     assert weights.get("scratch").sha256 == res["sha256"]
     assert weights.path("scratch") == pkg / "w.bin"
     # a destination with no file yet: nothing to overwrite, written in place, registry untouched
@@ -89,7 +92,7 @@ def test_export_never_silently_overwrites_a_registered_file(registered):
 
 def test_photowct_export_keeps_committed_decoders(tmp_path, monkeypatch):
     """A checkpoint different from the committed relu1_1 decoder is exported beside it, not over it."""
-    from hw2.photowct import models, train
+    from hw2.fastphotostyle.photowct import models, train
 
     dec = models.Decoder(models.PHOTOWCT_SPECS["relu1_1"])
     torch.save({"model": dec.state_dict(), "history": [], "step": 1, "elapsed_s": 0.0, "config": {}},

@@ -36,3 +36,35 @@ def test_skipped_methods_and_bad_yardstick():
     assert [r[2] for r in seed_comparison(summary, 1.0)][:3] == ["not measured"] * 3
     with pytest.raises(ValueError, match="photo_style_distance"):
         seed_comparison(_summary(), 0.0)
+
+
+def test_comparison_rows_are_named_and_start_with_the_yardsticks():
+    import torch
+
+    from hw2.conclusions import (COMPARISON_KEYS, PAINTING_ROW, PHOTO_ROW, Output, comparison_rows,
+                                 runtime_rows)
+
+    g = torch.Generator().manual_seed(0)
+    photo, painting = torch.rand(1, 3, 32, 40, generator=g), torch.rand(1, 3, 30, 30, generator=g)
+    out = Output("A", "p", photo.clone(), runtime_s=2.0,
+                 scores={"content_ssim": 0.9, "style_distance": 0.5, "photorealism": 0.8})
+    skipped = Output("B", "p", None, skipped="weights missing")
+    rows = comparison_rows([out, skipped], [(photo, painting)])
+    assert [r["method"] for r in rows] == [PHOTO_ROW, PAINTING_ROW, "A", "B"]
+    assert all(tuple(r) == COMPARISON_KEYS for r in rows)
+    assert rows[0]["content_ssim"] == pytest.approx(1.0) and rows[1]["style_distance"] == 0.0
+    assert rows[2]["style_distance"] == 0.5 and rows[3]["style_distance"] == ""
+    assert runtime_rows([out, skipped]) == [["A", 2.0], ["B", "skipped"]]
+
+
+def test_profiles_table():
+    from hw2 import conclusions, profiles
+
+    assert conclusions.settings("quick") == profiles.get("conclusions", "quick")
+    for name in profiles.TABLE:
+        assert set(profiles.TABLE[name]) == set(profiles.PROFILES)
+        assert set(profiles.get(name, "quick")) == set(profiles.get(name, "full")), name
+    with pytest.raises(ValueError, match="profile"):
+        profiles.get("munit", "medium")
+    with pytest.raises(ValueError, match="no profile table"):
+        profiles.get("cyclegan", "quick")

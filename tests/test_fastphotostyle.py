@@ -6,14 +6,14 @@ import pytest
 import torch
 
 from hw2 import fastphotostyle as fps
-from hw2.labels import LabelMapWarning
+from hw2.fastphotostyle.labels import LabelMapWarning
 
 
 @pytest.fixture(autouse=True)
 def _random_decoders(monkeypatch):
     """Untrained PhotoWCT decoders: the pipeline's plumbing does not depend on the weights."""
-    import hw2.photowct.pipeline as pipeline
-    from hw2.photowct import models
+    import hw2.fastphotostyle.photowct.pipeline as pipeline
+    from hw2.fastphotostyle.photowct import models
 
     monkeypatch.setattr(pipeline, "photowct_decoder",
                         lambda level, device=None: models.photowct_decoder(level, device=device, pretrained=False))
@@ -79,3 +79,26 @@ def test_bad_arguments():
         fps.stylize(c, s, smoothing="bilateral")
     with pytest.raises(ValueError, match="both"):
         fps.stylize(c, s, content_labels=np.zeros((37, 51), int))
+
+
+def test_pixel_method_needs_no_decoders_and_is_pixel_wct_then_smoothing(tmp_path, monkeypatch):
+    from hw2 import config
+    from hw2.fastphotostyle.photowct.functional import labelwise_wct
+    from hw2.fastphotostyle.smoothing import smooth_exact
+
+    g = torch.Generator().manual_seed(3)
+    c, s = torch.rand(1, 3, 21, 27, generator=g), torch.rand(1, 3, 16, 18, generator=g) * 0.5
+    cl, sl = np.zeros((21, 27), np.int64), np.zeros((16, 18), np.int64)
+    cl[:, 14:], sl[8:] = 1, 1
+    monkeypatch.setattr(config, "WEIGHTS", tmp_path)            # no decoders at all
+    assert fps.decoders_available("pixel") == (True, "")
+    y = fps.pixel_wct(c, s, cl, sl)
+    ref = labelwise_wct(c[0].double(), s[0].double(), cl, sl, min_pixels=50).float().clamp(0, 1)[None]
+    assert torch.equal(y, ref)
+    r = fps.stylize(c, s, content_labels=cl, style_labels=sl, method="pixel", smoothing="exact")
+    assert torch.equal(r.stylized, y)
+    torch.testing.assert_close(r.image, torch.from_numpy(np.clip(smooth_exact(y, c), 0, 1).transpose(2, 0, 1))[None])
+    plain = fps.pixel_wct(c, s)                                # no labels: one region
+    assert plain.shape == c.shape and abs(float(plain.mean()) - float(s.mean())) < 0.05
+    with pytest.raises(ValueError, match="unknown method"):
+        fps.stylize(c, s, method="cyclegan")

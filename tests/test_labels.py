@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from hw2 import labels
-from hw2.labels import ade20k
+from hw2.fastphotostyle import labels
+from hw2.fastphotostyle.labels import ade20k
 
 
 def test_labelme_polygon_rasterises_to_expected_pixels():
@@ -123,7 +123,7 @@ def test_ade20k_model_ships_with_the_package(monkeypatch, tmp_path):
     assert sha256_of(ade20k.model_path()) == ade20k.MODEL_SHA256
     assert sha256_of(ade20k.model_path().with_name(ade20k.LABELS_FILE)) == ade20k.LABELS_SHA256
     assert (ade20k.model_path().parent / "LICENSE-Apache-2.0.txt").is_file()
-    assert ade20k.available(), "the ADE20K model or its runtime (ai-edge-litert) is missing"
+    assert ade20k.available()[0], "the ADE20K model or its runtime (ai-edge-litert) is missing"
 
 
 def test_ade20k_segments_a_photo():

@@ -7,10 +7,23 @@ import numpy as np
 import pytest
 import torch
 
+from hw2.io import to_numpy
 from hw2.quilting import (MODES, BlockMatcher, alpha_schedule, boundary_cut_mask, min_cut_path,
                           naive_synthesize, pass_blocks, select_candidate, synthesize, transfer)
-from hw2.quilting.functional import Term, block_luminance_spread, overlap_weight, seam_ratio
+from hw2.quilting.functional import Term, overlap_weight
+from hw2.quilting.seams import block_luminance_spread, seam_ratio
 from hw2.quilting.naive import naive_min_cut
+from hw2.result import Result
+
+
+def _arr(result):
+    """A quilting :class:`Result` as the ``(H, W, 3)`` float32 array."""
+    assert isinstance(result, Result) and result.image.shape[:2] == (1, 3)
+    return to_numpy(result.image)
+
+
+def _with_details(result):
+    return _arr(result), result.details
 
 
 def _noise(h, w, seed=0):
@@ -111,31 +124,31 @@ def test_tolerance_widens_the_choice():
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("size", [(70, 53), (16, 16), (5, 90)])
 def test_synthesis_output_size_not_a_multiple_of_the_step(mode, size):
-    out = synthesize(_smooth_texture(), size, block=16, overlap=3, mode=mode, seed=0)
+    out = _arr(synthesize(_smooth_texture(), size, block=16, overlap=3, mode=mode, seed=0))
     assert out.shape == size + (3,) and out.dtype == np.float32
     assert 0.0 <= out.min() and out.max() <= 1.0
 
 
 def test_synthesis_accepts_a_tensor_and_defaults_overlap_to_a_sixth():
     tex = torch.from_numpy(_smooth_texture()).permute(2, 0, 1)[None].float()
-    out, details = synthesize(tex, 40, block=18, return_details=True)
+    out, details = _with_details(synthesize(tex, 40, block=18))
     assert out.shape == (40, 40, 3) and details.overlaps == [3]
 
 
 def test_same_seed_same_image_other_seed_other_image():
     tex = _smooth_texture()
-    a = synthesize(tex, 60, block=12, seed=7)
-    b = synthesize(tex, 60, block=12, seed=7)
-    c = synthesize(tex, 60, block=12, seed=8)
+    a = _arr(synthesize(tex, 60, block=12, seed=7))
+    b = _arr(synthesize(tex, 60, block=12, seed=7))
+    c = _arr(synthesize(tex, 60, block=12, seed=8))
     assert np.array_equal(a, b) and not np.array_equal(a, c)
-    t1 = transfer(tex, _noise(30, 34, seed=1), block=12, passes=2, seed=3)
-    t2 = transfer(tex, _noise(30, 34, seed=1), block=12, passes=2, seed=3)
+    t1 = _arr(transfer(tex, _noise(30, 34, seed=1), block=12, passes=2, seed=3))
+    t2 = _arr(transfer(tex, _noise(30, 34, seed=1), block=12, passes=2, seed=3))
     assert np.array_equal(t1, t2)
 
 
 def test_blocks_come_from_the_texture():
     tex = _noise(30, 30, seed=6)
-    out, details = synthesize(tex, 44, block=10, overlap=2, mode="random", return_details=True)
+    out, details = _with_details(synthesize(tex, 44, block=10, overlap=2, mode="random"))
     y, x = details.sources[0]
     # the next blocks cover its right and bottom overlap: the first 8x8 pixels stay
     assert np.array_equal(out[:8, :8], tex[y:y + 8, x:x + 8].astype(np.float32))
@@ -148,8 +161,8 @@ def test_cut_joins_better_than_random_blocks():
         cols = [13 * k for k in range(1, 5)]
         return float(np.mean((img[:, cols] - img[:, [c - 1 for c in cols]]) ** 2))
 
-    rand = synthesize(tex, 60, block=16, overlap=3, mode="random", seed=0)
-    cut = synthesize(tex, 60, block=16, overlap=3, mode="cut", seed=0)
+    rand = _arr(synthesize(tex, 60, block=16, overlap=3, mode="random", seed=0))
+    cut = _arr(synthesize(tex, 60, block=16, overlap=3, mode="cut", seed=0))
     assert seam_error(cut) < 0.5 * seam_error(rand)
 
 
@@ -175,8 +188,7 @@ def test_block_luminance_spread():
 @pytest.mark.parametrize("tolerance", [0.0, 0.2])
 def test_fast_synthesis_equals_naive_loop(tolerance):
     tex = _smooth_texture(30, 30, seed=10)
-    fast, details = synthesize(tex, (37, 41), block=10, overlap=3, tolerance=tolerance, seed=4,
-                               return_details=True)
+    fast, details = _with_details(synthesize(tex, (37, 41), block=10, overlap=3, tolerance=tolerance, seed=4))
     slow, cost = naive_synthesize(tex, (37, 41), block=10, overlap=3, tolerance=tolerance, seed=4)
     assert np.array_equal(fast, slow)
     assert details.cut_cost == pytest.approx(cost, rel=1e-12)
@@ -191,7 +203,7 @@ def test_transfer_schedule():
 
 @pytest.mark.parametrize("shape", [(37, 29), (5, 7), (1, 1)])
 def test_transfer_output_has_the_target_size(shape):
-    out = transfer(_smooth_texture(), _noise(*shape, seed=15), block=12, passes=3, seed=0)
+    out = _arr(transfer(_smooth_texture(), _noise(*shape, seed=15), block=12, passes=3, seed=0))
     assert out.shape == shape + (3,) and out.dtype == np.float32
 
 
@@ -199,8 +211,8 @@ def test_transfer_onto_the_texture_itself_reproduces_it():
     # alpha = 0: only the correspondence counts, and the texture's own luminance
     # at the same place is an exact match; the grid fits exactly (5 * 8 + 2 = 42).
     tex = _noise(42, 42, seed=11)
-    out = transfer(tex, tex, block=10, overlap=2, passes=1, alpha=0.0, tolerance=0.0,
-                   match_luminance=False)
+    out = _arr(transfer(tex, tex, block=10, overlap=2, passes=1, alpha=0.0, tolerance=0.0,
+                        match_luminance=False))
     assert np.allclose(out, tex.astype(np.float32))
 
 
@@ -208,7 +220,7 @@ def test_transfer_follows_the_target_luminance():
     tex = _smooth_texture(40, 40, seed=12)
     yy, xx = np.mgrid[0:50, 0:60]
     target = np.repeat((xx / 59.0)[..., None], 3, axis=2)  # dark-to-bright ramp
-    out, details = transfer(tex, target, block=9, passes=2, tolerance=0.0, blur=1.0, return_details=True)
+    out, details = _with_details(transfer(tex, target, block=9, passes=2, tolerance=0.0, blur=1.0))
     assert out.shape == (50, 60, 3) and details.blocks == [9, 6]
     lum = out @ np.array([0.299, 0.587, 0.114])
     assert np.corrcoef(lum.mean(axis=0), np.arange(60))[0, 1] > 0.8

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hw2.smoothing import (DEFAULT_LAM, affinity_stencil, beta_to_lam, box_filter, guided_filter, lam_to_beta,
+from hw2.fastphotostyle.smoothing import (DEFAULT_LAM, affinity_stencil, beta_to_lam, box_filter, guided_filter, lam_to_beta,
                            matting_affinity, matting_laplacian, smooth_direct, smooth_exact, smoothing_matrix)
 
 

@@ -50,7 +50,7 @@ def test_prefixes_and_lookup():
 
 
 def test_hand_made_labels_cover_the_pairs():
-    from hw2.labels import labelme_path
+    from hw2.fastphotostyle.labels import labelme_path
 
     for photo, painting in data.study_pairs(3):
         assert labelme_path(photo).is_file() and labelme_path(painting).is_file()

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from hw2.io import resize_longest
-from hw2.photowct.models import LEVELS, WCT_SPECS, WCT_TRAINED, Decoder, weights_name
+from hw2.fastphotostyle.photowct.models import LEVELS, WCT_SPECS, WCT_TRAINED, Decoder, weights_name
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def photo():
 @pytest.fixture
 def no_reference(tmp_path, monkeypatch):
     """``HW2_REFERENCE`` pointing at an empty folder, and no decoder cached from before."""
-    from hw2.photowct import models
+    from hw2.fastphotostyle.photowct import models
 
     monkeypatch.setenv("HW2_REFERENCE", str(tmp_path))
     for cached in (models._wct_decoder, models._li2017_decoder):
@@ -55,7 +55,7 @@ def test_wct_levels_are_ours_and_registered_with_their_hash():
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_wct_decoders_reconstruct_a_held_out_photo_without_the_reference(level, photo, no_reference):
-    from hw2.photowct import psnr, reconstruct
+    from hw2.fastphotostyle.photowct import psnr, reconstruct
 
     out = reconstruct(photo, level, kind="wct", device="cpu")
     assert out.shape == photo.shape and float(out.min()) >= 0 and float(out.max()) <= 1
@@ -67,19 +67,19 @@ def test_wct_decoders_reconstruct_a_held_out_photo_without_the_reference(level, 
 
 
 def test_wct_stylize_runs_without_reference_and_differs_from_photowct(photo, no_reference):
-    from hw2.photowct import stylize
+    from hw2.fastphotostyle.photowct import stylize
 
     style = torch.linspace(0, 1, 48 * 64).reshape(1, 1, 48, 64).expand(1, 3, 48, 64).clone()
     style[:, 0] = 0.9                                   # reddish gradient
-    wct = stylize(photo, style, method="wct", device="cpu")
+    wct = stylize(photo, style, method="wct", device="cpu").image
     assert wct.shape == photo.shape and torch.isfinite(wct).all()
     assert float(wct[:, 0].mean()) > float(photo[:, 0].mean())         # took the style's red
-    assert not torch.equal(wct, stylize(photo, style, device="cpu"))   # not the unpooling decoders
+    assert not torch.equal(wct, stylize(photo, style, device="cpu").image)   # not the unpooling decoders
 
 
 def test_wct_available_without_reference_and_li2017_only_as_yardstick(no_reference):
     from hw2 import fastphotostyle as fps
-    from hw2.photowct.models import li2017_decoder
+    from hw2.fastphotostyle.photowct.models import li2017_decoder
     from hw2.weights import WeightsError
 
     assert fps.decoders_available("wct") == (True, "")
@@ -102,7 +102,7 @@ def test_bench_psnr_table_omits_the_absent_yardstick(photo, no_reference):
 
 # --------------------------------------------------------------------------- training
 def test_wct_training_resumes_exactly_and_exports_fp16(tmp_path, photo):
-    from hw2.photowct.train import export, sample_batch, train_level
+    from hw2.fastphotostyle.photowct.train import export, sample_batch, train_level
     from hw2.vgg import vgg19
 
     images = [photo, photo.flip(-1) * 0.8]
@@ -142,7 +142,7 @@ def test_wct_training_resumes_exactly_and_exports_fp16(tmp_path, photo):
 
 
 def test_wct_training_refuses_relu4_1_and_unknown_families(photo):
-    from hw2.photowct.train import main, train_level
+    from hw2.fastphotostyle.photowct.train import main, train_level
 
     with pytest.raises(ValueError, match="relu4_1"):
         train_level("relu4_1", images=[photo], iters=0, decoder="wct", progress=False)
@@ -153,7 +153,7 @@ def test_wct_training_refuses_relu4_1_and_unknown_families(photo):
 
 
 def test_greedy_init_of_an_upsampling_decoder_beats_random(photo):
-    from hw2.photowct.lsq import greedy_init, sample_batch
+    from hw2.fastphotostyle.photowct.lsq import greedy_init, sample_batch
     from hw2.vgg import vgg19
 
     enc = vgg19("relu3_1", device="cpu")

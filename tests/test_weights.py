@@ -73,3 +73,22 @@ def test_corrupt_file_gives_weights_error(tmp_path, monkeypatch):
             weights.load_state_dict("corrupt_test")
     finally:
         weights.REGISTRY.pop("corrupt_test", None)
+
+
+def test_hashes_live_in_one_table():
+    """Every registered file of the project takes its sha256 from hw2/weights/sha256.json, and no source
+    file repeats one."""
+    import json
+
+    import hw2.fastphotostyle.photowct.models  # noqa: F401  (registers the decoders)
+    import hw2.munit.model  # noqa: F401  (registers the generators)
+    from hw2 import config
+
+    table = json.loads(weights.hashes_file().read_text())
+    ours = {n: e for n, e in weights.REGISTRY.items() if not n.endswith("_test")}
+    assert ours and all(table[n] == e.sha256 for n, e in ours.items())
+    for src in config.PACKAGE.rglob("*.py"):
+        text = src.read_text(encoding="utf-8")
+        assert not any(h in text for h in table.values()), src
+    with pytest.raises(weights.WeightsError, match="no sha256"):
+        weights.registered_sha256("never_registered")

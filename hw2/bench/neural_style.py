@@ -73,7 +73,9 @@ def _note(out: dict, *keys: str) -> None:
 
 
 def run(*, quick: bool = False) -> dict:
-    from ..neural_style import stylize
+    from ..methods import get
+
+    stylize = get("neural_style")
 
     content, style, names = _images()
     small, big = (48, 96) if quick else (256, 512)
@@ -117,7 +119,9 @@ def _time_to_bar(content, style, size: int, bar: float, full: tuple, **kw):
 
     Returns the result and the wall time from the call to that evaluation (``None`` if never reached).
     """
-    from ..neural_style import stylize
+    from ..methods import get
+
+    stylize = get("neural_style")
 
     reached = {}
 

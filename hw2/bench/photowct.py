@@ -47,7 +47,7 @@ def psnr_table(images: Sequence[torch.Tensor], *, li2017: bool = True, device="c
     absent, "n": len(images)}``.
     """
     from ..metrics import psnr
-    from ..photowct.models import encode, encoder, li2017_decoder, photowct_decoder, wct_decoder
+    from ..fastphotostyle.photowct.models import encode, encoder, li2017_decoder, photowct_decoder, wct_decoder
     from ..weights import WeightsError
 
     enc = encoder(device=device)
@@ -72,7 +72,9 @@ def psnr_table(images: Sequence[torch.Tensor], *, li2017: bool = True, device="c
 
 
 def _time_photowct(content: torch.Tensor, style: torch.Tensor, *, repeat: int, warmup: int = 1) -> float:
-    from ..photowct import stylize
+    from ..methods import get
+
+    stylize = get("photowct")
 
     return best_time(lambda: stylize(content, style, device="cpu"), repeat=repeat, warmup=warmup)
 

@@ -28,6 +28,7 @@ import os
 
 import numpy as np
 
+from .. import profiles
 from ..timing import Timer, best_time
 
 
@@ -52,21 +53,26 @@ def _images(tex_side: int, out_side: int):
 
 
 def run(*, quick: bool = False) -> dict:
-    from ..quilting import naive_synthesize, synthesize, transfer
+    from ..io import to_numpy
+    from ..methods import get
+    from ..quilting import naive_synthesize
 
-    tex_side, out_side, block, t_block = (64, 128, 16, 18) if quick else (256, 512, 32, 36)
+    synthesize, transfer = get("quilting_synthesize"), get("quilting_transfer")
+
+    p = profiles.get("bench_quilting", "quick" if quick else "full")
+    tex_side, out_side, block, t_block = p["texture_side"], p["out_side"], p["block"], p["transfer_block"]
     texture, target = _images(tex_side, out_side)
-    repeat = 1 if quick else 3
+    repeat = p["repeat"]
 
     synth_s = best_time(lambda: synthesize(texture, out_side, block=block, tolerance=0.1, seed=0),
                         repeat=repeat, warmup=1)
     transfer_s = best_time(lambda: transfer(texture, target, block=t_block, passes=3, seed=0),
-                           repeat=1 if quick else 2, warmup=0)
+                           repeat=p["transfer_repeat"], warmup=0)
 
     # same settings, tolerance 0, same seed: the fast and the direct implementation
     with Timer() as t_fast:
-        fast_img, details = synthesize(texture, out_side, block=block, tolerance=0.0, seed=0,
-                                       return_details=True)
+        fast = synthesize(texture, out_side, block=block, tolerance=0.0, seed=0)
+    fast_img, details = to_numpy(fast.image), fast.details
     with Timer() as t_naive:
         naive_img, naive_cost = naive_synthesize(texture, out_side, block=block, tolerance=0.0, seed=0)
     equal = bool(math.isclose(details.cut_cost, naive_cost, rel_tol=1e-9, abs_tol=1e-9))

@@ -50,7 +50,7 @@ def _child(spec: dict) -> dict:
     """Runs in the subprocess: one computation, timed, with this process's peak RSS."""
     import time
 
-    from .. import smoothing
+    from ..fastphotostyle import smoothing
     from ..timing import peak_rss_mb
 
     content, styled = _inputs(spec["h"], spec["w"])
@@ -70,13 +70,13 @@ def _child(spec: dict) -> dict:
     elif spec["what"] == "pipeline":
         import torch
 
-        from .. import fastphotostyle
+        from ..methods import get
 
         torch.set_num_threads(os.cpu_count() or 1)
         c = torch.from_numpy(content.transpose(2, 0, 1).copy())[None]
         s = torch.from_numpy(styled.transpose(2, 0, 1).copy())[None]
         t = time.perf_counter()
-        res = fastphotostyle.stylize(c, s, smoothing="exact", max_side=max(spec["h"], spec["w"]), device="cpu")
+        res = get("fastphotostyle")(c, s, smoothing="exact", size=max(spec["h"], spec["w"]), device="cpu")
         out = res.image[0].permute(1, 2, 0).numpy()
     else:
         raise ValueError(spec["what"])
@@ -105,8 +105,10 @@ def run(*, quick: bool = False) -> dict:
     from ..fastphotostyle import decoders_available
 
     load = os.getloadavg()[0]
-    small = (96, 128) if quick else (540, 800)
-    big = (160, 160) if quick else (1000, 1000)
+    from .. import profiles
+
+    p = profiles.get("bench_smoothing", "quick" if quick else "full")
+    small, big = p["small"], p["big"]
     out: dict = {"load_avg_1min": round(load, 2), "size_small": f"{small[1]}x{small[0]}",
                  "size_1mp": f"{big[1]}x{big[0]}"}
     with tempfile.TemporaryDirectory(prefix="hw2-bench-smoothing-") as tmp:

@@ -3,7 +3,7 @@
 Setup: the source is the 128 px centre crop of one Monet painting (:func:`_texture_source`,
 the painting notebook 04 synthesises its textures from). Textures are synthesised with
 :func:`hw2.neural_style.synthesize_texture` at the report's budget
-(:data:`hw2.neural_style.texture.REPORT_TEXTURE`, the full profile of notebooks 02 and 04),
+(:data:`hw2.profiles.REPORT_TEXTURE`, the full profile of notebooks 02 and 04),
 matching every layer *up to* conv1_1, conv3_1 and conv5_1 (Gram loss).
 
 Figures
@@ -60,6 +60,7 @@ import time
 import numpy as np
 import torch
 
+from .. import profiles
 from ..timing import Timer
 
 LAYERS = ("conv1_1", "conv3_1", "conv5_1")
@@ -98,15 +99,20 @@ def lum_corr(out: np.ndarray, target: np.ndarray) -> float:
 
 def _mean_transfer_corr(source: np.ndarray, targets, tr: dict) -> float:
     """Mean over ``targets`` of :func:`lum_corr` of the quilting transfer of ``source`` onto each."""
-    from ..quilting import transfer
+    from ..io import to_numpy
+    from ..methods import get
 
-    return float(np.mean([lum_corr(transfer(source, tgt, block=tr["block"], passes=tr["passes"], blur=tr["blur"],
-                                            seed=0), tgt) for tgt in targets]))
+    transfer = get("quilting_transfer")
+
+    return float(np.mean([lum_corr(to_numpy(transfer(source, tgt, block=tr["block"], passes=tr["passes"],
+                                                     blur=tr["blur"], seed=0).image), tgt) for tgt in targets]))
 
 
 def _equal_time(source, budget: dict, seconds: float, **kw):
     """``synthesize_texture`` (up to conv5_1, ``budget`` updated with ``kw``) stopped after ``seconds``."""
-    from ..neural_style import synthesize_texture
+    from ..methods import get
+
+    synthesize_texture = get("neural_style_texture")
 
     r = synthesize_texture(source, layers="conv5_1", seed=0, progress=False, return_result=True,
                            callback=lambda rec: rec["time"] >= seconds, **{**budget, **kw})
@@ -117,13 +123,16 @@ def run(*, quick: bool = False) -> dict:
     from .. import metrics
     from ..io import to_numpy
     from ..neural_style import functional as Fn
-    from ..neural_style import synthesize_texture
-    from ..neural_style.texture import REPORT_TEXTURE, source_crops
+    from ..methods import get
+
+    synthesize_texture = get("neural_style_texture")
+    from ..neural_style.texture import source_crops
 
     painting, name = _texture_source()
-    source, corners, overlap = source_crops(painting, 64 if quick else CROP)
-    budget = dict(size=48, iterations=(4, 4, 4)) if quick else dict(REPORT_TEXTURE)
-    tr = dict(TRANSFER, target_side=64, block=10) if quick else TRANSFER
+    p = profiles.get("bench_textures", "quick" if quick else "full")
+    source, corners, overlap = source_crops(painting, p["crop"] or CROP)
+    budget = dict(size=p["size"], iterations=p["iterations"])
+    tr = dict(TRANSFER, target_side=p["target_side"], block=p["transfer_block"]) if quick else TRANSFER
     threads = torch.get_num_threads()
     out = {"source": f"{name} (centre {source.shape[-1]} px crop)", "size": budget["size"],
            "iterations": list(budget["iterations"]), "threads": threads}

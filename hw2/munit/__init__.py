@@ -11,14 +11,21 @@ losses
     adversarial terms.
 train
     ``python -m hw2.munit.train --config cpu cpu_encadv``, then ``--config cpu_vgg`` (resumable, atomic checkpoints).
-translate
+method
+    :func:`stylize`, the method entry point (images in, :class:`hw2.result.Result` out, ``size`` the longest side).
+model
     :func:`load_model` (the committed fp16 generators, registered in :mod:`hw2.weights` by importing
-    this package), :meth:`MUNIT.translate` with random (at a temperature) or reference styles,
-    :func:`evaluate`, :func:`temperature_curve`.
+    this package), :meth:`MUNIT.translate` with random (at a temperature) or reference styles; no
+    training code is imported.
+evaluate
+    :func:`evaluate`, :func:`temperature_curve`, :func:`choose_temperature`, :func:`style_code_statistics`.
+translate
+    Both of the above under their former name (``from hw2.munit import translate as mt``).
 """
 from .config import MUNITConfig, load_config
+from .method import stylize
 from .translate import (DEFAULT_MODEL, DIRECTIONS, MODELS, MUNIT, STYLE_TEMPERATURE, choose_temperature, evaluate,
                         history, load_model, random_styles, temperature_curve)
 
-__all__ = ["MUNITConfig", "load_config", "MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "STYLE_TEMPERATURE",
+__all__ = ["stylize", "MUNITConfig", "load_config", "MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "STYLE_TEMPERATURE",
            "load_model", "random_styles", "history", "evaluate", "temperature_curve", "choose_temperature"]

@@ -3,14 +3,15 @@
 * :mod:`.functional` - pure functions: Gram matrix, content / style / TV losses,
   colour conversions and matching.
 * :mod:`.modules` - :class:`PerceptualLoss`, the loss with fixed targets.
-* :mod:`.core` - the entry point :func:`stylize` and the optimisation engine.
+* :mod:`.engine` - the optimisation engine (Laplacian-pyramid parameterisation, coarse to fine, L-BFGS/Adam).
+* :mod:`.core` - the entry point :func:`stylize` (returns a :class:`hw2.result.Result`).
 * :mod:`.texture` - :func:`synthesize_texture` (Gram or sliced-Wasserstein statistics).
 
 Importing this package loads no weights; the VGG19 is built on first use.
 """
 from .core import (DEFAULT_CONTENT_LAYERS, DEFAULT_ITERATIONS, DEFAULT_STYLE_LAYERS, DEFAULT_STYLE_WEIGHT,
                    PARAMETERIZATIONS, StopOptimization, StyleTransferResult, collapse_bands, laplacian_bands,
-                   pyramid_sizes, stylize)
+                   loss_curve, pyramid_sizes, stylize)
 from .functional import (content_loss, gram_matrix, match_color, match_histograms, sliced_wasserstein_loss,
                          style_loss, total_variation)
 from .modules import PerceptualLoss
@@ -18,7 +19,7 @@ from .texture import (DEFAULT_TEXTURE_ITERATIONS, DEFAULT_TEXTURE_LAYERS, TEXTUR
                       synthesize_texture, texture_layers, texture_levels)
 
 __all__ = [
-    "stylize", "synthesize_texture", "texture_layers", "StyleTransferResult", "StopOptimization",
+    "stylize", "synthesize_texture", "loss_curve", "texture_layers", "StyleTransferResult", "StopOptimization",
     "PerceptualLoss", "pyramid_sizes", "gram_matrix", "content_loss", "style_loss", "total_variation",
     "match_histograms", "match_color", "DEFAULT_CONTENT_LAYERS", "DEFAULT_STYLE_LAYERS",
     "DEFAULT_STYLE_WEIGHT", "DEFAULT_ITERATIONS", "DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS",

@@ -1,4 +1,5 @@
-"""Entry point :func:`stylize` (Gatys et al. 2016); the engine texture synthesis shares (:mod:`.texture`).
+"""Entry point :func:`stylize` (Gatys et al. 2016); the engine it shares with texture synthesis is
+:mod:`.engine`.
 
 Both optimise an image so that its VGG19 statistics match targets, with the same
 engine:
@@ -35,23 +36,23 @@ Perceptual Factors in Neural Style Transfer.* CVPR 2017 (colour preservation).
 """
 from __future__ import annotations
 
-import math
-import sys
 import time
-from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from .. import vgg as _vgg
+from ..result import Result
 from . import functional as Fn
+from .engine import (_MIN_LEVEL_SIDE, PARAMETERIZATIONS, StopOptimization, _as_image, _check_size,
+                     _iterations_per_level, _min_side, _resize, _resize_longest_to, _run_pyramid, collapse_bands,
+                     laplacian_bands, pyramid_sizes)
 from .modules import PerceptualLoss, _as_layer_list
 
 __all__ = [
     "DEFAULT_CONTENT_LAYERS", "DEFAULT_STYLE_LAYERS", "DEFAULT_STYLE_WEIGHT", "DEFAULT_ITERATIONS",
-    "StyleTransferResult", "stylize", "pyramid_sizes", "StopOptimization", "PARAMETERIZATIONS",
+    "StyleTransferResult", "stylize", "loss_curve", "pyramid_sizes", "StopOptimization", "PARAMETERIZATIONS",
     "laplacian_bands", "collapse_bands",
 ]
 
@@ -62,318 +63,26 @@ DEFAULT_STYLE_WEIGHT = 10.0
 #: L-BFGS evaluations per pyramid level, coarsest first (with ``levels=3``: 128, 256, 512 px for a
 #: 512 px output); the default single-scale run uses the last entry
 DEFAULT_ITERATIONS = (100, 50, 200)
-_MIN_LEVEL_SIDE = 64          # coarse levels are never smaller than this (shorter side)
 
 
-class StopOptimization(Exception):
-    """Raised inside a callback (or returned ``True`` from it) to end the optimisation early."""
+#: the former name of the result type (every method returns :class:`hw2.result.Result`)
+StyleTransferResult = Result
 
 
-# --------------------------------------------------------------------------- result
-@dataclass
-class StyleTransferResult:
-    """What :func:`stylize` returns.
-
-    Attributes
-    ----------
-    image : torch.Tensor, shape (1, 3, H, W), float32 in [0, 1], on the CPU
-    history : list of dict
-        One record per loss evaluation, in order: ``level`` (0 = coarsest),
-        ``height``, ``width``, ``evaluation`` (global index), ``loss``,
-        ``content``, ``style``, ``tv`` (weighted parts) and ``time`` (seconds
-        since the call started).
-    sizes : list of (int, int)
-        ``(H, W)`` of each pyramid level, coarsest first.
-    elapsed : float
-        Wall time of the whole call, seconds.
-    stopped : bool
-        True when a callback ended the optimisation early.
-    params : dict
-        The options used (for the report).
-    """
-    image: torch.Tensor
-    history: list = field(default_factory=list)
-    sizes: list = field(default_factory=list)
-    elapsed: float = float("nan")
-    stopped: bool = False
-    params: dict = field(default_factory=dict)
-
-    @property
-    def loss(self) -> float:
-        """Loss of the last evaluation (at the finest level reached)."""
-        return self.history[-1]["loss"] if self.history else float("nan")
-
-    def loss_curve(self, level: int | None = None, key: str = "loss") -> np.ndarray:
-        """Per-evaluation values of ``key`` (all levels, or one level; ``-1`` = finest)."""
-        if level is not None and level < 0:
-            level = len(self.sizes) + level
-        return np.array([h[key] for h in self.history if level is None or h["level"] == level])
+def loss_curve(result: Result, level: int | None = None, key: str = "loss") -> np.ndarray:
+    """Per-evaluation values of ``key`` in ``result.info["history"]`` (all levels, or one; ``-1`` = finest)."""
+    history, sizes = result.info["history"], result.info["sizes"]
+    if level is not None and level < 0:
+        level = len(sizes) + level
+    return np.array([h[key] for h in history if level is None or h["level"] == level])
 
 
-# --------------------------------------------------------------------------- helpers
-def _as_image(x, name: str) -> torch.Tensor:
-    from ..io import as_image
-
-    return as_image(x, name=name)
-
-
-def _check_size(size, name: str = "size") -> tuple[int, int] | int:
-    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
-        if size < 1:
-            raise ValueError(f"{name} must be >= 1, got {size}")
-        return int(size)
-    try:
-        h, w = size
-        h, w = int(h), int(w)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an int or a (height, width) pair, got {size!r}") from None
-    if h < 1 or w < 1:
-        raise ValueError(f"{name} must be positive, got {size!r}")
-    return (h, w)
-
-
-def _min_side(layers: Sequence[str]) -> int:
-    """Smallest input side for which every layer in ``layers`` can be computed.
-
-    The reflection padding of a 3x3 convolution needs a map of at least 2x2, so
-    a convolution in block ``b`` needs an input side of at least ``2**(b-1) + 1``.
-    """
-    deepest = max(layers, key=_vgg.LAYERS.index)
-    idx = _vgg.LAYERS.index(deepest)
-    pools_before = sum(1 for n in _vgg.LAYERS[:idx] if n.startswith("pool"))
-    return 2 ** pools_before + 1
-
-
-def pyramid_sizes(size: tuple[int, int], levels: int, *, min_side: int = _MIN_LEVEL_SIDE
-                  ) -> list[tuple[int, int]]:
-    """Sizes of a coarse-to-fine pyramid ending at ``size``, each level half the next.
-
-    At most ``levels`` levels; a coarser level is added only while its shorter
-    side stays ``>= min_side`` (so a 32 px output gets one level).
-
-    >>> pyramid_sizes((512, 512), 3)
-    [(128, 128), (256, 256), (512, 512)]
-    """
-    if int(levels) < 1:
-        raise ValueError(f"levels must be >= 1, got {levels}")
-    h, w = size
-    sizes = [(h, w)]
-    for k in range(1, int(levels)):
-        f = 2 ** k
-        ch, cw = max(1, round(h / f)), max(1, round(w / f))
-        if min(ch, cw) < min_side:
-            break
-        sizes.insert(0, (ch, cw))
-    return sizes
-
-
-def _iterations_per_level(iterations, n_levels: int, default: Sequence[int]) -> list[int]:
-    """Evaluations per level, coarsest first.
-
-    ``None``: ``default`` (its last ``n_levels`` entries). An int ``n``: ``n`` at
-    the finest level and twice as many at each coarser one (a coarser level costs
-    ~1/4). A sequence: one count per level, coarsest first (its last ``n_levels``
-    entries when the pyramid is shorter).
-    """
-    if iterations is None:
-        iterations = default
-    if isinstance(iterations, (int, np.integer)) and not isinstance(iterations, bool):
-        counts = [int(iterations) * 2 ** (n_levels - 1 - i) for i in range(n_levels)]
-    else:
-        counts = [int(x) for x in iterations]
-        if len(counts) < n_levels:
-            counts = [counts[0]] * (n_levels - len(counts)) + counts
-        counts = counts[-n_levels:]
-    if any(c < 0 for c in counts) or counts[-1] < 1:
-        raise ValueError(f"iterations must be >= 0 per level and >= 1 at the finest level, got {iterations!r}")
-    return counts
-
-
-def _resize(img: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    from ..io import resize_to
-
-    return resize_to(img, tuple(size))
-
-
-def _resize_longest_to(img: torch.Tensor, side: int, min_side: int) -> torch.Tensor:
-    """Resize keeping aspect so the longest side is ``side`` (shorter side >= ``min_side``)."""
-    h, w = img.shape[-2:]
-    s = side / max(h, w)
-    s = max(s, min_side / min(h, w))
-    return _resize(img, (max(1, round(h * s)), max(1, round(w * s))))
-
-
-class _Progress:
-    def __init__(self, total: int, enabled: bool, desc: str):
-        self.bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, desc=desc, unit="eval", file=sys.stderr, mininterval=0.5,
-                            dynamic_ncols=True)
-
-    def update(self, loss: float, size: tuple[int, int]):
-        if self.bar is not None:
-            self.bar.set_postfix_str(f"{size[0]}x{size[1]} loss={loss:.4g}", refresh=False)
-            self.bar.update(1)
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-
-
-#: parameterisations of the optimised image (see :func:`stylize`)
-PARAMETERIZATIONS = ("laplacian", "pixels")
-
-
-def laplacian_bands(x: torch.Tensor, n: int) -> tuple[list[torch.Tensor], list[tuple[int, int]]]:
-    """Laplacian pyramid of ``x`` with ``n`` bands, finest first; :func:`collapse_bands` inverts it exactly."""
-    sizes = [tuple(x.shape[-2:])]
-    for _ in range(n - 1):
-        h, w = sizes[-1]
-        sizes.append((max(1, (h + 1) // 2), max(1, (w + 1) // 2)))
-    bands, cur = [], x
-    for k in range(n - 1):
-        down = _resize(cur, sizes[k + 1])
-        bands.append(cur - _resize(down, sizes[k]))
-        cur = down
-    bands.append(cur)
-    return bands, sizes
-
-
-def collapse_bands(bands: Sequence[torch.Tensor], sizes: Sequence[tuple[int, int]]) -> torch.Tensor:
-    """Sum of the bands of :func:`laplacian_bands`, each upsampled to the finest size (differentiable)."""
-    x = bands[-1]
-    for k in range(len(bands) - 2, -1, -1):
-        x = _resize(x, sizes[k]) + bands[k]
-    return x
-
-
-#: the Laplacian parameterisation optimises band ``k`` (0 = finest) divided by ``BAND_DECAY ** k``,
-#: i.e. coarse bands move a little less per unit of gradient than plain bands would. Measured from
-#: the content image (L-BFGS, loss of the pixel parameterisation after 250 evaluations at 256 px):
-#: plain bands (1.0) reach it after ~110 evaluations, 0.8 after 83, 0.75 after 86, 0.85 after 96;
-#: at 128 px, 0.5 and 2.0 were worse than plain bands.
-BAND_DECAY = 0.8
-
-
-def _n_bands(size: tuple[int, int], *, coarsest: int = 8, most: int = 5) -> int:
-    n, side = 1, min(size)
-    while n < most and side // 2 >= coarsest:
-        side //= 2
-        n += 1
-    return n
-
-
-def _optimize(x0: torch.Tensor, loss_fn: PerceptualLoss, n_evals: int, *, optimizer: str,
-              lr: float | None, record: Callable[[dict], None],
-              parameterization: str = "laplacian") -> torch.Tensor:
-    """Optimise the image from ``x0`` for ``n_evals`` loss evaluations; returns the image.
-
-    ``parameterization="pixels"`` optimises the pixels (the paper); ``"laplacian"`` the
-    bands of a Laplacian pyramid of the image (up to 5, coarsest >= 8 px), which spans the
-    same images but lets a gradient step move large areas at once: a step on a coarse
-    band is a smooth change over many pixels; band ``k`` is damped by ``BAND_DECAY ** k``.
-    With L-BFGS this reaches a given loss in about a third of the evaluations (figures in the
-    module docstring and ``hw2.bench.neural_style``).
-
-    ``record(parts)`` is called after every evaluation and may raise
-    :class:`StopOptimization`, which is re-raised with the current image attached.
-    """
-    if parameterization not in PARAMETERIZATIONS:
-        raise ValueError(f"unknown parameterization {parameterization!r}; choose from {PARAMETERIZATIONS}")
-    x0 = x0.detach().clone().contiguous()
-    if parameterization == "laplacian":
-        bands, sizes = laplacian_bands(x0, _n_bands(tuple(x0.shape[-2:])))
-        scales = [BAND_DECAY ** k for k in range(len(bands))]
-        params = [(b / s).contiguous().requires_grad_(True) for b, s in zip(bands, scales)]
-
-        def image() -> torch.Tensor:
-            return collapse_bands([q * s for q, s in zip(params, scales)], sizes)
-    else:
-        params = [x0.requires_grad_(True)]
-
-        def image() -> torch.Tensor:
-            return params[0]
-    if n_evals <= 0:
-        return x0.detach()
-
-    def current() -> torch.Tensor:
-        with torch.no_grad():
-            return image().detach()
-
-    def evaluate():
-        for q in params:
-            if q.grad is not None:
-                q.grad.zero_()
-        total, parts = loss_fn(image())
-        if not math.isfinite(parts["total"]):
-            raise FloatingPointError("the loss became NaN or infinite; lower lr or the loss weights")
-        total.backward()
-        record(parts)
-        return total
-
-    try:
-        if optimizer == "lbfgs":
-            # max_iter is not the limit (max_eval is): the loop then stops right after an
-            # evaluation, so the image returned is the last one evaluated. Tolerances are
-            # zero so that the small, size-normalised gradients never stop it early.
-            opt = torch.optim.LBFGS(params, lr=1.0 if lr is None else lr, max_iter=10 * n_evals + 10,
-                                    max_eval=n_evals, tolerance_grad=0.0, tolerance_change=0.0,
-                                    history_size=50, line_search_fn=None)
-            opt.step(evaluate)
-        else:
-            opt = torch.optim.Adam(params, lr=0.02 if lr is None else lr)
-            for _ in range(n_evals):
-                evaluate()
-                opt.step()
-    except StopOptimization as stop:
-        stop.image = current()
-        raise
-    return current()
-
-
-def _run_pyramid(loss_fn: PerceptualLoss, sizes, counts, init: torch.Tensor, set_targets, *,
-                 optimizer: str, lr, progress: bool, callback, desc: str, t0: float, detail=None,
-                 parameterization: str = "laplacian"):
-    """Optimise over the pyramid; returns (image, history, stopped).
-
-    ``detail(size, coarse_size)``, when given, returns an image added to the
-    upsampled result at each new level (the content's high frequencies).
-    """
-    history: list[dict] = []
-    bar = _Progress(sum(counts), progress, desc)
-    x = init
-    level = 0
-    size = sizes[0]
-
-    def record(parts):
-        rec = dict(level=level, height=size[0], width=size[1], evaluation=len(history),
-                   loss=parts["total"], content=parts["content"], style=parts["style"], tv=parts["tv"],
-                   time=time.perf_counter() - t0)
-        history.append(rec)
-        bar.update(rec["loss"], size)
-        if callback is not None and callback(rec):
-            raise StopOptimization()
-
-    stopped = False
-    try:
-        for level, (size, n) in enumerate(zip(sizes, counts)):
-            if tuple(x.shape[-2:]) != tuple(size):
-                coarse = tuple(x.shape[-2:])
-                x = _resize(x, size)
-                if detail is not None and level > 0:
-                    x = x + detail(size, coarse)
-                x = x.clamp_(0, 1)
-            set_targets(size)
-            x = _optimize(x, loss_fn, n, optimizer=optimizer, lr=lr, record=record,
-                          parameterization=parameterization)
-    except StopOptimization as stop:
-        x = getattr(stop, "image", x)
-        stopped = True
-    finally:
-        bar.close()
-    return x.clamp(0, 1), history, stopped
+def _result(image, history, sizes, t0: float, stopped: bool, params: dict) -> Result:
+    """The :class:`hw2.result.Result` of :func:`stylize` and :func:`hw2.neural_style.synthesize_texture`."""
+    elapsed = time.perf_counter() - t0
+    return Result(image=image, times={"total_s": elapsed},
+                  info={"history": history, "sizes": sizes, "stopped": stopped, "params": params,
+                        "loss": history[-1]["loss"] if history else float("nan"), "elapsed": elapsed})
 
 
 # --------------------------------------------------------------------------- style transfer
@@ -388,7 +97,7 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
             style_blend_weights: Sequence[float] | None = None,
             preserve_color: str | None = None, seed: int = 0,
             device: torch.device | str | None = None, progress: bool = True,
-            callback: Callable[[dict], bool | None] | None = None) -> StyleTransferResult:
+            callback: Callable[[dict], bool | None] | None = None) -> Result:
     """Neural style transfer (Gatys, Ecker & Bethge, CVPR 2016).
 
     Minimises ``alpha * L_content + beta * sum_l w_l E_l + gamma * TV`` over the
@@ -471,14 +180,19 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
         Show a tqdm bar with the current size and loss.
     callback : callable, optional
         Called after every loss evaluation with the history record (a dict, see
-        :class:`StyleTransferResult`); returning ``True`` (or raising
+        :class:`hw2.result.Result` below); returning ``True`` (or raising
         :class:`StopOptimization`) stops the optimisation and returns the
         current image.
 
     Returns
     -------
-    StyleTransferResult
-        ``.image`` (1, 3, H, W) in [0, 1] and ``.history`` of the loss per evaluation.
+    Result
+        ``image`` (1, 3, H, W) float32 in [0, 1] on the CPU; ``times["total_s"]``; ``info``:
+        ``history`` (one record per evaluation: ``level`` (0 = coarsest), ``height``, ``width``,
+        ``evaluation``, ``loss``, ``content``, ``style``, ``tv`` (weighted parts), ``time`` (s since
+        the call started)), ``sizes`` (``(H, W)`` per level, coarsest first), ``loss`` (the last
+        evaluation's), ``elapsed`` (= ``times["total_s"]``), ``stopped`` (a callback ended it early),
+        ``params`` (the options used). :func:`hw2.neural_style.loss_curve` reads ``history``.
 
     Raises
     ------
@@ -604,5 +318,4 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
                   style_scale=float(style_scale),
                   style_blend_weights=tuple(blend), preserve_color=preserve_color or None, seed=int(seed),
                   device=str(dev))
-    return StyleTransferResult(image=image, history=history, sizes=[tuple(s) for s in sizes],
-                               elapsed=time.perf_counter() - t0, stopped=stopped, params=params)
+    return _result(image, history, [tuple(s) for s in sizes], t0, stopped, params)

@@ -54,8 +54,10 @@ from torch import nn
 
 from .. import vgg as _vgg
 from . import functional as Fn
-from .core import (StyleTransferResult, _as_image, _check_size, _iterations_per_level, _min_side, _resize,
-                   _resize_longest_to, _run_pyramid, pyramid_sizes)
+from ..result import Result
+from .core import _result
+from .engine import (_as_image, _check_size, _iterations_per_level, _min_side, _resize, _resize_longest_to,
+                     _run_pyramid, pyramid_sizes)
 from .modules import LossParts, _as_layer_list
 
 __all__ = ["DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS", "REPORT_TEXTURE", "TEXTURE_LOSSES",
@@ -65,9 +67,8 @@ __all__ = ["DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS", "REPORT_TEXTU
 DEFAULT_TEXTURE_LAYERS = ("conv1_1", "pool1", "pool2", "pool3", "pool4")
 #: evaluations per texture level, coarsest first (e.g. 48, 96, 192 px for a 192 px output)
 DEFAULT_TEXTURE_ITERATIONS = (150, 100, 100)
-#: the report's texture budget (notebooks 02 and 04, full profile; ``hw2.bench.textures``): side in
-#: pixels and L-BFGS evaluations per level, coarsest first (48, 96, 192 px for "up to conv5_1")
-REPORT_TEXTURE = dict(size=192, iterations=(50, 40, 70))
+#: the report's texture budget (:data:`hw2.profiles.REPORT_TEXTURE`, re-exported here)
+from ..profiles import REPORT_TEXTURE  # noqa: E402
 #: the statistics a texture can match: Gram matrices or sorted random projections
 TEXTURE_LOSSES = ("gram", "sliced")
 _MAX_TEXTURE_SOURCE = 512     # a texture source is downscaled to at most this (longest side)
@@ -220,7 +221,7 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
                        seed: int = 0, histogram_match: bool = False, parameterization: str = "laplacian",
                        device: torch.device | str | None = None, progress: bool = True,
                        callback: Callable[[dict], bool | None] | None = None,
-                       return_result: bool = False) -> torch.Tensor | StyleTransferResult:
+                       return_result: bool = True) -> Result:
     """Texture synthesis by matching VGG19 statistics (Gatys, Ecker & Bethge, NeurIPS 2015).
 
     Starts from uniform white noise drawn with ``seed`` at the coarsest level and
@@ -269,15 +270,16 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
     progress : bool
         Show a tqdm bar with the current loss.
     callback : callable, optional
-        Called after every evaluation with its record (see ``history`` in
-        :class:`~hw2.neural_style.StyleTransferResult`); returning True stops early.
+        Called after every evaluation with its record (see ``history`` below); returning True
+        stops early.
     return_result : bool
-        Return a :class:`~hw2.neural_style.StyleTransferResult` (image, per-evaluation
-        history with ``time``, level sizes, elapsed seconds, options) instead of the image.
+        Accepted for older calls and ignored: the result is always returned.
 
     Returns
     -------
-    torch.Tensor, shape (1, 3, H, W), float32 in [0, 1], on the CPU (or the result).
+    Result
+        As :func:`hw2.neural_style.stylize` returns it (``image``, ``times``, ``info`` with ``history``,
+        ``sizes``, ``loss``, ``stopped``, ``params``).
 
     Raises
     ------
@@ -327,8 +329,6 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
     image = image.float().cpu()
     if histogram_match:
         image = Fn.match_histograms(image, source.float().cpu()).clamp(0, 1)
-    if not return_result:
-        return image
     distinct = list(dict.fromkeys(tuple(s) for s in sizes))
     for rec in history:   # level = index among distinct sizes (sliced chunks share a level)
         rec["level"] = distinct.index((rec["height"], rec["width"]))
@@ -337,8 +337,7 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
                                                                               DEFAULT_TEXTURE_ITERATIONS)),
                   redraw_every=int(redraw_every) if loss == "sliced" else None, seed=int(seed),
                   histogram_match=bool(histogram_match), parameterization=parameterization, device=str(dev))
-    return StyleTransferResult(image=image, history=history, sizes=distinct, elapsed=time.perf_counter() - t0,
-                               stopped=stopped, params=params)
+    return _result(image, history, distinct, t0, stopped, params)
 
 
 def source_crops(image: torch.Tensor, side: int) -> tuple[torch.Tensor, list[torch.Tensor], float]:

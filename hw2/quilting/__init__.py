@@ -5,14 +5,15 @@
 * :func:`transfer` -- texture transfer onto a target image, iterated with the
   paper's schedule of ``alpha`` and block sizes.
 * :mod:`hw2.quilting.functional` -- the array building blocks (FFT block
-  matching, minimum-error boundary cut).
+  matching, candidate selection); :mod:`hw2.quilting.seams` -- the minimum-error
+  boundary cut and seam diagnostics.
 * :func:`naive_synthesize` -- a direct loop-over-candidates version, the
   benchmark's yardstick.
 
 Images are ``(H, W, 3)`` float arrays in ``[0, 1]`` (see :func:`hw2.io.to_numpy`).
 """
-from .functional import (BlockMatcher, block_luminance_spread, boundary_cut_mask, luminance, min_cut_path,
-                         seam_ratio, select_candidate)
+from .functional import BlockMatcher, luminance, select_candidate
+from .seams import block_luminance_spread, boundary_cut_mask, min_cut_path, seam_ratio
 from .naive import naive_synthesize
 from .quilt import MODES, QuiltDetails, alpha_schedule, pass_blocks, synthesize, transfer
 

@@ -1,18 +1,22 @@
 """Image Quilting pipelines: texture synthesis and texture transfer (Efros & Freeman 2001).
 
-Both work on ``(H, W, 3)`` float arrays in ``[0, 1]`` (as given by
-:func:`hw2.io.to_numpy`; ``(1, 3, H, W)`` tensors are accepted too) and return
-``(H, W, 3)`` float32 arrays.
+Both take images in ``[0, 1]`` (``(H, W, 3)`` float arrays as given by :func:`hw2.io.to_numpy`,
+``(1, 3, H, W)`` tensors, anything :func:`hw2.io.as_image` takes), work on ``(H, W, 3)`` arrays and
+return a :class:`hw2.result.Result`.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .functional import (BlockMatcher, Term, as_image_array, boundary_cut_mask, check_block,
-                         correspondence_map, default_overlap, grid_steps, overlap_weight,
-                         select_candidate)
+from ..io import to_tensor
+from ..result import Result
+
+from .functional import (BlockMatcher, Term, as_image_array, check_block, correspondence_map, default_overlap,
+                         grid_steps, overlap_weight, select_candidate)
+from .seams import boundary_cut_mask
 
 __all__ = ["MODES", "QuiltDetails", "synthesize", "transfer", "alpha_schedule", "pass_blocks"]
 
@@ -22,7 +26,7 @@ MODES = ("random", "ssd", "cut")
 
 @dataclass
 class QuiltDetails:
-    """What a quilting run did (returned with ``return_details=True``).
+    """What a quilting run did (``Result.info["details"]``).
 
     Attributes
     ----------
@@ -82,7 +86,7 @@ def _paste(region, patch, ov, *, left: bool, top: bool, cut: bool, details, sour
 
 def synthesize(texture, size, *, block: int = 32, overlap: int | None = None, mode: str = "cut",
                tolerance: float = 0.1, seed: int = 0, return_details: bool = False,
-               progress: bool = False):
+               progress: bool = False) -> Result:
     """Synthesize a texture by quilting blocks of a sample (Efros & Freeman 2001, section 2).
 
     Blocks are laid in raster order on a grid with step ``block - overlap``.
@@ -115,12 +119,13 @@ def synthesize(texture, size, *, block: int = 32, overlap: int | None = None, mo
     seed : int, keyword-only
         Seeds every random choice: the same seed gives the same image.
     return_details : bool, keyword-only
-        Also return a :class:`QuiltDetails`.
+        Accepted for older calls and ignored: the details are always in the result.
 
     Returns
     -------
-    ndarray, shape (H, W, 3), float32
-        The synthesized texture (and the details when asked).
+    Result
+        ``image``: ``(1, 3, H, W)`` float32 tensor in [0, 1] (:func:`hw2.io.to_numpy` gives the
+        ``(H, W, 3)`` array); ``times["total_s"]``; ``info["details"]``: the :class:`QuiltDetails`.
 
     Notes
     -----
@@ -132,6 +137,7 @@ def synthesize(texture, size, *, block: int = 32, overlap: int | None = None, mo
     the previous block in the sample has zero error when it exists, so runs of
     the sample are copied verbatim (an artefact of the paper's rule, kept).
     """
+    t0 = time.perf_counter()
     tex = as_image_array(texture, "texture")
     H, W = _check_size(size)
     if mode not in MODES:
@@ -166,7 +172,7 @@ def synthesize(texture, size, *, block: int = 32, overlap: int | None = None, mo
     if bar is not None:
         bar.close()
     out = canvas[:H, :W].astype(np.float32)
-    return (out, details) if return_details else out
+    return Result(image=to_tensor(out), times={"total_s": time.perf_counter() - t0}, info={"details": details})
 
 
 # --------------------------------------------------------------------------- transfer
@@ -198,7 +204,7 @@ def _pad_to(img: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float | None = None,
              overlap: int | None = None, tolerance: float = 0.1, blur: float = 0.0,
              match_luminance: bool = True, seed: int = 0, return_details: bool = False,
-             progress: bool = False):
+             progress: bool = False) -> Result:
     """Texture transfer by quilting (Efros & Freeman 2001, section 3).
 
     Renders ``target`` with blocks of ``texture``. Each block minimises
@@ -237,11 +243,13 @@ def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float 
         it a dark painting can only render the dark half of a photo.
     seed : int, keyword-only
     return_details : bool, keyword-only
-        Also return a :class:`QuiltDetails`.
+        Accepted for older calls and ignored: the details (with the output after each pass) are
+        always in the result.
 
     Returns
     -------
-    ndarray, shape (H, W, 3), float32
+    Result
+        As :func:`synthesize` (``info["details"]`` adds the output after each pass).
 
     Notes
     -----
@@ -251,6 +259,7 @@ def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float 
     ``E_texture``; the grid is padded past the target's border (by mirroring
     the target) and cropped.
     """
+    t0 = time.perf_counter()
     tex = as_image_array(texture, "texture")
     tgt = as_image_array(target, "target")
     if isinstance(passes, bool) or not isinstance(passes, (int, np.integer)) or passes < 1:
@@ -316,7 +325,6 @@ def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float 
         if bar is not None:
             bar.close()
         previous = canvas[:H, :W]
-        if return_details:
-            details.images.append(previous.astype(np.float32))
+        details.images.append(previous.astype(np.float32))
     out = previous.astype(np.float32)
-    return (out, details) if return_details else out
+    return Result(image=to_tensor(out), times={"total_s": time.perf_counter() - t0}, info={"details": details})

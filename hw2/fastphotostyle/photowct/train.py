@@ -1,4 +1,4 @@
-"""Train the (Photo)WCT decoders: ``python -m hw2.photowct.train [--decoder photowct|wct]``.
+"""Train the (Photo)WCT decoders: ``python -m hw2.fastphotostyle.photowct.train [--decoder photowct|wct]``.
 
 Each decoder inverts one level of the frozen normalized VGG19: image ->
 encoder -> decoder -> image. ``--decoder photowct`` (default) trains the four
@@ -27,14 +27,14 @@ Departures / CPU budget
 -----------------------
 * the feature loss (which needs a backward pass through the encoder) is computed
   every ``feat_every`` steps only;
-* decoders start from a layer-wise least-squares fit (:mod:`hw2.photowct.lsq`,
+* decoders start from a layer-wise least-squares fit (:mod:`hw2.fastphotostyle.photowct.lsq`,
   ``--init greedy``, the default); ``--init default`` starts ``relu1_1`` from the
   least-squares solution of the pixel loss and the PhotoWCT ``relu4_1`` from the
   AdaIN decoder's convolutions of the same shapes (layers 1, 5, 14, 21).
 
 ``--export`` writes the final decoders as fp16 state dicts ``<decoder>_<level>.pth``
-to ``hw2/weights/`` and prints their sha256 (to paste into ``models._SHA256`` or
-``models._SHA256_WCT``).
+to ``hw2/weights/`` (beside the committed ones when they differ) and prints their sha256;
+``--export --register`` adopts them and updates ``hw2/weights/sha256.json``.
 """
 from __future__ import annotations
 
@@ -51,9 +51,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import config, weights
-from ..io import atomic_write
-from ..vgg import VGG19Encoder
+from ... import config, weights
+from ...io import atomic_write
+from ...vgg import VGG19Encoder
 from .lsq import greedy_init, least_squares_init, sample_batch
 from .models import ADAIN_INIT_KEYS, LEVELS, PHOTOWCT_SPECS, WCT_SPECS, Decoder
 
@@ -90,7 +90,7 @@ def default_images(*, decoder: str = "photowct", landscape_repeat: int = 30) -> 
     ``landscape_repeat`` times (as the committed PhotoWCT decoders were trained); ``"wct"``: ``trainB`` only,
     so that ``testB`` and the landscapes stay held out.
     """
-    from ..data import _images_in, monet2photo
+    from ...data import _images_in, monet2photo
 
     _check_decoder(decoder)
     if decoder == "wct":
@@ -109,7 +109,7 @@ def _init_decoder(level: str, *, seed: int, enc: VGG19Encoder, images, init, low
                   decoder: str = "photowct") -> Decoder:
     torch.manual_seed(seed)
     dec = Decoder(SPECS[decoder][level])
-    log = logging.getLogger("hw2.photowct.train")
+    log = logging.getLogger("hw2.fastphotostyle.photowct.train")
     if init == "greedy":
         fit = None
         if lower is not None and level == "relu4_1" and decoder == "photowct":
@@ -153,8 +153,8 @@ def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, bat
         :func:`greedy_init` (for relu4_1 below pool2 from ``init_lower``, the relu3_1
         decoder's state dict, when given); ``False``: random.
     decoder : {"photowct", "wct"}
-        Architecture: :data:`~hw2.photowct.models.PHOTOWCT_SPECS` (max-unpooling) or
-        :data:`~hw2.photowct.models.WCT_SPECS` (nearest upsampling, levels 1-3 only).
+        Architecture: :data:`~hw2.fastphotostyle.photowct.models.PHOTOWCT_SPECS` (max-unpooling) or
+        :data:`~hw2.fastphotostyle.photowct.models.WCT_SPECS` (nearest upsampling, levels 1-3 only).
 
     Returns
     -------
@@ -170,7 +170,7 @@ def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, bat
         raise ValueError(f"bad training sizes: iters={iters}, crop={crop}, batch={batch}")
     if not images:
         raise ValueError("no training images")
-    log = logger or logging.getLogger("hw2.photowct.train")
+    log = logger or logging.getLogger("hw2.fastphotostyle.photowct.train")
     cfg = dict(level=level, crop=crop, batch=batch, lr=lr, seed=seed, feat_weight=feat_weight,
                       feat_every=feat_every, init=init if init_lower is None else f"{init}+relu3_1")
     if decoder != "photowct":           # (the committed PhotoWCT checkpoints predate this key)
@@ -326,7 +326,7 @@ def _validate(p: argparse.ArgumentParser, args) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m hw2.photowct.train", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m hw2.fastphotostyle.photowct.train", description=__doc__.split("\n")[0])
     p.add_argument("--decoder", choices=DECODERS, default="photowct",
                    help="photowct: max-unpooling decoders (4 levels); wct: nearest-upsampling decoders "
                         "(relu1_1-relu3_1), trained on trainB only")
@@ -356,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     torch.set_num_threads(max(1, args.threads))
     ckpt_dir = Path(args.ckpt_dir or checkpoint_dir(args.decoder))
     ckpt_dir.mkdir(parents=True, exist_ok=True)
-    log = logging.getLogger("hw2.photowct.train")
+    log = logging.getLogger("hw2.fastphotostyle.photowct.train")
     log.setLevel(logging.INFO)
     handler = logging.FileHandler(ckpt_dir / "train.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))

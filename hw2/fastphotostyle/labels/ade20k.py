@@ -9,7 +9,7 @@ in ``[-1, 1]``; output: ``1x513x513x151`` logits, channel 0 = "other", channel `
 = line ``c`` of the labels file (ADE20K's 150 classes, Zhou et al. 2017).
 
 FastPhotoStyle's example 3 uses such a segmenter; as it does, classes may be merged by
-a small semantic table (:data:`SEMANTIC_GROUPS`, onto :data:`hw2.labels.CLASSES`) and
+a small semantic table (:data:`SEMANTIC_GROUPS`, onto :data:`hw2.fastphotostyle.labels.CLASSES`) and
 regions under ~2 % of the image merged into their neighbours, so that content and style
 regions correspond more often.
 """
@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...errors import MissingResourceError
 from .functional import CLASSES, merge_small_regions, relabel, resize_labels
 
 __all__ = ["MODEL_FILE", "LABELS_FILE", "MODEL_SHA256", "ModelNotFoundError", "SEMANTIC_GROUPS", "model_path", "ade20k_names",
@@ -48,25 +49,26 @@ SEMANTIC_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ModelNotFoundError(FileNotFoundError):
+class ModelNotFoundError(MissingResourceError):
     """The ADE20K TFLite model (or its runtime) is not available; the message says what to do."""
 
 
 def model_path() -> Path:
     """Where the shipped model is: ``hw2/assets/models/ade20k_deeplabv3_mobilenetv2.tflite``."""
-    from .. import config
+    from ... import config
 
     return config.ASSETS / "models" / MODEL_FILE
 
 
-def available() -> bool:
-    """True when the model file and the ``ai-edge-litert`` runtime are both present."""
+def available() -> tuple[bool, str]:
+    """Whether the model file and the ``ai-edge-litert`` runtime are both present: ``(ok, message)``;
+    never raises."""
     try:
         _check_model(model_path())
         import ai_edge_litert.interpreter  # noqa: F401
-    except (ModelNotFoundError, ImportError):
-        return False
-    return True
+    except Exception as exc:  # missing file, missing or broken runtime: reported, not raised
+        return False, str(exc) if isinstance(exc, ModelNotFoundError) else f"{type(exc).__name__}: {exc}"
+    return True, ""
 
 
 def _check_model(path: Path) -> None:
@@ -123,7 +125,7 @@ def segment(image, *, merge: bool = True, min_fraction: float = 0.02, threads: i
     ----------
     image : image in [0, 1] (tensor, array, PIL image or path; see :func:`hw2.io.as_image`)
     merge : bool, keyword-only
-        Map classes onto :data:`hw2.labels.CLASSES` with :data:`SEMANTIC_GROUPS` (ids then
+        Map classes onto :data:`hw2.fastphotostyle.labels.CLASSES` with :data:`SEMANTIC_GROUPS` (ids then
         match hand-made labelme maps) and merge regions under ``min_fraction`` of the
         image into their nearest large neighbour. ``False``: raw ADE20K ids 0..150.
     min_fraction : float, keyword-only
@@ -148,7 +150,7 @@ def segment(image, *, merge: bool = True, min_fraction: float = 0.02, threads: i
     """
     import torch.nn.functional as F
 
-    from ..io import as_image
+    from ...io import as_image
 
     x = as_image(image, name="image")
     file = Path(path) if path is not None else model_path()

@@ -9,16 +9,18 @@ decode -> ... -> ``relu1_1``. Decoding at each level uses the pooling indices of
 the image encoded at that level (the content at ``relu4_1``), as FastPhotoStyle
 does. The style is encoded once, at all levels in one pass.
 
-This is step 1 of FastPhotoStyle; the smoothing step is a separate issue.
+:func:`hw2.fastphotostyle.stylize` follows it with the photorealistic smoothing.
 """
 from __future__ import annotations
 
+import time
 from typing import Sequence
 
 import torch
 
-from ..io import as_image
-from ..metrics import psnr  # re-exported: hw2.photowct.psnr is hw2.metrics.psnr
+from ...io import as_image
+from ...result import Result
+from ...metrics import psnr  # re-exported: hw2.fastphotostyle.photowct.psnr is hw2.metrics.psnr
 from .functional import DEFAULT_EPS, DEFAULT_MIN_PIXELS, labelwise_wct, wct_maps
 from .models import LEVELS, encode, encoder, photowct_decoder, wct_decoder
 
@@ -51,7 +53,7 @@ def _levels(levels: Sequence[str]) -> list[str]:
 
 def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, style_labels=None,
             alpha: float = 1.0, levels: Sequence[str] = LEVELS, method: str = "photowct",
-            eps: float = DEFAULT_EPS, min_pixels: int = DEFAULT_MIN_PIXELS, device=None) -> torch.Tensor:
+            eps: float = DEFAULT_EPS, min_pixels: int = DEFAULT_MIN_PIXELS, device=None) -> Result:
     """Stylise ``content`` with ``style`` by multi-level (Photo)WCT, coarse to fine.
 
     Parameters
@@ -61,7 +63,7 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
         Any sizes from 1x1 (the style is usually smaller).
     content_labels, style_labels : integer arrays/tensors (H, W), optional, keyword-only
         Label maps of the two images (same label = same kind of region; see
-        :func:`hw2.photowct.functional.colors_to_labels` for colour-coded maps).
+        :func:`hw2.fastphotostyle.labels.read_color_labels` and :func:`hw2.fastphotostyle.labels.colors_to_labels` for colour-coded maps).
         Given both, each content region takes the statistics of the same style
         region; unmatched or tiny regions keep their content features.
     alpha : float in [0, 1], keyword-only
@@ -71,31 +73,36 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
     method : {"photowct", "wct"}, keyword-only
         ``photowct``: our unpooling decoders; ``wct``: plain WCT with upsampling
         decoders (ours with Li et al. 2017's architecture for levels 1-3, AdaIN's for level 4;
-        see :func:`hw2.photowct.models.wct_decoder`).
+        see :func:`hw2.fastphotostyle.photowct.models.wct_decoder`).
     eps, min_pixels : keyword-only
-        See :func:`hw2.photowct.functional.labelwise_wct`.
+        See :func:`hw2.fastphotostyle.photowct.functional.labelwise_wct`.
     device : torch device, optional
 
     Returns
     -------
-    torch.Tensor, shape (1, 3, H, W), float32 in [0, 1], on the CPU.
+    Result
+        ``image``: (1, 3, H, W) float32 in [0, 1] on the CPU, the content's size; ``times``:
+        ``prepare_s`` (loading the networks), ``stylize_s``, ``total_s``; ``info``: ``levels`` (the
+        levels applied, coarse to fine) and ``method``.
 
     Notes
     -----
     Intermediate images are clamped to [0, 1] before being encoded again.
     """
-    from .. import config
+    from ... import config
 
     if (content_labels is None) != (style_labels is None):
         raise ValueError("give both content_labels and style_labels, or neither")
     if not 0.0 <= float(alpha) <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     order = _levels(levels)
+    t0 = time.perf_counter()
     dev = torch.device(device) if device is not None else config.device()
     x = _prepare(content, dev, "content")
     s = _prepare(style, dev, "style")
     enc = encoder(device=dev)
     decoders = {level: decoder_for(level, method, device=dev) for level in order}
+    t1 = time.perf_counter()
     with torch.inference_mode():
         style_feats = encode(enc, s, order)                                  # one pass for every level
         for level in order:
@@ -110,12 +117,15 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
             if dev.type == "cpu":
                 cs = cs.contiguous(memory_format=torch.channels_last)
             x = decoders[level](cs, pools).clamp_(0.0, 1.0)
-    return x.contiguous().cpu()
+    image = x.contiguous().cpu()
+    t2 = time.perf_counter()
+    return Result(image=image, times={"prepare_s": t1 - t0, "stylize_s": t2 - t1, "total_s": t2 - t0},
+                  info={"levels": order, "method": method})
 
 
 def reconstruct(image: torch.Tensor, level: str, *, kind: str = "photowct", device=None) -> torch.Tensor:
     """image -> encoder (``level``) -> decoder, without any transform; ``(1, 3, H, W)`` clamped to [0, 1]."""
-    from .. import config
+    from ... import config
 
     order = _levels([level])
     dev = torch.device(device) if device is not None else config.device()

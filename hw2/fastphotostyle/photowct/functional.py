@@ -26,10 +26,11 @@ Departures from the reference implementations
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
+
+from ..labels.functional import resize_labels
 
 __all__ = ["feature_stats", "whitening_matrix", "coloring_matrix", "whiten", "wct", "wct_maps",
-           "resize_labels", "labelwise_wct", "colors_to_labels", "DEFAULT_EPS", "DEFAULT_MIN_PIXELS"]
+           "labelwise_wct", "DEFAULT_EPS", "DEFAULT_MIN_PIXELS"]
 
 #: eigenvalues below this (absolute, and relative to the largest) are dropped
 DEFAULT_EPS = 1e-5
@@ -68,7 +69,13 @@ def _eig(cov: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Eigenvalues/vectors of a symmetric float64 matrix, keeping those above the threshold."""
     if not torch.isfinite(cov).all():
         raise ValueError("feature covariance is not finite (NaN or inf in the features)")
-    evals, evecs = torch.linalg.eigh(cov)
+    try:
+        evals, evecs = torch.linalg.eigh(cov)
+    except torch.linalg.LinAlgError:  # torch's LAPACK call can fail on a near-zero covariance (a constant
+        import numpy as np            # image's rounding noise); numpy's does not
+
+        e, v = np.linalg.eigh(cov.detach().cpu().numpy())
+        evals, evecs = torch.from_numpy(e).to(cov), torch.from_numpy(v).to(cov)
     top = float(evals[-1]) if evals.numel() else 0.0
     keep = evals > max(eps, eps * top)
     return evals[keep], evecs[:, keep]
@@ -154,26 +161,6 @@ def _as_chw(x: torch.Tensor, name: str) -> torch.Tensor:
     return x
 
 
-def resize_labels(labels, size: tuple[int, int]) -> torch.Tensor:
-    """Nearest-neighbour resize of an integer label map ``(H, W)`` to ``size = (h, w)``.
-
-    Accepts a tensor or array of integer labels; returns an int64 tensor ``(h, w)``.
-    """
-    t = torch.as_tensor(labels)
-    if t.dim() == 3 and t.shape[0] == 1:
-        t = t[0]
-    if t.dim() != 2:
-        raise ValueError(f"a label map must be (H, W), got shape {tuple(t.shape)}")
-    if torch.is_floating_point(t) and not torch.equal(t, t.round()):
-        raise ValueError("label maps must hold integer labels")
-    t = t.long()
-    if tuple(t.shape) == tuple(size):
-        return t
-    # nearest on float64 is exact for labels below 2**53
-    out = F.interpolate(t[None, None].double(), size=tuple(size), mode="nearest-exact")
-    return out[0, 0].long()
-
-
 def labelwise_wct(content: torch.Tensor, style: torch.Tensor, content_labels, style_labels, *,
                   alpha: float = 1.0, eps: float = DEFAULT_EPS,
                   min_pixels: int = DEFAULT_MIN_PIXELS) -> torch.Tensor:
@@ -201,8 +188,8 @@ def labelwise_wct(content: torch.Tensor, style: torch.Tensor, content_labels, st
     s = _as_chw(style, "style features")
     if c.shape[0] != s.shape[0]:
         raise ValueError(f"content has {c.shape[0]} channels but style has {s.shape[0]}")
-    cl = resize_labels(content_labels, c.shape[1:]).reshape(-1)
-    sl = resize_labels(style_labels, s.shape[1:]).reshape(-1)
+    cl = torch.from_numpy(resize_labels(content_labels, tuple(c.shape[1:]), name="content_labels")).reshape(-1)
+    sl = torch.from_numpy(resize_labels(style_labels, tuple(s.shape[1:]), name="style_labels")).reshape(-1)
     cf = c.reshape(c.shape[0], -1)
     sf = s.reshape(s.shape[0], -1)
     out = cf.clone()
@@ -215,27 +202,3 @@ def labelwise_wct(content: torch.Tensor, style: torch.Tensor, content_labels, st
         si = (sl == label).nonzero().reshape(-1)
         out[:, ci] = wct(cf.index_select(1, ci), sf.index_select(1, si), alpha=alpha, eps=eps)
     return out.reshape(shape)
-
-
-def colors_to_labels(*segmentations) -> list[torch.Tensor]:
-    """Colour-coded segmentation images -> integer label maps with one shared colour table.
-
-    Parameters
-    ----------
-    *segmentations : images in [0, 1] or uint8 (tensors ``(1, 3, H, W)``, arrays ``(H, W, 3)``; see
-        :func:`hw2.io.as_image`)
-
-    Returns
-    -------
-    list of int64 tensors ``(H, W)``; the same colour gets the same label in every map
-    (colours are quantised to 8 bits first).
-    """
-    from ..io import as_image
-
-    quantised = []
-    for i, seg in enumerate(segmentations):
-        t = as_image(seg, name=f"segmentation {i}")[0]  # 0-255 floats: an error, not one class
-        q = (t.clamp(0, 1) * 255 + 0.5).long()
-        quantised.append(q[0] * 65536 + q[1] * 256 + q[2])
-    table = torch.unique(torch.cat([q.reshape(-1) for q in quantised]))
-    return [torch.searchsorted(table, q) for q in quantised]

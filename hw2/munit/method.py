@@ -1,0 +1,71 @@
+"""MUNIT as a method: one function from images to a :class:`hw2.result.Result`.
+
+:func:`stylize` wraps :meth:`hw2.munit.model.MUNIT.translate` (Huang et al., ECCV 2018) with the
+contract shared by every method: ``size`` is the *longest* side of the output, the style is either a
+reference image of the target domain (its encoded style code) or, without one, a random code drawn with
+``seed``, and the image comes back on the CPU.
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+
+from ..io import as_image
+from ..result import Result
+from .model import DEFAULT_MODEL, MUNIT, load_model
+
+__all__ = ["stylize"]
+
+
+def stylize(content, style=None, *, direction: str = "photo2monet", model: str | MUNIT = DEFAULT_MODEL,
+            size: int | None = None, seed: int = 0, temperature: float | None = None, device=None) -> Result:
+    """Translate ``content`` to the other domain with MUNIT.
+
+    Parameters
+    ----------
+    content : image in [0, 1] (path, PIL image, HWC array or (1, 3, H, W) tensor; see :func:`hw2.io.as_image`)
+        Both sides at least :data:`hw2.munit.model.MIN_INPUT_SIDE` px.
+    style : image in [0, 1], optional
+        A target-domain reference whose encoded style code is used; None: a random style code
+        ``s ~ N(0, T² I)`` drawn with ``seed``.
+    direction : {"photo2monet", "monet2photo"}, keyword-only
+    model : str or MUNIT, keyword-only
+        A registered model name (:data:`hw2.munit.model.MODELS`) or a loaded model.
+    size : int, optional, keyword-only
+        Longest side of the working size (rounded so that both sides are multiples of 4); default: the
+        training scale (shorter side ``cfg.new_size``, about 80 px).
+    seed : int, keyword-only
+        Seed of the random style code (ignored with a reference ``style``).
+    temperature : float >= 0, optional, keyword-only
+        ``T`` of the random style code; default :data:`hw2.munit.model.STYLE_TEMPERATURE`.
+    device : torch device, optional, keyword-only
+        Where a model loaded by name runs.
+
+    Returns
+    -------
+    Result
+        ``image``: (1, 3, h, w) in [0, 1] on the CPU; ``times``: ``load_s``, ``translate_s``,
+        ``total_s``; ``info``: ``model`` (name or class), ``direction``, ``style`` (``"reference"`` or
+        ``"random"``), ``seed``.
+    """
+    t0 = time.perf_counter()
+    net = load_model(model, device=device) if isinstance(model, str) else model
+    x = as_image(content, name="content")
+    if size is not None:
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"size must be a positive integer (the longest side), got {size!r}")
+        h, w = x.shape[-2:]
+        size = max(1, round(min(h, w) * size / max(h, w)))  # MUNIT's own size is the shorter side
+    t1 = time.perf_counter()
+    if style is None:
+        out = net.translate(x, direction=direction, seed=seed, size=size, temperature=temperature)
+    else:
+        if temperature is not None:
+            raise ValueError("temperature= applies to random styles only (no reference style)")
+        out = net.translate(x, direction=direction, reference=style, size=size)
+    t2 = time.perf_counter()
+    return Result(image=out, times={"load_s": t1 - t0, "translate_s": t2 - t1, "total_s": t2 - t0},
+                  info={"model": model if isinstance(model, str) else type(model).__name__,
+                        "direction": direction, "style": "random" if style is None else "reference",
+                        "seed": seed})

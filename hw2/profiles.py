@@ -1,0 +1,80 @@
+"""The one table of profiles: the quick/full parameters of every notebook and of the benchmarks.
+
+``quick`` is the test profile (tiny sizes, the notebooks run in seconds to minutes and check the code
+paths); ``full`` is the report's. Notebooks, :mod:`hw2.conclusions` and the benchmarks (``vgg``,
+``quilting``, ``smoothing``, ``textures``; the others still decode ``quick`` themselves) read their
+numbers here with :func:`get`; a notebook's parameters cell may still override a value.
+"""
+from __future__ import annotations
+
+__all__ = ["PROFILES", "TABLE", "REPORT_TEXTURE", "get"]
+
+#: the profile names (:func:`hw2.notebook.setup` checks them)
+PROFILES = ("quick", "full")
+
+#: the report's texture budget (notebooks 02 and 04, full profile; ``hw2.bench.textures``): side in
+#: pixels and L-BFGS evaluations per level, coarsest first (48, 96, 192 px for "up to conv5_1")
+REPORT_TEXTURE = dict(size=192, iterations=(50, 40, 70))
+_QUICK_TEXTURE = dict(size=48, iterations=(4, 4, 4))
+
+#: name -> profile -> parameters
+TABLE: dict[str, dict[str, dict]] = {
+    # notebook 01: longest side of the Monet/photo images and of the photoreal pairs; photoreal pairs used;
+    # the smoothing strengths lambda compared
+    "fastphotostyle": {
+        "quick": dict(size=64, photoreal_size=96, photoreal_pairs=1, lams=[1e-4, 1e-2]),
+        "full": dict(size=224, photoreal_size=256, photoreal_pairs=None, lams=[1e-4, 1e-2, 1e-1]),
+    },
+    # notebook 02: stylisation, the style-weight sweep and the textures
+    "neural_style": {
+        "quick": dict(size=64, iterations=8, min_level_side=32, sweep_size=48, sweep_iterations=6,
+                      texture_size=48, texture_iterations=(6, 4, 4)),
+        "full": dict(size=256, iterations=60, min_level_side=64, sweep_size=160, sweep_iterations=40,
+                     texture_size=REPORT_TEXTURE["size"], texture_iterations=REPORT_TEXTURE["iterations"]),
+    },
+    # notebook 03: images per grid, random styles per image, test photos and draws in the metrics, the
+    # temperature curve and the evaluation's other counts
+    "munit": {
+        "quick": dict(n_content=2, n_random=2, n_eval=6, n_draws=1, temperatures=(1.0, 0.5), curve_n_monet=6,
+                      curve_n_diversity=1, curve_n_styles=2, eval_kw={"n_monet": 6, "n_diversity": 2, "n_styles": 2}),
+        "full": dict(n_content=4, n_random=4, n_eval=50, n_draws=3, temperatures=(1.0, 0.75, 0.5, 0.25),
+                     curve_n_monet=25, curve_n_diversity=3, curve_n_styles=3, eval_kw={}),
+    },
+    # notebook 04: crop side, quilt sides and blocks, transfer targets, Gatys textures
+    "quilting": {
+        "quick": dict(crop=64, synth_size=96, synth_block=16, grow_size=96, target_side=64, transfer_block=10,
+                      passes=3, gatys_size=_QUICK_TEXTURE["size"], gatys_iterations=_QUICK_TEXTURE["iterations"]),
+        "full": dict(crop=128, synth_size=256, synth_block=32, grow_size=256, target_side=256, transfer_block=24,
+                     passes=3, gatys_size=REPORT_TEXTURE["size"], gatys_iterations=REPORT_TEXTURE["iterations"]),
+    },
+    # notebook 05 (hw2.conclusions): image side, Neural Style budget, quilting texture/block/passes
+    "conclusions": {
+        "quick": dict(size=96, ns_iterations=10, ns_levels=1, quilt_texture=64, quilt_block=16, quilt_passes=2),
+        "full": dict(size=256, ns_iterations=50, ns_levels=1, quilt_texture=192, quilt_block=24, quilt_passes=3),
+    },
+    # benchmarks (``python -m hw2.bench [--quick]``; quick: a smoke run of the same code)
+    "bench_textures": {"quick": dict(_QUICK_TEXTURE, crop=64, target_side=64, transfer_block=10),
+                       "full": dict(REPORT_TEXTURE, crop=None, target_side=None, transfer_block=None)},
+    "bench_quilting": {"quick": dict(texture_side=64, out_side=128, block=16, transfer_block=18, repeat=1,
+                                     transfer_repeat=1),
+                       "full": dict(texture_side=256, out_side=512, block=32, transfer_block=36, repeat=3,
+                                    transfer_repeat=2)},
+    "bench_smoothing": {"quick": dict(small=(96, 128), big=(160, 160)),
+                        "full": dict(small=(540, 800), big=(1000, 1000))},
+    "bench_vgg": {"quick": dict(sizes=(256, 512), repeat=1), "full": dict(sizes=(256, 512), repeat=3)},
+}
+
+
+def get(name: str, profile: str) -> dict:
+    """A copy of the parameters of ``name`` (a key of :data:`TABLE`) for ``profile`` (``quick`` or ``full``).
+
+    Raises
+    ------
+    ValueError
+        An unknown name or profile.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
+    if name not in TABLE:
+        raise ValueError(f"no profile table for {name!r}; known: {sorted(TABLE)}")
+    return dict(TABLE[name][profile])
