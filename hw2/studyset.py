@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import config
+from .errors import MissingResourceError
 
 __all__ = ["STUDY_DIR", "MANIFEST", "GROUPS", "StudySetError", "manifest", "files", "file", "pairs",
            "photoreal", "check", "size_bytes", "main"]
@@ -45,7 +46,7 @@ GROUPS = ("monet", "photo", "monet_ref", "photo_ref", "monet_train", "photo_trai
 PHOTOREAL_PARTS = ("content", "style", "content_seg", "style_seg")
 
 
-class StudySetError(FileNotFoundError):
+class StudySetError(MissingResourceError):
     """A study-set file is missing or altered; the message says how to restore it."""
 
 
