@@ -19,11 +19,9 @@ PICKS = {
     "photo": ("testB", 50, 0),
     "monet_ref": ("testA", 3, 1),
     "photo_ref": ("testB", 3, 1),
-    "monet_train": ("trainA", 25, 1),
-    "photo_train": ("trainB", 50, 1),
 }
 FOLDERS = {"monet": "monet", "monet_ref": "monet", "photo": "photo", "photo_ref": "photo",
-           "monet_train": "monet_train", "photo_train": "photo_train", "landscape": "landscape"}
+           "landscape": "landscape"}
 #: the comparison pairs: the first three photos and paintings of the seeded test picks (seed 0)
 PAIRS = (("9e0a0d54b5.jpg", "8314acfd35.jpg"), ("aee36ebffb.jpg", "e3112413b1.jpg"),
          ("1451c82e2f.jpg", "8cfd45a2e2.jpg"))

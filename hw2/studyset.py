@@ -4,7 +4,8 @@ A TA who clones the project has none of our data folders, so the few images the
 notebooks show or score travel with the code, under ``hw2/assets/study/``, listed in
 ``MANIFEST.json`` with their source, original name, licence and sha256. The study set
 is served by name from the package and never goes through ``$HW2_DATA`` (which is only
-for training data and whole-split benchmarks).
+for training data and whole-split benchmarks). No training image ships: the training splits
+stay outside git.
 
 Groups (ordered lists of file names; the order is the one the notebooks take prefixes of):
 
@@ -12,8 +13,6 @@ Groups (ordered lists of file names; the order is the one the notebooks take pre
 ``photo``        50 landscape photos of the test split (``testB``), the evaluation images
 ``monet_ref``    3 of the ``monet`` paintings used as MUNIT reference styles
 ``photo_ref``    3 test photos used as MUNIT reference styles
-``monet_train``  25 training paintings (``trainA``): where MUNIT's style temperature is chosen
-``photo_train``  50 training photos (``trainB``), likewise
 ``landscape``    3 high-resolution photos (figures of notebook 02, 1 MP timings)
 ``photoreal``    3 photorealistic content/style pairs with colour-coded segmentation maps
 ``pairs``        the (photo, painting) pairs every method is compared on; our hand-made labelme
@@ -42,7 +41,7 @@ __all__ = ["STUDY_DIR", "MANIFEST", "GROUPS", "StudySetError", "manifest", "file
 
 STUDY_DIR = config.ASSETS / "study"
 MANIFEST = STUDY_DIR / "MANIFEST.json"
-GROUPS = ("monet", "photo", "monet_ref", "photo_ref", "monet_train", "photo_train", "landscape", "photoreal")
+GROUPS = ("monet", "photo", "monet_ref", "photo_ref", "landscape", "photoreal")
 PHOTOREAL_PARTS = ("content", "style", "content_seg", "style_seg")
 
 

@@ -120,8 +120,12 @@ def test_ade20k_model_ships_with_the_package(monkeypatch, tmp_path):
 
     monkeypatch.setenv("HW2_MODELS", str(tmp_path))
     assert ade20k.model_path().is_relative_to(config.PACKAGE)
-    assert sha256_of(ade20k.model_path()) == ade20k.MODEL_SHA256
-    assert sha256_of(ade20k.model_path().with_name(ade20k.LABELS_FILE)) == ade20k.LABELS_SHA256
+    import json
+
+    manifest = json.loads((ade20k.model_path().parent / "MANIFEST.json").read_text())
+    for entry in manifest["files"]:  # every shipped model file matches its manifest entry
+        assert entry["source"] and entry["licence"]
+        assert sha256_of(ade20k.model_path().parent / entry["path"]) == entry["sha256"], entry["path"]
     assert (ade20k.model_path().parent / "LICENSE-Apache-2.0.txt").is_file()
     assert ade20k.available()[0], "the ADE20K model or its runtime (ai-edge-litert) is missing"
 

@@ -24,11 +24,11 @@ def test_study_set_is_small():
 
 def test_groups_have_the_documented_sizes():
     sizes = {g: len(studyset.manifest()["groups"][g]) for g in studyset.GROUPS}
-    assert sizes == {"monet": 25, "photo": 50, "monet_ref": 3, "photo_ref": 3, "monet_train": 25,
-                     "photo_train": 50, "landscape": 3, "photoreal": 3}
+    assert sizes == {"monet": 25, "photo": 50, "monet_ref": 3, "photo_ref": 3, "landscape": 3, "photoreal": 3}
     assert set(studyset.manifest()["groups"]["monet_ref"]) <= set(studyset.manifest()["groups"]["monet"])
-    # test and training images never mix
-    assert not {p.name for p in data.study("photo")} & {p.name for p in data.study("photo_train")}
+    # no training image ships: every monet2photo file comes from a test split
+    originals = [e["original_name"] for e in studyset.manifest()["files"] if e["path"].startswith(("monet/", "photo/"))]
+    assert originals and all(o.startswith(("testA/", "testB/")) for o in originals)
 
 
 def test_served_from_the_package_whatever_the_environment(tmp_path, monkeypatch):

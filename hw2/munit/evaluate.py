@@ -13,7 +13,7 @@ import torch
 
 from .model import MUNIT, _temperature, prepare, random_styles
 
-__all__ = ["evaluate", "temperature_curve", "choose_temperature", "style_code_statistics"]
+__all__ = ["evaluate", "temperature_curve", "choose_temperature", "style_code_statistics", "recorded_temperature_curve"]
 
 
 def evaluate(model: MUNIT, *, n_photos: int = 50, n_monet: int | None = None, n_diversity: int = 3,
@@ -164,19 +164,40 @@ def choose_temperature(curve: dict, *, tol: float = 0.02) -> float:
     return max(t for t, good in zip(temps, ok) if good)
 
 
+def recorded_temperature_curve() -> dict | None:
+    """The temperature curve on training images as the last ``make bench ONLY=munit`` recorded it.
+
+    Training images never ship with the project, so a notebook cannot recompute this curve
+    without ``$HW2_DATA``; the benchmark computes it (:func:`temperature_curve` with
+    ``split="train"``) and stores it in ``benchmarks/results.json`` under
+    ``munit.temperature_train``. Returns ``None`` when it was never recorded.
+    """
+    import json
+
+    from .. import config
+
+    file = config.BENCHMARKS / "results.json"
+    if not file.is_file():
+        return None
+    return json.loads(file.read_text()).get("munit", {}).get("temperature_train")
+
+
 def _image_sets(split: str, n_photos: int, n_monet: int | None, seed: int, size: int):
     """``(photos, monets, photo statistics, Monet statistics)`` of ``split`` ("train"/"test"), prepared.
 
-    The images are the shipped study set's (:mod:`hw2.studyset`): ``photo``/``monet`` for the test split,
-    ``photo_train``/``monet_train`` for the training split, first ``n_photos``/``n_monet`` in the study
-    set's order (seeded picks of the splits, seed 0 for test and 1 for train, made when the set was built).
-    ``seed`` only seeds the style codes.
+    Test images are the shipped study set's (:mod:`hw2.studyset`, ``photo``/``monet``, the first
+    ``n_photos``/``n_monet``; ``seed`` then only seeds the style codes). Training images never ship:
+    they are a seeded pick (``seed``) of ``trainB``/``trainA`` read from ``$HW2_DATA`` or the public
+    download (:func:`hw2.data.monet2photo`).
     """
-    from ..data import study
+    from ..data import monet2photo, pick, study
 
-    suffix = "" if split == "test" else "_train"
-    photo_paths = tuple(study(f"photo{suffix}", n_photos))
-    monet_paths = tuple(study(f"monet{suffix}", n_monet))
+    if split == "test":
+        photo_paths, monet_paths = tuple(study("photo", n_photos)), tuple(study("monet", n_monet))
+    else:
+        all_monet = monet2photo("trainA")
+        photo_paths = tuple(pick(monet2photo("trainB"), n_photos, seed=seed))
+        monet_paths = tuple(pick(all_monet, len(all_monet) if n_monet is None else n_monet, seed=seed))
     load = functools.partial(_load_prepared, size=size)
     return ([load(p) for p in photo_paths], [load(p) for p in monet_paths],
             _real_stats(photo_paths, size), _real_stats(monet_paths, size))

@@ -3,7 +3,7 @@
 The model (``ade20k_deeplabv3_mobilenetv2.tflite``, with ``ade20k_labels.txt``) is a
 third-party file (Apache-2.0, originally published on TensorFlow Hub as
 ``sayakpaul/lite-model/deeplabv3-mobilenetv2-ade20k/1/default/1``) that ships with the
-package in ``hw2/assets/models`` with its licence; its sha256 is :data:`MODEL_SHA256`.
+package in ``hw2/assets/models`` with its licence; ``MANIFEST.json`` there gives its source and sha256.
 It is run on the CPU by the PyPI package ``ai-edge-litert``. Input: ``1x513x513x3`` float32
 in ``[-1, 1]``; output: ``1x513x513x151`` logits, channel 0 = "other", channel ``c``
 = line ``c`` of the labels file (ADE20K's 150 classes, Zhou et al. 2017).
@@ -24,15 +24,12 @@ import numpy as np
 from ...errors import MissingResourceError
 from .functional import CLASSES, merge_small_regions, relabel, resize_labels
 
-__all__ = ["MODEL_FILE", "LABELS_FILE", "MODEL_SHA256", "ModelNotFoundError", "SEMANTIC_GROUPS", "model_path", "ade20k_names",
+__all__ = ["MODEL_FILE", "LABELS_FILE", "ModelNotFoundError", "SEMANTIC_GROUPS", "model_path", "ade20k_names",
            "segment", "group_lut", "available"]
 
 MODEL_FILE = "ade20k_deeplabv3_mobilenetv2.tflite"
 LABELS_FILE = "ade20k_labels.txt"
 INPUT_SIZE = 513
-#: sha256 of the shipped model file and of its labels file
-MODEL_SHA256 = "9476784566f88bf0bdc3169f0012fb7d08857b325811d8c1aaf5ada1c0d4e4f9"
-LABELS_SHA256 = "3601cbecdab401f50a61c1edf3403971b325ac263627eaaf9597c92f93f1a479"
 
 #: our semantic relation table: ADE20K class names merged into each class of :data:`CLASSES`
 SEMANTIC_GROUPS: dict[str, tuple[str, ...]] = {
