@@ -501,3 +501,19 @@ def test_notebook_figures_helpers():
     fixed = m.random_style(1, seed=1)
     (row,) = figures.style_rows(m, [x], "photo2monet", fixed=fixed, n_random=2, size=32, temperature=0.5)
     assert len(row) == 4 and torch.equal(row[1], m.translate(x, direction="photo2monet", style=fixed, size=32))
+
+
+def test_recorded_training_curve_gives_the_package_temperature(tmp_path, monkeypatch):
+    """Notebook 03 chooses T on the curve the benchmark recorded on training images (they never ship)."""
+    import json
+
+    from hw2 import config
+    from hw2.munit.translate import STYLE_TEMPERATURE, choose_temperature, recorded_temperature_curve
+
+    curve = recorded_temperature_curve()
+    assert curve is not None and curve["split"] == "train"
+    assert choose_temperature(curve) == STYLE_TEMPERATURE
+    monkeypatch.setattr(config, "BENCHMARKS", tmp_path)
+    assert recorded_temperature_curve() is None
+    (tmp_path / "results.json").write_text(json.dumps({"vgg": {}}))
+    assert recorded_temperature_curve() is None
