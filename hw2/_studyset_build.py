@@ -56,7 +56,7 @@ def build(source: Path, dest: Path) -> dict:
     from PIL import Image
 
     source, dest = Path(source), Path(dest)
-    for sub in ("monet", "photo", "monet_train", "photo_train", "landscape", "photoreal"):
+    for sub in {*FOLDERS.values(), "photoreal"}:
         shutil.rmtree(dest / sub, ignore_errors=True)
     groups, entries = {}, {}
 

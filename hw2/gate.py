@@ -42,18 +42,13 @@ def _layout(shape: tuple, prefer_channels_first: bool, name: str) -> tuple[str, 
     nd = len(shape)
     if nd == 2:
         return "hw", shape
-    if nd == 3:
-        first, last = shape[0] in _CHANNELS, shape[-1] in _CHANNELS
+    if nd in (3, 4):  # (C, H, W) / (H, W, C), with a leading batch axis when 4-D
+        batch = "n" if nd == 4 else ""
+        first, last = shape[nd - 3] in _CHANNELS, shape[-1] in _CHANNELS
         if first and (prefer_channels_first or not last):
-            return "chw", shape
+            return batch + "chw", shape
         if last:
-            return "hwc", shape
-    if nd == 4:
-        first, last = shape[1] in _CHANNELS, shape[-1] in _CHANNELS
-        if first and (prefer_channels_first or not last):
-            return "nchw", shape
-        if last:
-            return "nhwc", shape
+            return batch + "hwc", shape
     raise ValueError(f"{name} must be an image: (H, W), (H, W, C), (C, H, W) or (1, C, H, W) with C in "
                      f"{_CHANNELS}, got shape {tuple(shape)}")
 

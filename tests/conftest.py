@@ -32,3 +32,19 @@ def _seed():
     torch.manual_seed(0)
     yield
 
+
+
+def decoder_recon_loss(spec, state, images, encoder, *, level: str = "relu2_1") -> float:
+    """Pixel MSE of a decoder (``spec`` + ``state``) on a fixed seeded batch of ``images`` (training tests)."""
+    import torch
+    import torch.nn.functional as F
+
+    from hw2.fastphotostyle.photowct.models import Decoder
+    from hw2.fastphotostyle.photowct.train import sample_batch
+
+    dec = Decoder(spec)
+    dec.load_state_dict(state)
+    x = sample_batch(images, level=level, step=999, seed=3, crop=32, batch=8)
+    with torch.no_grad():
+        f, p = encoder(x, [level], return_indices=True)
+        return float(F.mse_loss(dec(f[level], p), x))

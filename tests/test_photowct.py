@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import decoder_recon_loss
 from hw2.io import resize_longest
 from hw2.fastphotostyle.photowct import functional as W
 from hw2.fastphotostyle.photowct.models import LEVELS, PHOTOWCT_SPECS, WCT_SPECS, Decoder, weights_name
@@ -228,9 +229,8 @@ def test_stylize_properties(photo):
 
 # --------------------------------------------------------------------------- training
 def test_training_lowers_loss_and_resumes_exactly(tmp_path, photo):
-    from hw2.fastphotostyle.photowct.train import sample_batch, train_level
+    from hw2.fastphotostyle.photowct.train import train_level
     from hw2.vgg import vgg19
-    import torch.nn.functional as F
 
     images = [photo, photo.flip(-1) * 0.8]
     enc = vgg19("relu2_1", device="cpu")
@@ -238,12 +238,7 @@ def test_training_lowers_loss_and_resumes_exactly(tmp_path, photo):
               progress=False, encoder=enc, feat_every=2)
 
     def loss(state):
-        dec = Decoder(PHOTOWCT_SPECS["relu2_1"])
-        dec.load_state_dict(state)
-        x = sample_batch(images, level="relu2_1", step=999, seed=3, crop=32, batch=8)
-        with torch.no_grad():
-            f, p = enc(x, ["relu2_1"], return_indices=True)
-            return float(F.mse_loss(dec(f["relu2_1"], p), x))
+        return decoder_recon_loss(PHOTOWCT_SPECS["relu2_1"], state, images, enc)
 
     ckpt = tmp_path / "relu2_1.ckpt"
     first = train_level(iters=0, ckpt=None, **kw)                     # the seeded initial state

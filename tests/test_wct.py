@@ -5,6 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from conftest import decoder_recon_loss
 from hw2.io import resize_longest
 from hw2.fastphotostyle.photowct.models import LEVELS, WCT_SPECS, WCT_TRAINED, Decoder, weights_name
 
@@ -102,7 +103,7 @@ def test_bench_psnr_table_omits_the_absent_yardstick(photo, no_reference):
 
 # --------------------------------------------------------------------------- training
 def test_wct_training_resumes_exactly_and_exports_fp16(tmp_path, photo):
-    from hw2.fastphotostyle.photowct.train import export, sample_batch, train_level
+    from hw2.fastphotostyle.photowct.train import export, train_level
     from hw2.vgg import vgg19
 
     images = [photo, photo.flip(-1) * 0.8]
@@ -111,12 +112,7 @@ def test_wct_training_resumes_exactly_and_exports_fp16(tmp_path, photo):
               progress=False, encoder=enc, feat_every=2, decoder="wct")
 
     def loss(state):
-        dec = Decoder(WCT_SPECS["relu2_1"])
-        dec.load_state_dict(state)
-        x = sample_batch(images, level="relu2_1", step=999, seed=3, crop=32, batch=8)
-        with torch.no_grad():
-            f, p = enc(x, ["relu2_1"], return_indices=True)
-            return float(F.mse_loss(dec(f["relu2_1"], p), x))
+        return decoder_recon_loss(WCT_SPECS["relu2_1"], state, images, enc)
 
     ckpt = tmp_path / "relu2_1.ckpt"
     first = train_level(iters=0, ckpt=None, **kw)

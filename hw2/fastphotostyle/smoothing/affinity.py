@@ -171,19 +171,8 @@ def _window_stencil(content, *, eps: float = DEFAULT_EPS, chunk_rows: int = 256)
     """Affinity stencil with 3x3 windows centred on the interior pixels of ``content`` only
     (the reference implementation's windows).
 
-    Parameters
-    ----------
-    content : (H, W, 3) array or (1, 3, H, W) tensor, values in [0, 1]
-    eps : float, keyword-only
-        Regulariser of the window covariances (Levin et al. use 1e-7).
-    chunk_rows : int, keyword-only
-        Window rows processed at a time (bounds the temporary memory).
-
-    Returns
-    -------
-    stencil : ndarray, shape (25, H, W), float64
-        ``stencil[o, y, x] = W[(y, x), (y + dy_o, x + dx_o)]`` with the offsets
-        ``(dy, dx)`` in ``{-2..2}^2`` in row-major order (zero where outside the image).
+    Parameters and the ``stencil`` layout are those of :func:`affinity_stencil` (without its
+    border folding, so the degree is not returned).
 
     Notes
     -----
