@@ -106,13 +106,9 @@ def _close(x: str, y: str, tol: Tolerance) -> bool:
 
 
 def _numbers_equal(a: str, b: str, tol: Tolerance) -> str | None:
-    a, b = _mask_timing_columns(a), _mask_timing_columns(b)
-    if _NUMBER.sub("#", a) != _NUMBER.sub("#", b):
-        return "text differs"
-    for x, y in zip(_NUMBER.findall(a), _NUMBER.findall(b)):
-        if not _close(x, y, tol):
-            return f"number {x} != {y}"
-    return None
+    """The first difference between two texts (timing columns masked), or ``None``."""
+    _, _, first = _count(_mask_timing_columns(a), _mask_timing_columns(b), tol)
+    return first if first in (None, "text differs") else f"number {first}"
 
 
 def _png_diff(a: str, b: str, tol: Tolerance) -> str | None:
