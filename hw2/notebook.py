@@ -1,4 +1,6 @@
-"""Small helpers the notebooks share: set-up from the profile, figures, tables.
+"""Small helpers the notebooks share: set-up from the profile, tables.
+
+Figures, numbered tables and prose are shown with :mod:`hw2.document` (re-exported here).
 
 Notebooks stay thin: a ``parameters`` cell, calls into ``hw2``, and these helpers
 to show results the same way everywhere.
@@ -12,7 +14,6 @@ from typing import Sequence
 import numpy as np
 
 from . import config
-from .io import save_figure
 from .profiles import PROFILES
 
 __all__ = ["PROFILES", "setup", "show_figure", "markdown_table", "show_table", "in_papermill"]
@@ -34,21 +35,12 @@ def setup(profile: str, *, seed: int = 0) -> str:
     torch.manual_seed(seed)
     if "OMP_NUM_THREADS" not in os.environ:
         torch.set_num_threads(max(1, os.cpu_count() or 1))
-    matplotlib.rcParams.update({"figure.dpi": 90, "savefig.dpi": 110, "font.size": 9,
-                                "axes.titlesize": 9, "figure.max_open_warning": 0})
+    # print sizes: a figure 7.5 in wide spans the report's text width at 1:1, so 9 pt text prints as 9 pt
+    matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "font.size": 9, "legend.fontsize": 8,
+                                "axes.titlesize": 9, "figure.figsize": (7.5, 3.2),
+                                "figure.max_open_warning": 0})
     config.FIGURES.mkdir(parents=True, exist_ok=True)
     return profile
-
-
-def show_figure(fig, name: str | None = None):
-    """Save ``fig`` to ``figures/<name>.png`` (when named), display it once, and close it."""
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    if name:
-        save_figure(fig, name)
-    display(fig)
-    plt.close(fig)
 
 
 def _fmt(v) -> str:
@@ -69,11 +61,7 @@ def markdown_table(rows: Sequence[Sequence], headers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def show_table(rows: Sequence[Sequence], headers: Sequence[str]):
-    """Display :func:`markdown_table` as rendered markdown (also in the HTML/PDF report)."""
-    from IPython.display import Markdown, display
-
-    display(Markdown(markdown_table(rows, headers)))
+from .document import show_figure, show_table  # noqa: E402  (one way to show them)
 
 
 def in_papermill() -> bool:

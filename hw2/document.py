@@ -1,0 +1,193 @@
+"""The report as a document: numbered figures and tables, cross references, code-emitted prose, references.
+
+Figures and tables are numbered from one ordered registry, :data:`ORDER`, so a notebook shows the
+same "Figure 7" live in JupyterLab, in its own HTML page and in the combined PDF, and prose refers
+to it with :func:`ref` before or after it is shown. The combined report (:mod:`hw2.report`) puts the
+parts in the registry's order: the cells tagged ``title-page`` first, then each notebook's section,
+then the cells tagged ``appendix`` of every notebook. Markdown cells never spell a figure or table
+number; code cells emit any sentence that needs one (or a computed value) with :func:`prose`.
+
+Cell tags the report understands
+--------------------------------
+``parameters``   papermill's parameters cell.
+``title-page``   moved to the title page of the combined report (abstract, headline table, summary figure).
+``appendix``     moved to the appendix at the end of the combined report.
+``interactive``  widget panels and their introduction: kept in the notebook and its HTML, left out of the report.
+``notebook-only`` kept in the notebook and its HTML, left out of the report (reference material).
+``timing``, ``benchmarks``, ``nondeterministic``  skipped by ``make verify`` (see :mod:`hw2.verify`).
+
+A figure shown in a cell that the report leaves out must not be numbered (no ``label``).
+"""
+from __future__ import annotations
+
+import textwrap
+
+__all__ = ["ORDER", "REFERENCES", "number", "ref", "caption_html", "show_figure", "show_table", "prose",
+           "cite", "references_markdown", "labels"]
+
+#: part -> labels in document order; ``fig:`` labels are numbered as figures, ``tab:`` labels as tables,
+#: consecutively over the parts in this order. Each notebook owns its own entries.
+ORDER: dict[str, tuple[str, ...]] = {
+    "title": (),
+
+    "01": (),
+
+    "02": (),
+
+    "03": (),
+
+    "04": (),
+
+    "05": (),
+
+    "appendix-01": (),
+
+    "appendix-02": (),
+
+    "appendix-03": (),
+
+    "appendix-04": (),
+
+    "appendix-05": (),
+}
+
+#: key -> (in-text citation, full entry in markdown). Cite in prose as written in the first field.
+REFERENCES: dict[str, tuple[str, str]] = {
+    "li2018": ("Li et al., 2018", "Y. Li, M.-Y. Liu, X. Li, M.-H. Yang, J. Kautz. *A Closed-form Solution to "
+               "Photorealistic Image Stylization.* ECCV 2018."),
+    "li2017": ("Li et al., 2017", "Y. Li, C. Fang, J. Yang, Z. Wang, X. Lu, M.-H. Yang. *Universal Style Transfer "
+               "via Feature Transforms.* NeurIPS 2017."),
+    "gatys2015": ("Gatys et al., 2015", "L. A. Gatys, A. S. Ecker, M. Bethge. *Texture Synthesis Using "
+                  "Convolutional Neural Networks.* NeurIPS 2015."),
+    "gatys2016": ("Gatys et al., 2016", "L. A. Gatys, A. S. Ecker, M. Bethge. *Image Style Transfer Using "
+                  "Convolutional Neural Networks.* CVPR 2016."),
+    "gatys2017": ("Gatys et al., 2017", "L. A. Gatys, A. S. Ecker, M. Bethge, A. Hertzmann, E. Shechtman. "
+                  "*Controlling Perceptual Factors in Neural Style Transfer.* CVPR 2017."),
+    "huang2017": ("Huang & Belongie, 2017", "X. Huang, S. Belongie. *Arbitrary Style Transfer in Real-time "
+                  "with Adaptive Instance Normalization.* ICCV 2017."),
+    "huang2018": ("Huang et al., 2018", "X. Huang, M.-Y. Liu, S. Belongie, J. Kautz. *Multimodal Unsupervised "
+                  "Image-to-Image Translation.* ECCV 2018."),
+    "efros2001": ("Efros & Freeman, 2001", "A. A. Efros, W. T. Freeman. *Image Quilting for Texture Synthesis "
+                  "and Transfer.* SIGGRAPH 2001."),
+    "zhu2017": ("Zhu et al., 2017", "J.-Y. Zhu, T. Park, P. Isola, A. A. Efros. *Unpaired Image-to-Image "
+                "Translation using Cycle-Consistent Adversarial Networks.* ICCV 2017."),
+    "levin2008": ("Levin et al., 2008", "A. Levin, D. Lischinski, Y. Weiss. *A Closed-Form Solution to Natural "
+                  "Image Matting.* IEEE TPAMI 30(2), 2008."),
+    "he2013": ("He et al., 2013", "K. He, J. Sun, X. Tang. *Guided Image Filtering.* IEEE TPAMI 35(6), 2013."),
+    "zhou2004": ("Zhou et al., 2004", "D. Zhou, O. Bousquet, T. N. Lal, J. Weston, B. Schölkopf. *Learning "
+                 "with Local and Global Consistency.* NeurIPS 2004."),
+    "simonyan2015": ("Simonyan & Zisserman, 2015", "K. Simonyan, A. Zisserman. *Very Deep Convolutional Networks "
+                     "for Large-Scale Image Recognition.* ICLR 2015."),
+    "heusel2017": ("Heusel et al., 2017", "M. Heusel, H. Ramsauer, T. Unterthiner, B. Nessler, S. Hochreiter. "
+                   "*GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium.* "
+                   "NeurIPS 2017."),
+    "mao2017": ("Mao et al., 2017", "X. Mao, Q. Li, H. Xie, R. Y. K. Lau, Z. Wang, S. P. Smolley. *Least "
+                "Squares Generative Adversarial Networks.* ICCV 2017."),
+    "zhou2017": ("Zhou et al., 2017", "B. Zhou, H. Zhao, X. Puig, S. Fidler, A. Barriuso, A. Torralba. *Scene "
+                 "Parsing through ADE20K Dataset.* CVPR 2017."),
+    "wang2004": ("Wang et al., 2004", "Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli. *Image Quality "
+                 "Assessment: From Error Visibility to Structural Similarity.* IEEE TIP 13(4), 2004."),
+    "ojala2002": ("Ojala et al., 2002", "T. Ojala, M. Pietikäinen, T. Mäenpää. *Multiresolution Gray-Scale and "
+                  "Rotation Invariant Texture Classification with Local Binary Patterns.* IEEE TPAMI 24(7), 2002."),
+    "liu1989": ("Liu & Nocedal, 1989", "D. C. Liu, J. Nocedal. *On the Limited Memory BFGS Method for Large "
+                "Scale Optimization.* Mathematical Programming 45, 1989."),
+    "kingma2015": ("Kingma & Ba, 2015", "D. P. Kingma, J. Ba. *Adam: A Method for Stochastic Optimization.* "
+                   "ICLR 2015."),
+    "zhao2020": ("Zhao et al., 2020", "S. Zhao, Z. Liu, J. Lin, J.-Y. Zhu, S. Han. *Differentiable Augmentation "
+                 "for Data-Efficient GAN Training.* NeurIPS 2020."),
+    "yoo2019": ("Yoo et al., 2019", "J. Yoo, Y. Uh, S. Chun, B. Kang, J.-W. Ha. *Photorealistic Style Transfer "
+                "via Wavelet Transforms.* ICCV 2019."),
+    "li2019": ("Li et al., 2019", "X. Li, S. Liu, J. Kautz, M.-H. Yang. *Learning Linear Transformations for "
+               "Fast Image Style Transfer.* CVPR 2019."),
+}
+
+
+def labels() -> list[str]:
+    """Every registered label, in document order."""
+    out: list[str] = []
+    for part in ORDER.values():
+        out.extend(part)
+    if len(set(out)) != len(out):
+        dup = sorted({x for x in out if out.count(x) > 1})
+        raise ValueError(f"labels registered twice in hw2.document.ORDER: {dup}")
+    return out
+
+
+def number(label: str) -> int:
+    """The number of figure/table ``label`` (``"fig:..."`` or ``"tab:..."``), counted over :data:`ORDER`."""
+    kind = label.split(":", 1)[0]
+    if kind not in ("fig", "tab"):
+        raise ValueError(f"label {label!r} must start with 'fig:' or 'tab:'")
+    same = [x for x in labels() if x.startswith(kind + ":")]
+    if label not in same:
+        raise ValueError(f"label {label!r} is not registered in hw2.document.ORDER; add it to its notebook's part")
+    return same.index(label) + 1
+
+
+def ref(label: str) -> str:
+    """``"Figure 3"`` or ``"Table 2"`` for ``label``."""
+    return f"{'Figure' if label.startswith('fig:') else 'Table'} {number(label)}"
+
+
+def caption_html(label: str, caption: str) -> str:
+    """The caption paragraph: ``<p class="hw2-caption" id="fig-..."><b>Figure N.</b> caption</p>``."""
+    import html as _html
+
+    anchor = label.replace(":", "-")
+    return (f'<p class="hw2-caption" id="{anchor}" data-label="{_html.escape(label)}">'
+            f'<b>{ref(label)}.</b> {caption}</p>')
+
+
+def show_figure(fig, name: str | None = None, *, label: str | None = None, caption: str | None = None):
+    """Save ``fig`` to ``figures/<name>.png`` (when named), display it with its numbered caption, close it.
+
+    ``label`` and ``caption`` go together; a figure without them is shown unnumbered (only in cells the
+    report leaves out, or in the interactive panels).
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML, display
+
+    from .io import save_figure
+
+    if (label is None) != (caption is None):
+        raise ValueError("give both label and caption, or neither")
+    if name:
+        save_figure(fig, name)
+    display(fig)
+    plt.close(fig)
+    if label is not None:
+        display(HTML(caption_html(label, caption)))
+
+
+def show_table(rows, headers, *, label: str | None = None, caption: str | None = None):
+    """Display a markdown table (:func:`hw2.notebook.markdown_table`) with its numbered caption above it."""
+    from IPython.display import HTML, Markdown, display
+
+    from .notebook import markdown_table
+
+    if (label is None) != (caption is None):
+        raise ValueError("give both label and caption, or neither")
+    if label is not None:
+        display(HTML(caption_html(label, caption)))
+    display(Markdown(markdown_table(rows, headers)))
+
+
+def prose(text: str) -> None:
+    """Display ``text`` (markdown, dedented) as the notebook's prose; use f-strings for values and :func:`ref`."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(textwrap.dedent(text).strip()))
+
+
+def cite(key: str) -> str:
+    """The in-text citation of ``key``, e.g. ``"Li et al., 2018"``."""
+    try:
+        return REFERENCES[key][0]
+    except KeyError:
+        raise ValueError(f"unknown reference {key!r}; add it to hw2.document.REFERENCES") from None
+
+
+def references_markdown() -> str:
+    """The References section's list, sorted by first author."""
+    entries = sorted(REFERENCES.values(), key=lambda e: e[1])
+    return "\n".join(f"- {full}" for _, full in entries)

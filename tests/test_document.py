@@ -1,0 +1,57 @@
+"""hw2.document: numbering over the registry, references, captions."""
+import re
+
+import pytest
+
+from hw2 import document
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    monkeypatch.setattr(document, "ORDER", {"title": ("fig:summary", "tab:headline"), "01": ("fig:a", "tab:b", "fig:c"),
+                                            "appendix-01": ("fig:z",)})
+
+
+def test_figures_and_tables_are_numbered_separately_in_order(registry):
+    assert [document.number(x) for x in ("fig:summary", "fig:a", "fig:c", "fig:z")] == [1, 2, 3, 4]
+    assert [document.number(x) for x in ("tab:headline", "tab:b")] == [1, 2]
+    assert document.ref("fig:c") == "Figure 3" and document.ref("tab:b") == "Table 2"
+
+
+def test_unknown_or_malformed_labels_are_refused(registry):
+    with pytest.raises(ValueError, match="not registered"):
+        document.number("fig:nope")
+    with pytest.raises(ValueError, match="must start with"):
+        document.number("figure-a")
+
+
+def test_a_label_registered_twice_is_refused(monkeypatch):
+    monkeypatch.setattr(document, "ORDER", {"01": ("fig:a",), "02": ("fig:a",)})
+    with pytest.raises(ValueError, match="twice"):
+        document.labels()
+
+
+def test_the_shipped_registry_is_consistent():
+    labels = document.labels()
+    assert all(re.fullmatch(r"(fig|tab):[a-z0-9-]+", x) for x in labels), labels
+
+
+def test_caption_carries_number_anchor_and_text(registry):
+    html = document.caption_html("fig:c", "Three <i>things</i>.")
+    assert 'id="fig-c"' in html and "<b>Figure 3.</b> Three <i>things</i>." in html
+
+
+def test_show_figure_needs_label_and_caption_together(registry):
+    with pytest.raises(ValueError, match="both"):
+        document.show_figure(None, label="fig:a")
+    with pytest.raises(ValueError, match="both"):
+        document.show_table([], ["x"], caption="c")
+
+
+def test_citations_and_reference_list():
+    assert document.cite("li2018") == "Li et al., 2018"
+    with pytest.raises(ValueError, match="unknown reference"):
+        document.cite("nobody1999")
+    listing = document.references_markdown().splitlines()
+    assert len(listing) == len(document.REFERENCES) and all(x.startswith("- ") for x in listing)
+    assert listing == sorted(listing)
