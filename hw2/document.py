@@ -161,15 +161,15 @@ def show_figure(fig, name: str | None = None, *, label: str | None = None, capti
 
 def show_table(rows, headers, *, label: str | None = None, caption: str | None = None):
     """Display a markdown table (:func:`hw2.notebook.markdown_table`) with its numbered caption above it."""
-    from IPython.display import HTML, Markdown, display
+    from IPython.display import Markdown, display
 
     from .notebook import markdown_table
 
     if (label is None) != (caption is None):
         raise ValueError("give both label and caption, or neither")
-    if label is not None:
-        display(HTML(caption_html(label, caption)))
-    display(Markdown(markdown_table(rows, headers)))
+    table = markdown_table(rows, headers)
+    # one output, so that a page break never separates the caption from its table
+    display(Markdown(table if label is None else caption_html(label, caption) + "\n\n" + table))
 
 
 def prose(text: str) -> None:

@@ -301,7 +301,7 @@ def image_grid(rows: Sequence[Sequence], *, row_titles: Sequence[str] | None = N
     ----------
     rows : sequence of sequences
         ``rows[i][j]`` is an image (tensor, array or PIL) or ``None`` for an empty
-        cell (drawn with the text "n/a").
+        (blank) cell.
     row_titles, col_titles : sequence of str, keyword-only
         Titles at the left of each row and on top of each column.
     cell_size : float
@@ -341,10 +341,7 @@ def image_grid(rows: Sequence[Sequence], *, row_titles: Sequence[str] | None = N
             for s in ax.spines.values():
                 s.set_visible(False)
             im = rows[i][j] if j < len(rows[i]) else None
-            if im is None:
-                ax.text(0.5, 0.5, "n/a", ha="center", va="center", fontsize=fontsize, color="0.5",
-                        transform=ax.transAxes)
-            else:
+            if im is not None:
                 ax.imshow(_to_uint8(im), interpolation="lanczos")
             if col_titles is not None and i == 0:
                 ax.set_title(col_titles[j], fontsize=fontsize)
