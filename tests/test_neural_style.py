@@ -288,3 +288,15 @@ def test_study_texture_readings_share_the_identical_reading():
     assert [r[:2] for r in rows] == [("conv1_1", "up to"), ("conv2_1", "up to"), ("conv2_1", "alone")]
     assert rows[2][2] == "conv2_1"
     assert rows[1][-1] == pytest.approx(metrics.style_distance(runs["conv2_1", True].image, src))
+
+
+def test_study_photo_label_and_benchmark_rows():
+    from hw2.neural_style import study
+
+    assert study.photo_label("plasma_EveningGlow.jpg") == "EveningGlow"
+    assert study.photo_label("mate_nature_Garden.jpg") == "Garden" and study.photo_label("x.y.png") == "x.y"
+    assert study.benchmark_rows(None) == [] and study.benchmark_rows({}) == []
+    bench = dict(baseline_512_evals=300, baseline_512_s=580.0, ours_512_evals=97, ours_512_s_to_baseline_loss=185.0,
+                 coarse_to_fine_512_evals=228, coarse_to_fine_512_s_to_baseline_loss=192.5)
+    rows = study.benchmark_rows(bench)
+    assert [r[2:] for r in rows] == [(300, 580.0), (97, 185.0), (228, 192.5)]

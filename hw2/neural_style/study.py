@@ -13,11 +13,36 @@ from ..result import Result
 from .core import stylize
 from .texture import synthesize_texture, texture_layers
 
-__all__ = ["stylize_pairs", "pair_rows", "style_weight_sweep", "colour_variants", "COLOUR_MODES",
+__all__ = ["photo_label", "benchmark_rows", "stylize_pairs", "pair_rows", "style_weight_sweep", "colour_variants", "COLOUR_MODES",
            "texture_readings", "texture_rows"]
 
 #: the two colour-preserving variants of Gatys et al. (2017), in the order the notebook shows them
 COLOUR_MODES = ("luminance", "histogram")
+
+
+def photo_label(name: str) -> str:
+    """A study-set landscape's file name as a row title: ``"plasma_EveningGlow.jpg"`` -> ``"EveningGlow"``."""
+    stem = str(name).rsplit(".", 1)[0]
+    for prefix in ("plasma_", "mate_nature_"):
+        if stem.startswith(prefix):
+            return stem[len(prefix):]
+    return stem
+
+
+def benchmark_rows(results: dict | None) -> list[tuple[str, str, float | None, float | None]]:
+    """The Neural Style speed benchmark (``hw2.bench.neural_style``) as rows
+    ``(recipe, stopped, L-BFGS evaluations, seconds)``: the paper's recipe (pixels, one scale), ours
+    (Laplacian bands) and ours coarse to fine, the last two stopped at the paper's final loss.
+
+    ``results`` is the benchmark's entry of ``benchmarks/results.json`` (``None`` or ``{}``: no rows).
+    """
+    if not results:
+        return []
+    return [("paper: pixels, one scale", "its budget", results["baseline_512_evals"], results["baseline_512_s"]),
+            ("ours: Laplacian bands, one scale", "at the paper's final loss", results["ours_512_evals"],
+             results["ours_512_s_to_baseline_loss"]),
+            ("ours, coarse to fine (3 levels)", "at the paper's final loss", results["coarse_to_fine_512_evals"],
+             results["coarse_to_fine_512_s_to_baseline_loss"])]
 
 
 def stylize_pairs(pairs: Sequence[tuple], *, size: int, iterations, seed: int = 0, **options) -> list[Result]:
