@@ -279,7 +279,7 @@ def test_study_compare_modes_and_grow_equal_direct_calls():
 
     tex = _smooth_texture(32, 32)
     images, rows = study.compare_modes(tex, 40, block=12, seed=3)
-    assert [r[0] for r in rows] == list(MODES)
+    assert [r[0] for r in rows] == list(MODES) and set(study.MODE_NAMES) == set(MODES)
     assert np.array_equal(images["cut"], _arr(synthesize(tex, 40, block=12, mode="cut", tolerance=0.1, seed=3)))
     assert rows[0][2] > rows[2][2]            # random blocks show their joins more than the cut
     grown, grow_rows = study.grow({"a": tex}, 30, (8, 12), seed=1)

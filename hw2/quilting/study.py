@@ -16,8 +16,11 @@ from .functional import default_overlap, luminance
 from .quilt import MODES, synthesize, transfer
 from .seams import block_luminance_spread, seam_ratio
 
-__all__ = ["centre_crop", "compare_modes", "grow", "gatys_sources", "transfer_grid", "luminance_correlation",
+__all__ = ["MODE_NAMES", "centre_crop", "compare_modes", "grow", "gatys_sources", "transfer_grid", "luminance_correlation",
            "source_summary"]
+
+#: the joining modes (:data:`~hw2.quilting.MODES`) as the notebook's figures and tables name them
+MODE_NAMES = {"random": "random blocks", "ssd": "overlap error", "cut": "overlap error + cut"}
 
 
 def centre_crop(image, side: int) -> np.ndarray:
