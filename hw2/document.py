@@ -37,7 +37,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "03": (),
 
-    "04": ("fig:iq-modes", "tab:iq-modes", "fig:iq-synthesis", "tab:iq-synthesis", "fig:iq-sources",
+    "04": ("fig:iq-modes", "tab:iq-modes", "fig:iq-synthesis", "fig:iq-sources",
            "tab:iq-sources", "fig:iq-transfer", "tab:iq-transfer", "fig:iq-passes"),
 
     "05": (),
@@ -48,7 +48,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "appendix-03": (),
 
-    "appendix-04": ("tab:iq-transfer-all",),
+    "appendix-04": ("tab:iq-synthesis", "tab:iq-transfer-all"),
 
     "appendix-05": (),
 }
