@@ -27,9 +27,9 @@ TABLE: dict[str, dict[str, dict]] = {
     },
     # notebook 02: stylisation, the style-weight sweep and the textures
     "neural_style": {
-        "quick": dict(size=64, iterations=8, min_level_side=32, sweep_size=48, sweep_iterations=6,
+        "quick": dict(size=64, iterations=8, sweep_size=48, sweep_iterations=6,
                       texture_size=48, texture_iterations=(6, 4, 4)),
-        "full": dict(size=256, iterations=60, min_level_side=64, sweep_size=160, sweep_iterations=40,
+        "full": dict(size=256, iterations=60, sweep_size=160, sweep_iterations=40,
                      texture_size=REPORT_TEXTURE["size"], texture_iterations=REPORT_TEXTURE["iterations"]),
     },
     # notebook 03: images per grid, random styles per image, test photos and draws in the metrics, the
