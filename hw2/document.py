@@ -32,21 +32,23 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "01": (),
 
-    "02": (),
+    "02": ("fig:ns-pairs", "tab:ns-pairs", "fig:ns-loss", "fig:ns-sweep", "tab:ns-sweep", "fig:ns-colour",
+           "fig:ns-textures", "tab:ns-textures"),
 
     "03": (),
 
-    "04": (),
+    "04": ("fig:iq-modes", "tab:iq-modes", "fig:iq-synthesis", "fig:iq-sources",
+           "tab:iq-sources", "fig:iq-transfer", "tab:iq-transfer", "fig:iq-passes"),
 
     "05": (),
 
     "appendix-01": (),
 
-    "appendix-02": (),
+    "appendix-02": ("tab:ns-bench",),
 
     "appendix-03": (),
 
-    "appendix-04": (),
+    "appendix-04": ("tab:iq-synthesis", "tab:iq-transfer-all"),
 
     "appendix-05": (),
 }

@@ -2,7 +2,7 @@
 
 ``quick`` is the test profile (tiny sizes, the notebooks run in seconds to minutes and check the code
 paths); ``full`` is the report's. Notebooks, :mod:`hw2.conclusions` and the benchmarks (``vgg``,
-``quilting``, ``smoothing``, ``textures``; the others still decode ``quick`` themselves) read their
+``quilting``, ``smoothing``, ``textures``, ``neural_style``; the others still decode ``quick`` themselves) read their
 numbers here with :func:`get`; a notebook's parameters cell may still override a value.
 """
 from __future__ import annotations
@@ -27,9 +27,9 @@ TABLE: dict[str, dict[str, dict]] = {
     },
     # notebook 02: stylisation, the style-weight sweep and the textures
     "neural_style": {
-        "quick": dict(size=64, iterations=8, min_level_side=32, sweep_size=48, sweep_iterations=6,
+        "quick": dict(size=64, iterations=8, sweep_size=48, sweep_iterations=6,
                       texture_size=48, texture_iterations=(6, 4, 4)),
-        "full": dict(size=256, iterations=60, min_level_side=64, sweep_size=160, sweep_iterations=40,
+        "full": dict(size=256, iterations=60, sweep_size=160, sweep_iterations=40,
                      texture_size=REPORT_TEXTURE["size"], texture_iterations=REPORT_TEXTURE["iterations"]),
     },
     # notebook 03: images per grid, random styles per image, test photos and draws in the metrics, the
@@ -59,6 +59,12 @@ TABLE: dict[str, dict[str, dict]] = {
                                      transfer_repeat=1),
                        "full": dict(texture_side=256, out_side=512, block=32, transfer_block=36, repeat=3,
                                     transfer_repeat=2)},
+    # hw2.bench.neural_style: the two sizes of the per-evaluation timing (the keys keep the names
+    # s_per_eval_256/_512), the paper's recipe's L-BFGS budget, timing repeats, the coarse-to-fine options
+    "bench_neural_style": {"quick": dict(small=48, big=96, baseline_iterations=15, repeat=1,
+                                         coarse_to_fine=dict(iterations=(30, 15, 15), min_level_side=16)),
+                           "full": dict(small=256, big=512, baseline_iterations=300, repeat=2,
+                                        coarse_to_fine={})},
     "bench_smoothing": {"quick": dict(small=(96, 128), big=(160, 160)),
                         "full": dict(small=(540, 800), big=(1000, 1000))},
     "bench_vgg": {"quick": dict(sizes=(256, 512), repeat=1), "full": dict(sizes=(256, 512), repeat=3)},

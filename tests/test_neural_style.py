@@ -235,3 +235,68 @@ def test_laplacian_bands_round_trip_and_parameterizations_agree_at_start():
     assert first[0] == pytest.approx(first[1], rel=1e-5)
     with pytest.raises(ValueError, match="parameterization"):
         ns.stylize(c, s, size=40, levels=1, iterations=1, parameterization="wavelet", progress=False)
+
+
+# --------------------------------------------------------------------------- the notebook's experiments
+def test_study_pairs_and_rows_equal_direct_calls():
+    from hw2.neural_style import study
+
+    pairs = [(_smooth_img(32, 48, 1), _img(32, 32, 2)), (_smooth_img(32, 32, 3), _img(24, 24, 4))]
+    kw = dict(size=32, iterations=3, device="cpu")
+    res = study.stylize_pairs(pairs, seed=0, **kw)
+    assert torch.equal(res[1].image, stylize(*pairs[1], seed=0, progress=False, **kw).image)
+    rows = study.pair_rows([("a", "b"), ("c", "d")], res)
+    assert [r[:3] for r in rows] == [("a", "b", "21x32"), ("c", "d", "32x32")]
+    assert rows[0][4] == 3 and rows[0][6] == res[0].loss and rows[0][5] == res[0].history[0]["loss"]
+    with pytest.raises(ValueError, match="name pairs"):
+        study.pair_rows([("a", "b")], res)
+
+
+def test_study_style_weight_sweep_scales_the_style_term():
+    from hw2.neural_style import study
+
+    weights = [1.0, 10.0]
+    res, rows = study.style_weight_sweep(_smooth_img(), _img(seed=2), weights, size=32, iterations=2,
+                                         device="cpu")
+    assert [r[0] for r in rows] == weights
+    # the same start (the content image): the weighted style term is beta times the same loss
+    first = [r.history[0]["style"] / b for r, b in zip(res, weights)]
+    assert first[1] == pytest.approx(first[0], rel=1e-5)
+    assert rows[1][2] == res[1].history[-1]["style"] and rows[1][1] == res[1].history[-1]["content"]
+
+
+def test_study_colour_variants_are_the_preserve_color_runs():
+    from hw2.neural_style import study
+
+    c, s = _smooth_img(32, 32, 1), _img(32, 32, 2)
+    out = study.colour_variants(c, s, size=32, iterations=2, device="cpu")
+    assert list(out) == list(study.COLOUR_MODES)
+    direct = stylize(c, s, size=32, iterations=2, preserve_color="luminance", progress=False, device="cpu")
+    assert torch.equal(out["luminance"].image, direct.image)
+
+
+def test_study_texture_readings_share_the_identical_reading():
+    from hw2 import metrics
+    from hw2.neural_style import study
+
+    src = _img(40, 40, 7)
+    runs = study.texture_readings(src, ["conv1_1", "conv2_1"], size=24, iterations=2, device="cpu")
+    assert list(runs) == [("conv1_1", True), ("conv2_1", True), ("conv1_1", False), ("conv2_1", False)]
+    assert runs["conv1_1", False] is runs["conv1_1", True]            # one layer either way: run once
+    assert runs["conv2_1", True].params["layers"] != runs["conv2_1", False].params["layers"]
+    rows = study.texture_rows(runs, src)
+    assert [r[:2] for r in rows] == [("conv1_1", "up to"), ("conv2_1", "up to"), ("conv2_1", "alone")]
+    assert rows[2][2] == "conv2_1"
+    assert rows[1][-1] == pytest.approx(metrics.style_distance(runs["conv2_1", True].image, src))
+
+
+def test_study_photo_label_and_benchmark_rows():
+    from hw2.neural_style import study
+
+    assert study.photo_label("plasma_EveningGlow.jpg") == "EveningGlow"
+    assert study.photo_label("mate_nature_Garden.jpg") == "Garden" and study.photo_label("x.y.png") == "x.y"
+    assert study.benchmark_rows(None) == [] and study.benchmark_rows({}) == []
+    bench = dict(baseline_512_evals=300, baseline_512_s=580.0, ours_512_evals=97, ours_512_s_to_baseline_loss=185.0,
+                 coarse_to_fine_512_evals=228, coarse_to_fine_512_s_to_baseline_loss=192.5)
+    rows = study.benchmark_rows(bench)
+    assert [r[2:] for r in rows] == [(300, 580.0), (97, 185.0), (228, 192.5)]

@@ -261,3 +261,72 @@ def test_transfer_rejects_bad_options():
         transfer(tex, _noise(20, 20), block=12, alpha=1.5)
     with pytest.raises(ValueError, match="passes"):
         transfer(tex, _noise(20, 20), block=12, passes=0)
+
+
+# --------------------------------------------------------------------------- the notebook's experiments
+def test_study_centre_crop_known_answer():
+    from hw2.quilting import study
+
+    img = np.arange(6 * 8 * 3, dtype=np.float64).reshape(6, 8, 3) / (6 * 8 * 3)
+    crop = study.centre_crop(img, 4)
+    assert crop.shape == (4, 4, 3) and np.allclose(crop, img[1:5, 2:6])
+    with pytest.raises(ValueError, match="crop side"):
+        study.centre_crop(img, 7)
+
+
+def test_study_compare_modes_and_grow_equal_direct_calls():
+    from hw2.quilting import study, synthesize
+
+    tex = _smooth_texture(32, 32)
+    images, rows = study.compare_modes(tex, 40, block=12, seed=3)
+    assert [r[0] for r in rows] == list(MODES) and set(study.MODE_NAMES) == set(MODES)
+    assert np.array_equal(images["cut"], _arr(synthesize(tex, 40, block=12, mode="cut", tolerance=0.1, seed=3)))
+    assert rows[0][2] > rows[2][2]            # random blocks show their joins more than the cut
+    grown, grow_rows = study.grow({"a": tex}, 30, (8, 12), seed=1)
+    assert list(grown) == [("a", 8), ("a", 12)] and [r[:2] for r in grow_rows] == [("a", 8), ("a", 12)]
+    assert np.array_equal(grown["a", 8], _arr(synthesize(tex, 30, block=8, seed=1)))
+
+
+def test_study_luminance_correlation_known_answers():
+    from hw2.quilting import study
+
+    img = _noise(10, 12, seed=2)
+    assert study.luminance_correlation(img, img) == pytest.approx(1.0)
+    assert study.luminance_correlation(1.0 - img, img) == pytest.approx(-1.0)
+    with pytest.raises(ValueError, match="differ in size"):
+        study.luminance_correlation(img, img[:5])
+
+
+def test_study_transfer_grid_and_summary():
+    from hw2.quilting import study, transfer
+
+    sources = {"s1": _smooth_texture(30, 30, 1), "s2": _noise(30, 30, 2)}
+    targets = {"t": _smooth_texture(24, 20, 3)}
+    results, rows = study.transfer_grid(sources, targets, block=9, passes=2, seed=4)
+    assert list(results) == [("t", "s1"), ("t", "s2")] and [r[:2] for r in rows] == [("t", "s1"), ("t", "s2")]
+    direct = transfer(sources["s2"], targets["t"], block=9, passes=2, seed=4)
+    assert np.array_equal(_arr(results["t", "s2"]), _arr(direct))
+    assert rows[1][3] == pytest.approx(study.luminance_correlation(direct.image, targets["t"]))
+    hand = [("t1", "a", 1.0, 0.2), ("t2", "a", 3.0, 0.4), ("t1", "b", 2.0, 0.9), ("t2", "b", 2.0, 0.7)]
+    summary = study.source_summary(hand, {"a": 0.1, "b": 0.3})
+    assert summary["rows"] == [("a", pytest.approx(0.3), 2.0), ("b", pytest.approx(0.8), 2.0)]
+    assert summary["ranked"] == ["b", "a"] and summary["rank_correlation"] == pytest.approx(1.0)
+    assert study.source_summary(hand, {"a": 0.3, "b": 0.1})["rank_correlation"] == pytest.approx(-1.0)
+    with pytest.raises(ValueError, match="no luminance spread"):
+        study.source_summary(hand, {"a": 0.1})
+
+
+def test_study_gatys_sources_rows_and_yardsticks():
+    from hw2.neural_style.texture import source_crops
+    from hw2.io import to_tensor
+    from hw2.quilting import study
+
+    painting = _smooth_texture(40, 40, 5)
+    crop = study.centre_crop(painting, 20)
+    out = study.gatys_sources(crop, painting, ["conv1_1"], size=20, iterations=2, block=6)
+    assert [r[0] for r in out["rows"]] == ["Gram up to conv1_1", "Monet crop (no synthesis)",
+                                          "corner crops of the painting (mean of 4)"]
+    assert out["textures"]["conv1_1"].shape == (20, 20, 3)
+    assert out["rows"][1][4] == 0.0 and out["rows"][2][4] == pytest.approx(out["corner_distance"])
+    assert out["corner_overlap"] == pytest.approx(source_crops(to_tensor(painting), 20)[2])
+    assert out["spread"]["Monet crop"] == pytest.approx(block_luminance_spread(crop, 6))

@@ -25,8 +25,9 @@ coarse_to_fine_*, speedup_coarse_to_fine
 peak_rss_mb
     Peak resident memory of the process.
 
-``quick=True`` runs the same code at 48 / 96 px with 15 baseline evaluations
-(seconds; the figures then only check the code path, the keys keep their names).
+The sizes and budgets are ``hw2.profiles.TABLE["bench_neural_style"]``; ``quick=True`` runs the same
+code at 48 / 96 px with 15 baseline evaluations (seconds; the figures then only check the code path,
+the keys keep their names).
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ import sys
 
 import torch
 
+from .. import profiles
 from ..timing import best_time, peak_rss_mb
 
 CONTENT = ("landscapes", "plasma_EveningGlow.jpg")
@@ -77,16 +79,16 @@ def run(*, quick: bool = False) -> dict:
 
     stylize = get("neural_style")
 
+    p = profiles.get("bench_neural_style", "quick" if quick else "full")
     content, style, names = _images()
-    small, big = (48, 96) if quick else (256, 512)
-    n_base = 15 if quick else 300
+    small, big = p["small"], p["big"]
     out = {"quick": bool(quick), "content": names[0], "style": names[1]}
-    out["s_per_eval_256"] = _s_per_eval(content, style, small, 1 if quick else 2)
-    out["s_per_eval_512"] = _s_per_eval(content, style, big, 1 if quick else 2)
+    out["s_per_eval_256"] = _s_per_eval(content, style, small, p["repeat"])
+    out["s_per_eval_512"] = _s_per_eval(content, style, big, p["repeat"])
     _note(out, "s_per_eval_256", "s_per_eval_512")
 
-    # plain recipe: one scale, n_base L-BFGS evaluations from the content image
-    base = stylize(content, style, size=big, levels=1, iterations=n_base, init="content",
+    # plain recipe: one scale, the profile's L-BFGS evaluations from the content image
+    base = stylize(content, style, size=big, levels=1, iterations=p["baseline_iterations"], init="content",
                    parameterization="pixels", progress=False)
     bar = min(h["loss"] for h in base.history)
     out["baseline_512_final_loss"] = bar
@@ -95,8 +97,7 @@ def run(*, quick: bool = False) -> dict:
     _note(out, "baseline_512_final_loss", "baseline_512_s")
 
     # our default pipeline, then the coarse-to-fine variant, each stopped at the bar
-    quick_c2f = dict(iterations=(30, 15, 15), min_level_side=16) if quick else {}
-    variants = (("ours", {}), ("coarse_to_fine", dict(levels=3, **quick_c2f)))
+    variants = (("ours", {}), ("coarse_to_fine", dict(levels=3, **p["coarse_to_fine"])))
     for key, kw in variants:
         res, t = _time_to_bar(content, style, big, bar, tuple(base.image.shape[-2:]), **kw)
         out[f"{key}_512_s_to_baseline_loss"] = t        # None: never reached (JSON-safe)

@@ -45,7 +45,7 @@ import torch
 from .. import vgg as _vgg
 from ..result import Result
 from . import functional as Fn
-from .engine import (_MIN_LEVEL_SIDE, PARAMETERIZATIONS, StopOptimization, _as_image, _check_size,
+from .engine import (_MIN_LEVEL_SIDE, PARAMETERIZATIONS, StopOptimization, _check_size,
                      _iterations_per_level, _min_side, _resize, _resize_longest_to, _run_pyramid, collapse_bands,
                      laplacian_bands, pyramid_sizes)
 from .modules import PerceptualLoss, _as_layer_list
@@ -210,12 +210,13 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
     """
     t0 = time.perf_counter()
     from .. import config
+    from ..io import as_image
 
-    content = _as_image(content, "content")
+    content = as_image(content, name="content")
     styles = [style] if not isinstance(style, (list, tuple)) else list(style)
     if not styles:
         raise ValueError("style: give at least one style image")
-    styles = [_as_image(s, f"style[{i}]" if len(styles) > 1 else "style") for i, s in enumerate(styles)]
+    styles = [as_image(s, name=f"style[{i}]" if len(styles) > 1 else "style") for i, s in enumerate(styles)]
     if style_blend_weights is None:
         blend = [1.0] * len(styles)
     else:
@@ -285,7 +286,7 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
         loss_fn.set_style([_resize_longest_to(s, side, need) for s in styles], blend)
 
     if isinstance(init, torch.Tensor):
-        x0 = _as_image(init, "init").to(dev)
+        x0 = as_image(init, name="init", device=dev)
     elif init == "content":
         x0 = work_content
     elif init == "style":

@@ -37,12 +37,6 @@ class StopOptimization(Exception):
 
 
 # --------------------------------------------------------------------------- helpers
-def _as_image(x, name: str) -> torch.Tensor:
-    from ..io import as_image
-
-    return as_image(x, name=name)
-
-
 def _check_size(size, name: str = "size") -> tuple[int, int] | int:
     if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
         if size < 1:

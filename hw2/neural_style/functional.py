@@ -34,24 +34,11 @@ import torch
 __all__ = [
     "gram_matrix", "content_loss", "style_loss", "gram_loss", "sliced_wasserstein_loss", "total_variation",
     "rgb_to_yiq", "yiq_to_rgb", "match_histograms", "match_color", "match_luminance",
-    "check_image", "check_weight",
+    "check_weight",
 ]
 
 
 # --------------------------------------------------------------------------- validation
-def check_image(image, name: str = "image") -> torch.Tensor:
-    """Raise ``ValueError`` unless ``image`` is a non-empty, finite ``(N, 3, H, W)`` tensor."""
-    if not isinstance(image, torch.Tensor):
-        raise ValueError(f"{name} must be a torch.Tensor of shape (1, 3, H, W), got {type(image).__name__}")
-    if image.dim() != 4 or image.shape[1] != 3:
-        raise ValueError(f"{name} must have shape (N, 3, H, W), got {tuple(image.shape)}")
-    if image.numel() == 0:
-        raise ValueError(f"{name} is empty: shape {tuple(image.shape)}")
-    if not torch.isfinite(image).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return image
-
-
 def check_weight(value, name: str) -> float:
     """Raise ``ValueError`` unless ``value`` is a finite number ``>= 0``; returns it as float."""
     try:

@@ -55,8 +55,9 @@ from torch import nn
 from .. import vgg as _vgg
 from . import functional as Fn
 from ..result import Result
+from ..io import as_image
 from .core import _result
-from .engine import (_as_image, _check_size, _iterations_per_level, _min_side, _resize, _resize_longest_to,
+from .engine import (_check_size, _iterations_per_level, _min_side, _resize, _resize_longest_to,
                      _run_pyramid, pyramid_sizes)
 from .modules import LossParts, _as_layer_list
 
@@ -290,7 +291,7 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
     from .. import config
 
     t0 = time.perf_counter()
-    source = _as_image(source, "source")
+    source = as_image(source, name="source")
     size = _check_size(size)
     out_size = (size, size) if isinstance(size, int) else size
     match_layers = texture_layers(layers, ladder=ladder)

@@ -29,26 +29,12 @@ import scipy.fft as sfft
 from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = [
-    "LUMA_WEIGHTS", "as_image_array", "luminance", "correspondence_map", "default_overlap",
+    "LUMA_WEIGHTS", "luminance", "correspondence_map", "default_overlap",
     "grid_steps", "overlap_weight", "Term", "BlockMatcher", "select_candidate", "check_block",
 ]
 
 #: Rec. 601 luma weights used for the correspondence map
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
-
-
-# --------------------------------------------------------------------------- inputs
-def as_image_array(image, name: str = "image") -> np.ndarray:
-    """Any image in [0, 1] (tensor, array, PIL image, path; see :func:`hw2.io.as_image`) -> ``(H, W, 3)`` float64.
-
-    Raises
-    ------
-    ValueError
-        The image is empty, has the wrong shape, holds non-finite values or values outside [0, 1].
-    """
-    from ..io import as_image_array as _gate
-
-    return _gate(image, name=name, dtype=np.float64)
 
 
 def check_block(block: int, overlap: int, source_shape: Sequence[int], *, name: str = "texture") -> None:

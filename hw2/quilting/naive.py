@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import as_image_array, check_block, default_overlap, grid_steps
+from ..io import as_image_array
+from .functional import check_block, default_overlap, grid_steps
 
 __all__ = ["naive_min_cut", "naive_synthesize"]
 
@@ -55,7 +56,7 @@ def naive_synthesize(texture, size, *, block: int = 32, overlap: int | None = No
     cut_cost : float
         Total error along all boundary cuts.
     """
-    tex = as_image_array(texture, "texture")
+    tex = as_image_array(texture, name="texture", dtype=np.float64)
     H, W = (size, size) if np.isscalar(size) else tuple(int(s) for s in size)
     ov = default_overlap(block) if overlap is None else overlap
     check_block(block, ov, tex.shape)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..io import to_tensor
+from ..io import as_image_array, to_tensor
 from ..result import Result
 
-from .functional import (BlockMatcher, Term, as_image_array, check_block, correspondence_map, default_overlap,
+from .functional import (BlockMatcher, Term, check_block, correspondence_map, default_overlap,
                          grid_steps, overlap_weight, select_candidate)
 from .seams import boundary_cut_mask
 
@@ -138,7 +138,7 @@ def synthesize(texture, size, *, block: int = 32, overlap: int | None = None, mo
     the sample are copied verbatim (an artefact of the paper's rule, kept).
     """
     t0 = time.perf_counter()
-    tex = as_image_array(texture, "texture")
+    tex = as_image_array(texture, name="texture", dtype=np.float64)
     H, W = _check_size(size)
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -260,8 +260,8 @@ def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float 
     the target) and cropped.
     """
     t0 = time.perf_counter()
-    tex = as_image_array(texture, "texture")
-    tgt = as_image_array(target, "target")
+    tex = as_image_array(texture, name="texture", dtype=np.float64)
+    tgt = as_image_array(target, name="target", dtype=np.float64)
     if isinstance(passes, bool) or not isinstance(passes, (int, np.integer)) or passes < 1:
         raise ValueError(f"passes must be an integer >= 1, got {passes!r}")
     if alpha is not None and not 0.0 <= alpha <= 1.0:

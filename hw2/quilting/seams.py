@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import as_image_array, luminance
+from ..io import as_image_array
+from .functional import luminance
 
 __all__ = ["min_cut_path", "boundary_cut_mask", "seam_ratio", "block_luminance_spread"]
 
@@ -155,7 +156,7 @@ def block_luminance_spread(image: np.ndarray, block: int) -> float:
     coloured noise at the scale of a block) cannot render a photo's light and
     dark regions, however well its pixels match locally.
     """
-    lum = luminance(as_image_array(image))
+    lum = luminance(as_image_array(image, dtype=np.float64))
     h, w = lum.shape
     if not 1 <= block <= min(h, w):
         raise ValueError(f"block size {block} does not fit the {h}x{w} image")
