@@ -28,7 +28,7 @@ Outputs (under ``report/``)
 ``timings.json``
     Seconds per notebook and per code cell; the next build shows them beside its progress.
 
-Modules: :mod:`~hw2.report.execute` (papermill, per-cell progress), :mod:`~hw2.report.progress`
+Modules: :mod:`~hw2.report.runner` (papermill, per-cell progress), :mod:`~hw2.report.progress`
 (last build's cell times), :mod:`~hw2.report.export` (HTML, CSS, MathJax),
 :mod:`~hw2.report.assemble` (the combined report), :mod:`~hw2.report.numbering` (figure and
 table numbers checked), :mod:`~hw2.report.pdf` (Chromium); this module builds and publishes.
@@ -46,7 +46,7 @@ from typing import Sequence
 
 from .. import config
 from .assemble import combine
-from .execute import KERNEL_NAME, Executed, NotebookFailed, execute, notebooks
+from .runner import KERNEL_NAME, Executed, NotebookFailed, execute, notebooks
 from .export import copy_mathjax, to_html
 from .numbering import NumberingError, numbering_problems
 from .pdf import MathNotTypeset, find_chromium, print_pdf

@@ -20,7 +20,7 @@ import html
 from pathlib import Path
 from typing import Sequence
 
-from .execute import Executed
+from .runner import Executed
 from .export import exporter, page
 
 __all__ = ["combine", "arrange", "DROPPED"]

@@ -49,6 +49,7 @@ PRINT_CSS = """
     @page { size: A4; margin: 12mm 10mm 12mm 10mm; }
     body { max-width: none; margin: 0; }
     .jp-Notebook { padding: 0 !important; }
+    .jp-Cell, .jp-Cell * { overflow: visible !important; }  /* no scroll bars on paper */
     .jp-Cell { padding: 0 !important; }
     .jp-OutputArea-output, .jp-RenderedHTMLCommon { padding-left: 0 !important; padding-right: 0 !important; }
     .hw2-notebook, .hw2-appendix { break-before: page; }
