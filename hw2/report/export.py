@@ -88,6 +88,8 @@ def exporter(*, hide_code: bool):
     exp.exclude_input_prompt = hide_code
     exp.exclude_output_prompt = hide_code
     exp.mathjax_url = MATHJAX_URL
+    if hide_code:  # the combined report has no widgets: no require.js from a CDN
+        exp.require_js_url = "data:text/javascript,"
     return exp
 
 
