@@ -200,3 +200,43 @@ def test_appendix_rows_on_a_small_fake_results_dict():
     with pytest.raises(ValueError):
         summary.appendix_rows([1, 2])
     assert "benchmarks/results.json" in summary.results_link()
+
+
+@needs_pdf
+def test_a_heading_never_ends_a_page(tmp_path):
+    """Push a heading down the first page in steps of one paragraph: it always shares its page with what follows.
+
+    (Without the print CSS's heading rules the heading is left alone at the bottom for 20 paragraphs.)
+    """
+    para = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. " * 3
+    report.copy_mathjax(tmp_path)
+    for n in range(18, 22):
+        cells = [_md("# Doc")] + [_md(f"P{i} {para}") for i in range(n)] + [_md("## ORPHANHEAD"), _md(f"AFTER {para}")]
+        book = _book(tmp_path / "01_o.ipynb", cells)
+        report.combine([runner.Executed("01_o", book, 1.0, "Doc")], tmp_path / "index.html", profile="quick",
+                       machine={"cores": 1, "cpu": "c", "torch": "t", "gpu": None})
+        report.print_pdf(tmp_path / "index.html", tmp_path / "o.pdf")
+        pages = subprocess.run(["pdftotext", str(tmp_path / "o.pdf"), "-"], capture_output=True, text=True,
+                               check=True).stdout.split("\f")
+        (head,) = [i for i, p in enumerate(pages) if "ORPHANHEAD" in p]
+        assert "AFTER" in pages[head].split("ORPHANHEAD", 1)[1], f"{n} paragraphs: heading alone at a page bottom"
+
+
+def test_build_warns_about_numbering_and_fails_only_when_strict(tmp_path, monkeypatch):
+    books = tmp_path / "notebooks"
+    books.mkdir()
+    _book(books / "01_a.ipynb", [_md("# A"), new_code_cell("print('hello')")])
+    for name, value in (("NOTEBOOKS", books), ("ROOT", tmp_path), ("REPORT", tmp_path / "report"),
+                        ("REPORT_ONLY", tmp_path / "report" / "only"), ("FIGURES", tmp_path / "figures")):
+        monkeypatch.setattr(config, name, value)
+    monkeypatch.setitem(document.ORDER, "01", ("fig:never-shown",))
+    logged = []
+    summary_ = report.build(profile="quick", pdf=False, log=logged.append)
+    assert any("WARNING" in m and "fig:never-shown" in m for m in logged)
+    assert "01_a" in summary_["cells"] and len(summary_["cells"]["01_a"]) == 2  # injected parameters + 1 cell
+    assert (tmp_path / "report" / export.MATHJAX_DIR / "MathJax.js").is_file() == bool(export.mathjax_source())
+    before = (tmp_path / "report" / "index.html").read_text()
+    with pytest.raises(report.NumberingError, match="fig:never-shown"):
+        report.build(profile="quick", pdf=False, strict_numbering=True, log=lambda *a: None)
+    assert (tmp_path / "report" / "index.html").read_text() == before  # nothing published
+    assert any(m.startswith("[01_a 2/2] ") for m in logged)
