@@ -240,3 +240,11 @@ def test_build_warns_about_numbering_and_fails_only_when_strict(tmp_path, monkey
         report.build(profile="quick", pdf=False, strict_numbering=True, log=lambda *a: None)
     assert (tmp_path / "report" / "index.html").read_text() == before  # nothing published
     assert any(m.startswith("[01_a 2/2] ") for m in logged)
+
+
+def test_small_tables_are_marked_to_stay_on_one_page():
+    def table(n):
+        return "<table><thead><tr><th>a</th></tr></thead><tbody>" + "<tr><td>1</td></tr>" * (n - 1) + "</tbody></table>"
+    out = export.page("<html><head></head><body>" + table(export.SMALL_TABLE_ROWS) + table(40) + "</body></html>")
+    assert out.count('<table class="hw2-small">') == 1 and out.count("<table>") == 1
+    assert out.index('<table class="hw2-small">') < out.index("<table>")

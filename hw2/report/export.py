@@ -8,10 +8,11 @@ printer (:mod:`hw2.report.pdf`) waits for it.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
-__all__ = ["to_html", "exporter", "page", "mathjax_source", "copy_mathjax", "MATHJAX_DIR", "MATHJAX_URL",
+__all__ = ["to_html", "exporter", "page", "SMALL_TABLE_ROWS", "mathjax_source", "copy_mathjax", "MATHJAX_DIR", "MATHJAX_URL",
            "PRINT_CSS"]
 
 #: the MathJax folder inside a report folder
@@ -54,7 +55,9 @@ PRINT_CSS = """
     .jp-OutputArea-output, .jp-RenderedHTMLCommon { padding-left: 0 !important; padding-right: 0 !important; }
     .hw2-notebook, .hw2-appendix { break-before: page; }
     .jp-RenderedImage, .jp-RenderedImage img, pre, .hw2-caption { break-inside: avoid; }
-    .jp-RenderedHTMLCommon table { break-inside: avoid; }
+    table.hw2-small { break-inside: avoid; }
+    tr { break-inside: avoid; }
+    thead { display: table-header-group; }
     .jp-RenderedImage img { max-height: 262mm; object-fit: contain; }
     /* a caption stays with its figure (below it) or its table (above it) */
     .jp-OutputArea-child:has(.hw2-caption[data-label^="fig:"]) { break-before: avoid; }
@@ -93,8 +96,26 @@ def exporter(*, hide_code: bool):
     return exp
 
 
+#: tables with at most this many rows are never split across pages (longer ones split between rows)
+SMALL_TABLE_ROWS = 15
+
+_TABLE = re.compile(r"<table(?P<attrs>[^>]*)>(?P<inner>.*?)</table>", re.S)
+
+
+def _mark_small_tables(body: str) -> str:
+    def mark(m):
+        if m.group("inner").count("<tr") > SMALL_TABLE_ROWS or "class=" in m.group("attrs"):
+            return m.group(0)
+        return f'<table class="hw2-small"{m.group("attrs")}>{m.group("inner")}</table>'
+    return _TABLE.sub(mark, body)
+
+
 def page(body: str, *, report: bool = False) -> str:
-    """``body`` (an exported page) with the MathJax configuration and the print CSS (and the report's CSS)."""
+    """``body`` (an exported page) with the MathJax configuration and the print CSS (and the report's CSS).
+
+    Tables of at most :data:`SMALL_TABLE_ROWS` rows get the class ``hw2-small`` (kept on one page).
+    """
+    body = _mark_small_tables(body)
     body = body.replace("<head>", "<head>" + _MATHJAX_CONFIG, 1)
     return body.replace("</head>", PRINT_CSS + (_REPORT_CSS if report else "") + "</head>", 1)
 
