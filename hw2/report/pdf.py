@@ -55,7 +55,6 @@ class _DevTools:
         self.proc, self.out = proc, os.fdopen(to_browser, "wb", buffering=0)
         self.inbox: queue.Queue = queue.Queue()
         self.next_id = 0
-        self.events: list[dict] = []
         threading.Thread(target=self._read, args=(os.fdopen(from_browser, "rb", buffering=0),), daemon=True).start()
 
     def _read(self, fh):
@@ -88,24 +87,13 @@ class _DevTools:
         self.out.write(json.dumps(msg).encode() + b"\0")
         while True:
             reply = self._next(deadline)
-            if reply.get("id") == self.next_id:
+            if reply.get("id") == self.next_id:  # anything else is an event: not needed here
                 if "error" in reply:
                     raise RuntimeError(f"Chromium {method}: {reply['error'].get('message')}")
                 return reply.get("result", {})
-            if "method" in reply:
-                self.events.append(reply)
-
-    def wait_event(self, method: str, *, session: str, deadline: float) -> None:
-        while True:
-            for i, ev in enumerate(self.events):
-                if ev.get("method") == method and ev.get("sessionId") == session:
-                    del self.events[i]
-                    return
-            msg = self._next(deadline)
-            if "method" in msg:
-                self.events.append(msg)
 
 
+_LOADED = "location.protocol === 'file:' && document.readyState === 'complete'"
 _MATH_STATE = ("document.documentElement.dataset.hw2Math || "
                "(window.MathJax && window.MathJax.Hub ? 'loading' : (document.querySelector("
                "'script[src*=\"MathJax.js\"]') ? 'missing' : 'none'))")
@@ -114,9 +102,10 @@ _MATH_STATE = ("document.documentElement.dataset.hw2Math || "
 def _print(dev: _DevTools, url: str, *, deadline: float, math_timeout: float) -> tuple[bytes, str]:
     target = dev.call("Target.createTarget", {"url": "about:blank"}, deadline=deadline)["targetId"]
     session = dev.call("Target.attachToTarget", {"targetId": target, "flatten": True}, deadline=deadline)["sessionId"]
-    dev.call("Page.enable", session=session, deadline=deadline)
     dev.call("Page.navigate", {"url": url}, session=session, deadline=deadline)
-    dev.wait_event("Page.loadEventFired", session=session, deadline=deadline)
+    while not dev.call("Runtime.evaluate", {"expression": _LOADED, "returnByValue": True},
+                       session=session, deadline=deadline)["result"].get("value"):
+        time.sleep(0.1)  # until the page itself (not the blank one before it) has loaded
     math_deadline = min(deadline, time.monotonic() + math_timeout)
     while True:
         state = dev.call("Runtime.evaluate", {"expression": _MATH_STATE, "returnByValue": True},
