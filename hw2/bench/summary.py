@@ -4,7 +4,7 @@ Each row names the method, the measure in words (with its size), the value with 
 yardstick it is read against (the plain recipe, the naive loop, the direct solve, the
 untranslated images, a target), and the machine it was measured on. :data:`HEADLINES` lists them;
 a row whose figure is absent from the results (a benchmark not run, a quick run without it) is
-left out. The full file is linked, not printed: :func:`results_link`.
+left out. The full file is linked, not printed (notebook 05 links ``benchmarks/results.json`` below the table).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["appendix_rows", "results_link", "HEADLINES", "HEADERS"]
+__all__ = ["appendix_rows", "HEADLINES", "HEADERS"]
 
 HEADERS = ["method", "measure", "value", "compared with", "machine"]
 
@@ -174,8 +174,3 @@ def appendix_rows(results: dict | None = None) -> tuple[list[list], list[str]]:
         rows.append([method, _measure(bench, measure, r), shown, anchor(r), _machine(r)])
     return rows, list(HEADERS)
 
-
-def results_link(*, from_report: bool = True) -> str:
-    """The markdown line linking the full results file (relative to ``report/`` when ``from_report``)."""
-    target = "../benchmarks/results.json" if from_report else "benchmarks/results.json"
-    return f"Full results: [benchmarks/results.json]({target})."
