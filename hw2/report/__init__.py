@@ -93,7 +93,8 @@ def build(*, profile: str = "full", only: Sequence[str] | None = None, out: Path
         Receives the progress lines: one per notebook and one per finished code cell, with that
         cell's time in the last successful build (``timings.json``), and the warnings.
 
-    Returns a summary dict (notebook and cell seconds, paths). Raises :class:`NotebookFailed`.
+    Returns a summary dict (notebook and cell seconds, paths). Raises :class:`NotebookFailed`, or
+    :class:`NumberingError` with ``strict_numbering``.
     """
     import nbformat
 
