@@ -1,0 +1,157 @@
+"""The combined report ``index.html``: the notebooks arranged as one paper, by their cell tags.
+
+Order (the tags are those of :mod:`hw2.document`):
+
+1. the title and a one-line build stamp, then every cell tagged ``title-page`` (of any notebook,
+   in notebook order: abstract, headline table, summary figure), then the contents;
+2. each notebook's section, starting on a new page, code hidden;
+3. the appendix, on a new page: every notebook's cells tagged ``appendix`` under one heading
+   per notebook, then how the report was built (machine, profile, how many numbers equal the
+   committed ones, links to the executed notebooks and their run times).
+
+Cells tagged ``interactive``, ``notebook-only`` or ``remove-cell`` are left out (the
+per-notebook HTML keeps them), and so are stderr streams and widget views.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import html
+from pathlib import Path
+from typing import Sequence
+
+from .runner import Executed
+from .export import exporter, page
+
+__all__ = ["combine", "arrange", "DROPPED"]
+
+#: tags of cells the combined report leaves out
+DROPPED = frozenset({"remove-cell", "interactive", "notebook-only"})
+
+TITLE = "Style transfer on Photo ↔ Monet: four methods compared"
+
+
+def _tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def _clean_for_report(cell):
+    """Drop what does not belong in a printed report: progress bars, widget views, stderr."""
+    cell = copy.deepcopy(cell)
+    if cell.cell_type == "code":
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                continue
+            data = out.get("data", {})
+            if "application/vnd.jupyter.widget-view+json" in data:
+                continue
+            kept.append(out)
+        cell["outputs"] = kept
+    return cell
+
+
+def arrange(books: Sequence[tuple[str, object]]) -> dict:
+    """Sort the cells of ``books`` (``(name, notebook)`` pairs, in order) into the report's parts.
+
+    Returns ``{"title": [cells], "sections": {name: [cells]}, "appendix": {name: [cells]}}``;
+    dropped cells (:data:`DROPPED`) are in none of them, and an empty appendix part is left out.
+    """
+    parts = {"title": [], "sections": {}, "appendix": {}}
+    for name, nb in books:
+        section, appendix = [], []
+        for cell in nb.cells:
+            tags = _tags(cell)
+            if tags & DROPPED:
+                continue
+            if "title-page" in tags:
+                parts["title"].append(_clean_for_report(cell))
+            elif "appendix" in tags:
+                appendix.append(_clean_for_report(cell))
+            else:
+                section.append(_clean_for_report(cell))
+        parts["sections"][name] = section
+        if appendix:
+            parts["appendix"][name] = appendix
+    return parts
+
+
+def _numbers_line(summary: dict | None, profile: str) -> str:
+    if summary is None:
+        return ""
+    if summary["missing"] and not summary["total"]:
+        return f"No committed {profile}-profile numbers to compare with (`make freeze-numbers`)."
+    line = (f"**{summary['equal']} of {summary['total']} numbers** in this report equal the committed "
+            f"{profile}-profile numbers (`notebooks/numbers/{profile}/`, `make verify PROFILE={profile}`).")
+    if summary["missing"]:
+        line += f" Not committed: {', '.join(summary['missing'])}."
+    return line
+
+
+def _build_section(executed: Sequence[Executed], *, profile: str, machine: dict, numbers: dict | None,
+                   when: str) -> str:
+    lines = [
+        '<div class="hw2-build"></div>',
+        "",
+        "## How this report was built",
+        "",
+        f"Built {when} with profile **{profile}** on {machine['cores']} CPU cores "
+        f"({html.escape(str(machine['cpu']))}), torch {machine['torch']}, GPU: {machine['gpu'] or 'none'}. "
+        "Every figure and number was produced by executing the notebooks below; the code is hidden here "
+        "and visible in each notebook's own page.",
+        "",
+        _numbers_line(numbers, profile),
+        "",
+        "| notebook | executed notebook | with code | run time |",
+        "|---|---|---|---|",
+    ]
+    for e in executed:
+        lines.append(f"| [{html.escape(e.title)}](#nb-{e.name}) | [{e.name}.ipynb]({e.name}.ipynb) "
+                     f"| [{e.name}.html]({e.name}.html) | {e.seconds:.0f} s |")
+    return "\n".join(lines)
+
+
+def combine(executed: Sequence[Executed], output: Path, *, profile: str, machine: dict | None = None,
+            numbers: dict | None = None) -> Path:
+    """Write the combined report ``index.html`` (the module docstring gives its order); code hidden.
+
+    ``numbers`` is a :func:`hw2.verify.match_summary` of this build, stated on the title page and
+    in the appendix.
+    """
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from ..io import atomic_write
+    from ..timing import machine_info
+
+    machine = machine or machine_info()
+    when = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    parts = arrange([(e.name, nbformat.read(e.path, as_version=4)) for e in executed])
+    stamp = f"Built {when}, profile {profile}"
+    if numbers is not None and numbers.get("total"):
+        stamp += f"; {numbers['equal']} of {numbers['total']} numbers equal the committed ones"
+    cells = [new_markdown_cell(f"# {TITLE}\n\n<p class=\"hw2-stamp\"><small>{stamp} "
+                               "(details in the appendix).</small></p>")]
+    cells += parts["title"]
+    contents = ["## Contents", ""]
+    contents += [f"{i}. [{html.escape(e.title)}](#nb-{e.name})" for i, e in enumerate(executed, 1)]
+    contents.append(f"{len(executed) + 1}. [Appendix](#appendix)")
+    cells.append(new_markdown_cell('<div class="hw2-contents"></div>\n\n' + "\n".join(contents)))
+    for e in executed:
+        cells.append(new_markdown_cell(f'<div class="hw2-notebook" id="nb-{e.name}"></div>'))
+        cells += parts["sections"][e.name]
+    cells.append(new_markdown_cell('<div class="hw2-appendix" id="appendix"></div>\n\n# Appendix'))
+    titles = {e.name: e.title for e in executed}
+    for name, appendix in parts["appendix"].items():
+        cells.append(new_markdown_cell(f"## {html.escape(titles[name])}"))
+        cells += appendix
+    cells.append(new_markdown_cell(_build_section(executed, profile=profile, machine=machine, numbers=numbers,
+                                                  when=when)))
+    for i, cell in enumerate(cells):  # ids must be unique across the merged notebooks
+        cell["id"] = f"cell-{i}"
+    combined = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                  "language": "python"}})
+    body, _ = exporter(hide_code=True).from_notebook_node(combined)
+    with atomic_write(output, "w") as fh:
+        fh.write(page(body, report=True))
+    return output
