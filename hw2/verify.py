@@ -303,11 +303,12 @@ def verify(*, profile: str = "quick", only: Sequence[str] | None = None, against
     """
     import nbformat
 
-    from . import report
+    from . import config, report
 
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
     result = {}
+    last = report.progress.last_cells([config.REPORT], profile=profile)
     with tempfile.TemporaryDirectory(prefix="hw2-verify-") as tmp:
         for nb in report.notebooks(only):
             if against is not None and not (Path(against) / nb.name).exists():
@@ -317,7 +318,8 @@ def verify(*, profile: str = "quick", only: Sequence[str] | None = None, against
                 raise FileNotFoundError(f"{committed} not found: no committed numbers for profile {profile}; "
                                         f"build the report and run `make freeze-numbers PROFILE={profile}`")
             log(f"[verify] executing {nb.name} (profile {profile}) ...")
-            run = report.execute(nb, Path(tmp) / nb.name, profile=profile).path
+            run = report.execute(nb, Path(tmp) / nb.name, profile=profile, last_cells=last.get(nb.stem),
+                                 log=log).path
             now = nbformat.read(run, as_version=4)
             if against is not None:
                 diffs = compare_notebooks(nbformat.read(Path(against) / nb.name, as_version=4), now, tol=tol)

@@ -93,7 +93,7 @@ def test_numbering_problems_known_answers():
 
 
 def test_numbering_reads_what_caption_html_writes(monkeypatch):
-    monkeypatch.setitem(document.ORDER, "01", ("fig:one", "tab:one", "fig:two"))
+    monkeypatch.setattr(document, "ORDER", {"01": ("fig:one", "tab:one", "fig:two")})
     page = document.caption_html("fig:two", "b") + document.caption_html("fig:one", "a")
     problems = numbering.numbering_problems(page)
     assert len(problems) == 2 and "[2, 1]" in problems[0] and "tab:one" in problems[1]
