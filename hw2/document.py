@@ -23,7 +23,7 @@ from __future__ import annotations
 import textwrap
 
 __all__ = ["ORDER", "REFERENCES", "number", "ref", "caption_html", "show_figure", "show_table", "prose",
-           "cite", "references_markdown", "labels"]
+           "cite", "cited", "notebook_sources", "references_markdown", "labels"]
 
 #: part -> labels in document order; ``fig:`` labels are numbered as figures, ``tab:`` labels as tables,
 #: consecutively over the parts in this order. Each notebook owns its own entries.
@@ -187,7 +187,36 @@ def cite(key: str) -> str:
         raise ValueError(f"unknown reference {key!r}; add it to hw2.document.REFERENCES") from None
 
 
-def references_markdown() -> str:
-    """The References section's list, sorted by first author."""
-    entries = sorted(REFERENCES.values(), key=lambda e: e[1])
+def cited(texts) -> list[str]:
+    """The keys of :data:`REFERENCES` cited in ``texts`` (strings), in the registry's order.
+
+    A work counts as cited when a text holds its in-text form (the first field, e.g.
+    ``"Li et al., 2018"``) or a call ``cite("key")`` (either quote), the two ways a notebook cites.
+    """
+    import re
+
+    joined = "\n".join(texts)
+    calls = set(re.findall(r"""cite\(\s*["']([^"']+)["']\s*\)""", joined))
+    return [k for k, (short, _) in REFERENCES.items() if short in joined or k in calls]
+
+
+def notebook_sources(paths) -> list[str]:
+    """The source of every cell of the notebooks at ``paths`` (for :func:`cited`); outputs are not read."""
+    import json
+    from pathlib import Path
+
+    texts = []
+    for path in paths:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        texts += ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"]]
+    return texts
+
+
+def references_markdown(keys=None) -> str:
+    """The References section's list, sorted by first author: the works ``keys`` (default: all of them)."""
+    if keys is not None:
+        unknown = [k for k in keys if k not in REFERENCES]
+        if unknown:
+            raise ValueError(f"unknown references {unknown}; add them to hw2.document.REFERENCES")
+    entries = sorted((REFERENCES[k] for k in (REFERENCES if keys is None else keys)), key=lambda e: e[1])
     return "\n".join(f"- {full}" for _, full in entries)
