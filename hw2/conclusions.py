@@ -32,8 +32,8 @@ from . import methods, metrics, profiles
 from .io import load_image, resize_to, to_numpy
 from .timing import Timer
 
-__all__ = ["METHODS", "HEADLINE", "SCORES", "Output", "run_methods", "measure", "score", "summary",
-           "comparison_rows", "table", "runtime_rows", "seed_comparison", "findings", "munit_sizes",
+__all__ = ["METHODS", "HEADLINE", "SCORES", "SHORT", "Output", "run_methods", "measure", "score", "summary",
+           "comparison_rows", "table", "runtime_rows", "seed_comparison", "findings", "contrast_kept", "least_contrast", "image_rows", "munit_sizes",
            "PHOTO_ROW", "PAINTING_ROW"]
 
 
@@ -126,6 +126,16 @@ SCORES: dict[str, str] = {
     "texture_distance": "LBP texture ↓",
     "free_style_distance": "VGG-free style ↓",
 }
+#: method -> the short name figures print (column titles, point labels)
+SHORT: dict[str, str] = {
+    "PhotoWCT (no smoothing)": "PhotoWCT\nno smoothing",
+    "FastPhotoStyle (exact smoothing)": "FastPhotoStyle\nexact smoothing",
+    "FastPhotoStyle (fast smoothing)": "FastPhotoStyle\nfast smoothing",
+    "FastPhotoStyle + hand-made labels": "FastPhotoStyle\n+ our labels",
+    "Neural Style (Gatys)": "Neural Style",
+    "MUNIT (reference style)": "MUNIT\nreference style",
+    "Image Quilting (transfer)": "Image Quilting\ntransfer",
+}
 #: the four methods of the study, one variant each (the title page's rows)
 HEADLINE = ("FastPhotoStyle (exact smoothing)", "Neural Style (Gatys)", "MUNIT (reference style)",
             "Image Quilting (transfer)")
@@ -152,14 +162,14 @@ def score(photo: torch.Tensor, output: torch.Tensor, painting: torch.Tensor) -> 
 
 
 def measure(outputs: Sequence[Output], pairs: Sequence[tuple[Path, Path]], *, profile: str = "full") -> None:
-    """Fill ``scores`` of every output in place (:func:`score`)."""
+    """Fill ``scores`` of every output in place: :func:`score`, and :func:`contrast_kept` as ``contrast_kept``."""
     s = settings(profile)
     images = {Path(p).stem: (load_image(p, max_side=s["size"]), load_image(m, max_side=s["size"]))
               for p, m in pairs}
     for out in outputs:
         if out.image is not None:
             photo, monet = images[out.pair]
-            out.scores = score(photo, out.image, monet)
+            out.scores = dict(score(photo, out.image, monet), contrast_kept=contrast_kept(photo, out.image))
 
 
 def summary(outputs: Sequence[Output]) -> list[dict]:
@@ -208,6 +218,28 @@ def table(rows: Sequence[dict], *, keys: Sequence[str] = tuple(SCORES),
     chosen = [by_name[m] for m in methods if m in by_name] if methods is not None else list(rows)
     return ([[r["method"], *[r.get(k, "skipped") for k in keys]] for r in chosen],
             ["method", *[SCORES[k] for k in keys]])
+
+
+def image_rows(outputs: Sequence[Output], inputs: Sequence[tuple[torch.Tensor, torch.Tensor]],
+               pairs: Sequence[tuple[Path, Path]], methods: Sequence[str]) -> list[list]:
+    """Rows of an image grid, one per pair: the photo, the painting, then each of ``methods``' output
+    (None where a method was skipped)."""
+    if len(inputs) != len(pairs):
+        raise ValueError(f"{len(inputs)} input pairs for {len(pairs)} pairs")
+    by = {(o.method, o.pair): o.image for o in outputs}
+    return [[photo, painting, *[by.get((m, Path(p).stem)) for m in methods]]
+            for (p, _), (photo, painting) in zip(pairs, inputs)]
+
+
+def least_contrast(outputs: Sequence[Output], method: str) -> tuple[int, float] | None:
+    """``(index of the pair, contrast kept)`` of ``method``'s most washed-out output (:func:`contrast_kept`),
+    the index counting the pairs in the order of ``outputs``; None when the method was not measured."""
+    pairs = list(dict.fromkeys(o.pair for o in outputs))
+    done = [o for o in outputs if o.method == method and "contrast_kept" in o.scores]
+    if not done:
+        return None
+    worst = min(done, key=lambda o: o.scores["contrast_kept"])
+    return pairs.index(worst.pair), worst.scores["contrast_kept"]
 
 
 def runtime_rows(outputs: Sequence[Output]) -> list[list]:
@@ -314,7 +346,9 @@ def findings(rows: Sequence[dict]) -> dict:
     """The facts the conclusions state, computed from :func:`comparison_rows`' rows.
 
     Returns a dict with ``best`` (score key -> the best method by it: highest SSIMs, lowest
-    distances), ``gram_gap`` and ``free_gap`` (method -> share of the photo's distance removed),
+    distances), ``gap`` (distance key -> method -> share of the photo's distance removed, e.g.
+    ``gap["free_style_distance"]["Neural Style (Gatys)"]``), ``slowest`` (the method with the
+    largest mean runtime),
     ``labels_worse`` (the score keys on which the hand-made labels do worse than FastPhotoStyle
     without them; None when either was not measured), ``munit_content_rank`` and
     ``munit_edge_rank`` (1 = highest among FastPhotoStyle, Neural Style and MUNIT; None when not
@@ -336,6 +370,21 @@ def findings(rows: Sequence[dict]) -> dict:
             return None
         return sorted(learned, key=lambda n: -m[n][key]).index(_MUNIT) + 1
 
-    return {"best": best, "gram_gap": _gaps(rows, "style_distance"), "free_gap": _gaps(rows, "free_style_distance"),
+    distances = [k for k in SCORES if k not in higher]
+    return {"best": best, "gap": {k: _gaps(rows, k) for k in distances},
+            "slowest": max(m, key=lambda n: m[n].get("runtime_s", float("-inf"))),
             "labels_worse": labels_worse, "munit_content_rank": rank("content_ssim"),
             "munit_edge_rank": rank("photorealism"), "photo": next(r for r in rows if r["method"] == PHOTO_ROW)}
+
+
+def contrast_kept(photo: torch.Tensor, output: torch.Tensor) -> float:
+    """The output's luminance contrast relative to the photo's: ``std(Y(output)) / std(Y(photo))``.
+
+    ``Y`` is the BT.601 luma (:func:`hw2.metrics.luminance`). 1 keeps the photo's contrast; a washed-out
+    (foggy) output scores well below 1. ``ValueError`` for a flat photo (no contrast to keep).
+    """
+    y_photo, y_out = metrics.luminance(photo), metrics.luminance(output)
+    ref = float(y_photo.std())
+    if not ref > 0:
+        raise ValueError("the photo is flat (zero luminance contrast); contrast_kept is undefined")
+    return float(y_out.std()) / ref

@@ -28,7 +28,7 @@ __all__ = ["ORDER", "REFERENCES", "number", "ref", "caption_html", "show_figure"
 #: part -> labels in document order; ``fig:`` labels are numbered as figures, ``tab:`` labels as tables,
 #: consecutively over the parts in this order. Each notebook owns its own entries.
 ORDER: dict[str, tuple[str, ...]] = {
-    "title": (),
+    "title": ("tab:headline", "fig:summary"),
 
     "01": (),
 
@@ -38,7 +38,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "04": (),
 
-    "05": (),
+    "05": ("fig:05-all-methods", "tab:05-comparison", "fig:05-strength", "tab:05-seed"),
 
     "appendix-01": (),
 
@@ -48,7 +48,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "appendix-04": (),
 
-    "appendix-05": (),
+    "appendix-05": ("tab:05-runtime", "tab:benchmarks"),
 }
 
 #: key -> (in-text citation, full entry in markdown). Cite in prose as written in the first field.

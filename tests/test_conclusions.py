@@ -59,10 +59,15 @@ def test_skipped_methods_and_bad_yardstick():
 
 
 def test_findings():
-    f = c.findings(_rows())
+    rows = _rows()
+    next(r for r in rows if r["method"] == NS)["runtime_s"] = 30.0
+    f = c.findings(rows)
+    assert f["slowest"] == NS
     assert f["best"]["style_distance"] == NS and f["best"]["content_ssim"] == FPS
     assert f["best"]["free_style_distance"] == NS          # (0.20 + 0.06) / 2 is the smallest
-    assert f["gram_gap"][NS] == pytest.approx(1 - 0.21 / 1.33)
+    assert f["gap"]["style_distance"][NS] == pytest.approx(1 - 0.21 / 1.33)
+    assert f["gap"]["free_style_distance"][NS] == pytest.approx(1 - 0.13 / 0.4)
+    assert set(f["gap"]) == {"style_distance", "colour_distance", "texture_distance", "free_style_distance"}
     assert f["labels_worse"] == list(c.SCORES)             # worse than without labels on every score
     assert f["munit_content_rank"] == 3 and f["munit_edge_rank"] == 3
     better = c.findings(_rows(**{MUNIT: (0.9, 0.9, 0.9, 0.4, 0.2), LABELS: (0.8, 0.7, 0.7, 0.35, 0.12)}))
@@ -141,3 +146,28 @@ def test_profiles_table():
         profiles.get("munit", "medium")
     with pytest.raises(ValueError, match="no profile table"):
         profiles.get("cyclegan", "quick")
+
+
+def test_contrast_kept():
+    import torch
+
+    photo, _ = _images()
+    assert c.contrast_kept(photo, photo) == pytest.approx(1.0)
+    fog = 0.8 + 0.2 * photo                      # a pale veil: a fifth of the contrast left
+    assert c.contrast_kept(photo, fog) == pytest.approx(0.2, rel=1e-4)
+    with pytest.raises(ValueError, match="flat"):
+        c.contrast_kept(torch.full((1, 3, 8, 8), 0.5), photo)
+
+
+def test_image_rows_and_least_contrast():
+    photo, painting = _images()
+    pale = 0.9 + 0.1 * photo
+    out = [c.Output("A", "p", photo, scores={"contrast_kept": 1.0}), c.Output("B", "p", None, skipped="no"),
+           c.Output("A", "q", pale, scores={"contrast_kept": 0.1})]
+    rows = c.image_rows(out, [(photo, painting), (photo, painting)], [("x/p.jpg", "m1"), ("y/q.png", "m2")], ["A", "B"])
+    assert rows[0][0] is photo and rows[0][1] is painting and rows[0][2] is photo and rows[0][3] is None
+    assert rows[1][2] is pale
+    assert c.least_contrast(out, "A") == (1, 0.1) and c.least_contrast(out, "B") is None
+    with pytest.raises(ValueError, match="input pairs"):
+        c.image_rows(out, [(photo, painting)], [("p", "m"), ("q", "m")], ["A"])
+    assert set(c.SHORT) == set(c.METHODS) and set(c.HEADLINE) <= set(c.METHODS)
