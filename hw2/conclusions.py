@@ -346,7 +346,7 @@ def findings(rows: Sequence[dict]) -> dict:
     """The facts the conclusions state, computed from :func:`comparison_rows`' rows.
 
     Returns a dict with ``best`` (score key -> the best method by it: highest SSIMs, lowest
-    distances), ``gap`` (distance key -> method -> share of the photo's distance removed, e.g.
+    distances), ``worst`` (the same, reversed), ``gap`` (distance key -> method -> share of the photo's distance removed, e.g.
     ``gap["free_style_distance"]["Neural Style (Gatys)"]``), ``slowest`` (the method with the
     largest mean runtime),
     ``labels_worse`` (the score keys on which the hand-made labels do worse than FastPhotoStyle
@@ -359,6 +359,7 @@ def findings(rows: Sequence[dict]) -> dict:
         raise ValueError("no measured method in rows")
     higher = ("content_ssim", "photorealism")
     best = {k: (max if k in higher else min)(m, key=lambda n, k=k: m[n][k]) for k in SCORES}
+    worst = {k: (min if k in higher else max)(m, key=lambda n, k=k: m[n][k]) for k in SCORES}
     labels_worse = None
     if _LABELS in m and _FPS in m:
         labels_worse = [k for k in SCORES
@@ -371,7 +372,7 @@ def findings(rows: Sequence[dict]) -> dict:
         return sorted(learned, key=lambda n: -m[n][key]).index(_MUNIT) + 1
 
     distances = [k for k in SCORES if k not in higher]
-    return {"best": best, "gap": {k: _gaps(rows, k) for k in distances},
+    return {"best": best, "worst": worst, "gap": {k: _gaps(rows, k) for k in distances},
             "slowest": max(m, key=lambda n: m[n].get("runtime_s", float("-inf"))),
             "labels_worse": labels_worse, "munit_content_rank": rank("content_ssim"),
             "munit_edge_rank": rank("photorealism"), "photo": next(r for r in rows if r["method"] == PHOTO_ROW)}

@@ -64,6 +64,7 @@ def test_findings():
     f = c.findings(rows)
     assert f["slowest"] == NS
     assert f["best"]["style_distance"] == NS and f["best"]["content_ssim"] == FPS
+    assert f["worst"]["photorealism"] == IQ and f["worst"]["style_distance"] == MUNIT
     assert f["best"]["free_style_distance"] == NS          # (0.20 + 0.06) / 2 is the smallest
     assert f["gap"]["style_distance"][NS] == pytest.approx(1 - 0.21 / 1.33)
     assert f["gap"]["free_style_distance"][NS] == pytest.approx(1 - 0.13 / 0.4)
