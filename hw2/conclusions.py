@@ -152,13 +152,12 @@ def score(photo: torch.Tensor, output: torch.Tensor, painting: torch.Tensor) -> 
         ``output`` is compared with ``photo`` (content, edges; resized to it when sizes differ) and
         with ``painting`` (style; sizes may differ).
     """
-    colour, texture = metrics.colour_distance(output, painting), metrics.texture_distance(output, painting)
     return {"content_ssim": metrics.ssim(photo, output),
             "photorealism": metrics.photorealism(photo, output),
             "style_distance": metrics.style_distance(output, painting),
-            "colour_distance": colour,
-            "texture_distance": texture,
-            "free_style_distance": 0.5 * (colour + texture)}   # = metrics.free_style_distance
+            "colour_distance": metrics.colour_distance(output, painting),
+            "texture_distance": metrics.texture_distance(output, painting),
+            "free_style_distance": metrics.free_style_distance(output, painting)}
 
 
 def measure(outputs: Sequence[Output], pairs: Sequence[tuple[Path, Path]], *, profile: str = "full") -> None:
