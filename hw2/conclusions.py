@@ -2,20 +2,22 @@
 
 :func:`run_methods` stylises each photo with its Monet painting by every method and
 variant, and :func:`measure` scores every output with the shared metrics of
-:mod:`hw2.metrics`:
+:mod:`hw2.metrics` (the keys of :data:`SCORES`):
 
-``runtime_s``
-    wall time of the stylisation (from images in memory to the output);
 ``content_ssim``
     SSIM between the photo and the output (content preservation, higher = more kept);
-``style_distance``
-    relative Gram distance to the painting at relu1_1 ... relu5_1 (lower = closer style);
 ``photorealism``
-    SSIM of the Sobel edge maps of photo and output (FastPhotoStyle's measure).
+    SSIM of the Sobel edge maps of photo and output ("edge SSIM", FastPhotoStyle's measure);
+``style_distance``
+    relative Gram distance to the painting at relu1_1 ... relu5_1 (lower = closer style; the loss
+    Neural Style minimises);
+``colour_distance``, ``texture_distance``, ``free_style_distance``
+    the VGG-free style distance to the painting (Lab colour histograms, local binary patterns,
+    and their mean), which no method optimises.
 
-Every method is called through the registry (:mod:`hw2.methods`) and returns a
-:class:`hw2.result.Result`. A method whose weights are missing is reported as skipped with the
-reason, never faked.
+The wall time of each stylisation is kept as ``runtime_s``. Every method is called through the
+registry (:mod:`hw2.methods`) and returns a :class:`hw2.result.Result`. A method whose weights are
+missing is reported as skipped with the reason, never faked.
 """
 from __future__ import annotations
 
@@ -30,8 +32,9 @@ from . import methods, metrics, profiles
 from .io import load_image, resize_to, to_numpy
 from .timing import Timer
 
-__all__ = ["METHODS", "Output", "run_methods", "measure", "summary_rows", "SUMMARY_HEADERS", "seed_comparison",
-           "comparison_rows", "runtime_rows", "COMPARISON_KEYS", "COMPARISON_HEADERS", "PHOTO_ROW", "PAINTING_ROW"]
+__all__ = ["METHODS", "HEADLINE", "SCORES", "SHORT", "Output", "run_methods", "measure", "score", "summary",
+           "comparison_rows", "table", "runtime_rows", "seed_comparison", "findings", "contrast_kept", "least_contrast", "image_rows", "munit_sizes",
+           "PHOTO_ROW", "PAINTING_ROW"]
 
 
 @dataclass
@@ -114,136 +117,274 @@ def run_methods(pairs: Sequence[tuple[Path, Path]], *, profile: str = "full",
     return outputs
 
 
-def measure(outputs: Sequence[Output], pairs: Sequence[tuple[Path, Path]], *, profile: str = "full") -> None:
-    """Fill ``scores`` of every output in place."""
-    s = settings(profile)
-    images = {Path(p).stem: (load_image(p, max_side=s["size"]), load_image(m, max_side=s["size"]))
-              for p, m in pairs}
-    for out in outputs:
-        if out.image is None:
-            continue
-        photo, monet = images[out.pair]
-        out.scores = {"content_ssim": metrics.ssim(photo, out.image),
-                      "style_distance": metrics.style_distance(out.image, monet),
-                      "photorealism": metrics.photorealism(photo, out.image)}
-
-
-SUMMARY_HEADERS = ["method", "runtime (s)", "content SSIM ↑", "style distance ↓", "photorealism ↑", "pairs"]
-#: the keys of a :func:`comparison_rows` row, in table order
-COMPARISON_KEYS = ("method", "content_ssim", "style_distance", "photorealism")
-COMPARISON_HEADERS = ["method", "content SSIM ↑", "style distance ↓", "photorealism ↑"]
+#: score key -> table header (arrow: which way is better), in table order
+SCORES: dict[str, str] = {
+    "content_ssim": "content SSIM ↑",
+    "photorealism": "edge SSIM ↑",
+    "style_distance": "Gram distance ↓",
+    "colour_distance": "Lab colour ↓",
+    "texture_distance": "LBP texture ↓",
+    "free_style_distance": "VGG-free style ↓",
+}
+#: method -> the short name figures print (column titles, point labels)
+SHORT: dict[str, str] = {
+    "PhotoWCT (no smoothing)": "PhotoWCT\nno smoothing",
+    "FastPhotoStyle (exact smoothing)": "FastPhotoStyle\nexact smoothing",
+    "FastPhotoStyle (fast smoothing)": "FastPhotoStyle\nfast smoothing",
+    "FastPhotoStyle + hand-made labels": "FastPhotoStyle\n+ our labels",
+    "Neural Style (Gatys)": "Neural Style",
+    "MUNIT (reference style)": "MUNIT\nreference style",
+    "Image Quilting (transfer)": "Image Quilting\ntransfer",
+}
+#: the four methods of the study, one variant each (the title page's rows)
+HEADLINE = ("FastPhotoStyle (exact smoothing)", "Neural Style (Gatys)", "MUNIT (reference style)",
+            "Image Quilting (transfer)")
 #: the yardstick rows of :func:`comparison_rows`: the untouched photo and the painting itself
 PHOTO_ROW, PAINTING_ROW = "photo (no transfer)", "painting itself"
 
 
-def summary_rows(outputs: Sequence[Output], baselines: dict | None = None) -> list[list]:
-    """One row per method: means over the pairs (skipped methods say why)."""
+def score(photo: torch.Tensor, output: torch.Tensor, painting: torch.Tensor) -> dict[str, float]:
+    """Every score of :data:`SCORES` for one output: ``{key: float}``.
+
+    Parameters
+    ----------
+    photo, output, painting : (1, 3, H, W) tensors in [0, 1]
+        ``output`` is compared with ``photo`` (content, edges; resized to it when sizes differ) and
+        with ``painting`` (style; sizes may differ).
+    """
+    return {"content_ssim": metrics.ssim(photo, output),
+            "photorealism": metrics.photorealism(photo, output),
+            "style_distance": metrics.style_distance(output, painting),
+            "colour_distance": metrics.colour_distance(output, painting),
+            "texture_distance": metrics.texture_distance(output, painting),
+            "free_style_distance": metrics.free_style_distance(output, painting)}
+
+
+def measure(outputs: Sequence[Output], pairs: Sequence[tuple[Path, Path]], *, profile: str = "full") -> None:
+    """Fill ``scores`` of every output in place: :func:`score`, and :func:`contrast_kept` as ``contrast_kept``."""
+    s = settings(profile)
+    images = {Path(p).stem: (load_image(p, max_side=s["size"]), load_image(m, max_side=s["size"]))
+              for p, m in pairs}
+    for out in outputs:
+        if out.image is not None:
+            photo, monet = images[out.pair]
+            out.scores = dict(score(photo, out.image, monet), contrast_kept=contrast_kept(photo, out.image))
+
+
+def summary(outputs: Sequence[Output]) -> list[dict]:
+    """One named row per method, in first-seen order: ``method``, ``runtime_s``, ``pairs`` and the means
+    of :data:`SCORES` over the pairs; a method skipped on every pair has ``skipped`` (the reason) instead."""
     rows = []
     for name in dict.fromkeys(o.method for o in outputs):
         done = [o for o in outputs if o.method == name and o.image is not None]
         if not done:
-            reason = next(o.skipped for o in outputs if o.method == name)
-            rows.append([name, "skipped", "", "", "", reason[:80]])
+            rows.append({"method": name, "skipped": next(o.skipped for o in outputs if o.method == name)})
             continue
-        mean = lambda k: float(np.mean([o.scores[k] for o in done]))  # noqa: E731
-        rows.append([name, float(np.mean([o.runtime_s for o in done])), mean("content_ssim"),
-                     mean("style_distance"), mean("photorealism"), len(done)])
+        row = {"method": name, "runtime_s": float(np.mean([o.runtime_s for o in done])), "pairs": len(done)}
+        row.update({k: float(np.mean([o.scores[k] for o in done])) for k in SCORES})
+        rows.append(row)
     return rows
 
 
 def comparison_rows(outputs: Sequence[Output], inputs: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> list[dict]:
-    """The comparison table as named rows: the two yardsticks, then one row per method.
+    """The comparison as named rows: the two yardsticks, then :func:`summary`'s row per method.
 
     ``inputs`` are the (photo, painting) images of the pairs. The yardsticks are the untouched photo
-    (``"photo (no transfer)"``) and the painting itself (``"painting itself"``, resized to the photo);
-    each row is a dict with the keys :data:`COMPARISON_KEYS` (a skipped method has ``""`` scores).
+    (:data:`PHOTO_ROW`: its own content and edges, its style distances to the painting) and the painting
+    itself (:data:`PAINTING_ROW`, resized to the photo: style distances 0 by definition).
     """
-    def mean(rows, k):
-        return sum(r[k] for r in rows) / len(rows)
+    if not inputs:
+        raise ValueError("comparison_rows needs at least one (photo, painting) pair")
+    photo = [score(p, p, m) for p, m in inputs]
+    paint = [dict(score(p, resize_to(m, tuple(p.shape[-2:])), m), style_distance=0.0, colour_distance=0.0,
+                  texture_distance=0.0, free_style_distance=0.0) for p, m in inputs]
+    rows = [{"method": name, "pairs": len(inputs), **{k: float(np.mean([r[k] for r in ref])) for k in SCORES}}
+            for name, ref in ((PHOTO_ROW, photo), (PAINTING_ROW, paint))]
+    return rows + summary(outputs)
 
-    photo_ref = [[metrics.ssim(p, p), metrics.style_distance(p, m), metrics.photorealism(p, p)] for p, m in inputs]
-    paint_ref = [[metrics.ssim(p, resize_to(m, tuple(p.shape[-2:]))), 0.0,
-                  metrics.photorealism(p, resize_to(m, tuple(p.shape[-2:])))] for p, m in inputs]
-    rows = [dict(zip(COMPARISON_KEYS, [PHOTO_ROW, mean(photo_ref, 0), mean(photo_ref, 1),
-                                       mean(photo_ref, 2)])),
-            dict(zip(COMPARISON_KEYS, [PAINTING_ROW, mean(paint_ref, 0), 0.0, mean(paint_ref, 2)]))]
-    rows += [dict(zip(COMPARISON_KEYS, [r[0], r[2], r[3], r[4]])) for r in summary_rows(outputs)]
-    return rows
+
+def table(rows: Sequence[dict], *, keys: Sequence[str] = tuple(SCORES),
+          methods: Sequence[str] | None = None) -> tuple[list[list], list[str]]:
+    """``(rows, headers)`` for :func:`hw2.document.show_table`: the method and the ``keys`` columns.
+
+    ``methods`` keeps only those rows (in the order given; absent ones are left out). A skipped
+    method's cells read "skipped".
+    """
+    unknown = [k for k in keys if k not in SCORES]
+    if unknown:
+        raise ValueError(f"unknown score keys {unknown}; choose from {list(SCORES)}")
+    by_name = {r["method"]: r for r in rows}
+    chosen = [by_name[m] for m in methods if m in by_name] if methods is not None else list(rows)
+    return ([[r["method"], *[r.get(k, "skipped") for k in keys]] for r in chosen],
+            ["method", *[SCORES[k] for k in keys]])
+
+
+def image_rows(outputs: Sequence[Output], inputs: Sequence[tuple[torch.Tensor, torch.Tensor]],
+               pairs: Sequence[tuple[Path, Path]], methods: Sequence[str]) -> list[list]:
+    """Rows of an image grid, one per pair: the photo, the painting, then each of ``methods``' output
+    (None where a method was skipped)."""
+    if len(inputs) != len(pairs):
+        raise ValueError(f"{len(inputs)} input pairs for {len(pairs)} pairs")
+    by = {(o.method, o.pair): o.image for o in outputs}
+    return [[photo, painting, *[by.get((m, Path(p).stem)) for m in methods]]
+            for (p, _), (photo, painting) in zip(pairs, inputs)]
+
+
+def least_contrast(outputs: Sequence[Output], method: str) -> tuple[int, float] | None:
+    """``(index of the pair, contrast kept)`` of ``method``'s most washed-out output (:func:`contrast_kept`),
+    the index counting the pairs in the order of ``outputs``; None when the method was not measured."""
+    pairs = list(dict.fromkeys(o.pair for o in outputs))
+    done = [o for o in outputs if o.method == method and "contrast_kept" in o.scores]
+    if not done:
+        return None
+    worst = min(done, key=lambda o: o.scores["contrast_kept"])
+    return pairs.index(worst.pair), worst.scores["contrast_kept"]
 
 
 def runtime_rows(outputs: Sequence[Output]) -> list[list]:
     """``[method, mean runtime (s) or "skipped"]`` per method."""
-    return [[r[0], r[1]] for r in summary_rows(outputs)]
+    return [[r["method"], r.get("runtime_s", "skipped")] for r in summary(outputs)]
+
+
+def munit_sizes(profile: str) -> dict:
+    """How MUNIT is run here and in notebook 03, for the text that reconciles their numbers.
+
+    Returns ``{"here": longest side here (px), "trained": the default model's
+    training scale (shorter side, px), "eval_photos": test photos of notebook 03's metrics, "draws":
+    its draws of style codes per translated set}``.
+    """
+    from .munit.config import load_config
+
+    munit = profiles.get("munit", profile)
+    return {"here": settings(profile)["size"], "trained": load_config("cpu_vgg").new_size,
+            "eval_photos": munit["n_eval"], "draws": munit["n_draws"]}
 
 
 #: edge SSIM above which an output still has a photograph's edges (the photo itself scores 1; in our
 #: runs the paintings score ~0.2 and the methods that keep the photo's structure 0.6-0.85)
 PHOTOREAL_EDGE_SSIM = 0.6
+_FPS, _NS, _MUNIT, _IQ = HEADLINE
+_LABELS = "FastPhotoStyle + hand-made labels"
 
 
-def seed_comparison(summary: Sequence[Sequence], photo_style_distance: float) -> list[list[str]]:
+def _measured(rows: Sequence[dict]) -> dict[str, dict]:
+    """The method rows that were measured (yardsticks and skipped methods left out), by name."""
+    return {r["method"]: r for r in rows
+            if r["method"] not in (PHOTO_ROW, PAINTING_ROW) and "skipped" not in r}
+
+
+def _gaps(rows: Sequence[dict], key: str) -> dict[str, float]:
+    """Share of the photo's distance ``key`` to the painting that each method removes: ``1 - d / d_photo``."""
+    photo = next((r for r in rows if r["method"] == PHOTO_ROW), None)
+    if photo is None or not photo[key] > 0:
+        raise ValueError(f"rows need the {PHOTO_ROW!r} yardstick with a {key} > 0 (see comparison_rows)")
+    return {k: 1.0 - v[key] / photo[key] for k, v in _measured(rows).items()}
+
+
+def seed_comparison(rows: Sequence[dict]) -> list[list[str]]:
     """The seed report's conclusions checked against our measurements.
 
     Parameters
     ----------
-    summary : rows of :func:`summary_rows` (method, runtime, content SSIM, style distance,
-        photorealism, n); skipped methods are ignored.
-    photo_style_distance : float
-        Style distance of the untouched photo to the painting (the "do nothing" yardstick).
+    rows : the named rows of :func:`comparison_rows` (the photo yardstick first, then the methods);
+        skipped methods are ignored.
 
     Returns
     -------
-    list of ``[claim, evidence, verdict]`` rows (strings). "The photo stays a photo" means an
-    edge SSIM of at least :data:`PHOTOREAL_EDGE_SSIM`. A claim whose methods were
-    skipped gets the verdict ``"not measured"``. "Gap closed" is the share of the photo's
-    style distance that a method removes: ``1 - d_method / d_photo`` (100 % = the painting's
-    own Gram statistics).
+    list of ``[claim, evidence, verdict]`` rows (strings). "Gap closed" is the share of the photo's
+    style distance to the painting that a method removes, ``1 - d_method / d_photo`` (100 % = the
+    painting's own statistics), by the Gram distance and by the VGG-free style distance. "The photo
+    stays a photo" means an edge SSIM of at least :data:`PHOTOREAL_EDGE_SSIM`. A claim whose
+    methods were skipped gets the verdict ``"not measured"``.
     """
-    if not photo_style_distance > 0:
-        raise ValueError(f"photo_style_distance must be > 0, got {photo_style_distance}")
-    m = {r[0]: dict(runtime=r[1], content=r[2], style=r[3], real=r[4]) for r in summary
-         if isinstance(r[1], (int, float))}
-    gap = {k: 1.0 - v["style"] / photo_style_distance for k, v in m.items()}
-    fps, ns = "FastPhotoStyle (exact smoothing)", "Neural Style (Gatys)"
-    munit, iq = "MUNIT (reference style)", "Image Quilting (transfer)"
-    rows = []
-    if fps in m and ns in m:
-        # weaker stylisation than the painting-like method, and the result keeps a photo's edges
-        ok = gap[fps] < gap[ns] and m[fps]["real"] >= PHOTOREAL_EDGE_SSIM
-        rows.append(["FastPhotoStyle is closer to a colour transfer than to a painting: photo → Monet "
-                     "stylisation is weak, the photo stays a photo",
-                     f"gap closed {gap[fps]:.0%} (Neural Style {gap[ns]:.0%}); photorealism "
-                     f"{m[fps]['real']:.2f} (Neural Style {m[ns]['real']:.2f})",
-                     "agrees" if ok else "disagrees"])
+    m = _measured(rows)
+    gram, free = _gaps(rows, "style_distance"), _gaps(rows, "free_style_distance")
+
+    def gaps(k):
+        return f"gap closed {gram[k]:.0%} (Gram), {free[k]:.0%} (VGG-free)"
+
+    out = []
+    if _FPS in m and _NS in m:
+        # weaker stylisation than the painting-like method by both measures, and a photo's edges kept
+        ok = gram[_FPS] < gram[_NS] and free[_FPS] < free[_NS] and m[_FPS]["photorealism"] >= PHOTOREAL_EDGE_SSIM
+        out.append(["FastPhotoStyle is closer to a colour transfer than to a painting: photo → Monet "
+                    "stylisation is weak, the photo stays a photo",
+                    f"{gaps(_FPS)}; Neural Style {gram[_NS]:.0%}, {free[_NS]:.0%}; edge SSIM "
+                    f"{m[_FPS]['photorealism']:.2f}", "agrees" if ok else "disagrees"])
     else:
-        rows.append(["FastPhotoStyle is closer to a colour transfer than to a painting", "", "not measured"])
-    if munit in m:
-        learned = [k for k in (fps, ns, munit) if k in m]
-        lowest = min(learned, key=lambda k: m[k]["content"]) == munit
-        ok = gap[munit] < 0.5 or lowest
-        rows.append(["MUNIT with a reference image's style code does not give a convincing image of the "
-                     "other domain",
-                     f"gap closed {gap[munit]:.0%}, content SSIM {m[munit]['content']:.2f}"
-                     + (" (the lowest of the learned methods)" if lowest else ""),
-                     "agrees" if ok else "disagrees"])
+        out.append(["FastPhotoStyle is closer to a colour transfer than to a painting", "", "not measured"])
+    if _MUNIT in m:
+        learned = [k for k in (_FPS, _NS, _MUNIT) if k in m]
+        lowest = min(learned, key=lambda k: m[k]["content_ssim"]) == _MUNIT
+        ok = max(gram[_MUNIT], free[_MUNIT]) < 0.5 or lowest
+        out.append(["MUNIT with a reference image's style code does not give a convincing image of the "
+                    "other domain",
+                    f"{gaps(_MUNIT)}; content SSIM {m[_MUNIT]['content_ssim']:.2f}"
+                    + (" (the lowest of the learned methods)" if lowest else ""),
+                    "agrees" if ok else "disagrees"])
     else:
-        rows.append(["MUNIT with reference style codes does not convince", "", "not measured"])
-    if iq in m:
-        lowest = min(m, key=lambda k: m[k]["real"]) == iq
-        rows.append(["Image Quilting leaves visible block seams, even with the minimum-error cut",
-                     f"photorealism (edge SSIM) {m[iq]['real']:.2f}"
-                     + (", the lowest of all methods" if lowest else ""),
-                     "agrees" if lowest else "partly"])
+        out.append(["MUNIT with reference style codes does not convince", "", "not measured"])
+    if _IQ in m:
+        lowest = min(m, key=lambda k: m[k]["photorealism"]) == _IQ
+        out.append(["Image Quilting leaves visible block seams, even with the minimum-error cut",
+                    f"edge SSIM {m[_IQ]['photorealism']:.2f}" + (", the lowest of all methods" if lowest else ""),
+                    "agrees" if lowest else "partly"])
     else:
-        rows.append(["Image Quilting leaves visible block seams", "", "not measured"])
-    if ns in m:
+        out.append(["Image Quilting leaves visible block seams", "", "not measured"])
+    if _NS in m:
         # no wall time here: it varies from run to run, and this table is compared by `make verify`
-        others = {k: v for k, v in gap.items() if k != ns}
-        runner_up = max(others, key=others.get) if others else None
-        strongest = runner_up is None or gap[ns] > others[runner_up]
-        rows.append(["(ours; the seed draws no conclusion for Neural Style) Gatys optimisation gives the "
-                     "strongest stylisation (and costs the most time: see the runtime table)",
-                     f"gap closed {gap[ns]:.0%}"
-                     + (f" (next: {runner_up}, {others[runner_up]:.0%})" if runner_up else ""),
-                     "holds" if strongest else "does not hold"])
-    return rows
+        first = [name for name, gap in (("Gram", gram), ("VGG-free", free))
+                 if all(gap[_NS] > v for n, v in gap.items() if n != _NS)]
+        verdict = {2: "holds", 1: "partly"}.get(len(first), "does not hold")
+        out.append(["(ours; the seed draws no conclusion for Neural Style) Gatys optimisation gives the "
+                    "strongest stylisation, also by a measure it does not optimise", gaps(_NS), verdict])
+    return out
+
+
+def findings(rows: Sequence[dict]) -> dict:
+    """The facts the conclusions state, computed from :func:`comparison_rows`' rows.
+
+    Returns a dict with ``best`` (score key -> the best method by it: highest SSIMs, lowest
+    distances), ``worst`` (the same, reversed), ``gap`` (distance key -> method -> share of the photo's distance removed, e.g.
+    ``gap["free_style_distance"]["Neural Style (Gatys)"]``), ``slowest`` (the method with the
+    largest mean runtime),
+    ``labels_worse`` (the score keys on which the hand-made labels do worse than FastPhotoStyle
+    without them; None when either was not measured), ``munit_content_rank`` and
+    ``munit_edge_rank`` (1 = highest among FastPhotoStyle, Neural Style and MUNIT; None when not
+    measured) and ``photo`` (the photo yardstick's row).
+    """
+    m = _measured(rows)
+    if not m:
+        raise ValueError("no measured method in rows")
+    higher = ("content_ssim", "photorealism")
+    best = {k: (max if k in higher else min)(m, key=lambda n, k=k: m[n][k]) for k in SCORES}
+    worst = {k: (min if k in higher else max)(m, key=lambda n, k=k: m[n][k]) for k in SCORES}
+    labels_worse = None
+    if _LABELS in m and _FPS in m:
+        labels_worse = [k for k in SCORES
+                        if (m[_LABELS][k] < m[_FPS][k] if k in higher else m[_LABELS][k] > m[_FPS][k])]
+
+    def rank(key):
+        learned = [k for k in (_FPS, _NS, _MUNIT) if k in m]
+        if _MUNIT not in learned:
+            return None
+        return sorted(learned, key=lambda n: -m[n][key]).index(_MUNIT) + 1
+
+    distances = [k for k in SCORES if k not in higher]
+    return {"best": best, "worst": worst, "gap": {k: _gaps(rows, k) for k in distances},
+            "slowest": max(m, key=lambda n: m[n].get("runtime_s", float("-inf"))),
+            "labels_worse": labels_worse, "munit_content_rank": rank("content_ssim"),
+            "munit_edge_rank": rank("photorealism"), "photo": next(r for r in rows if r["method"] == PHOTO_ROW)}
+
+
+def contrast_kept(photo: torch.Tensor, output: torch.Tensor) -> float:
+    """The output's luminance contrast relative to the photo's: ``std(Y(output)) / std(Y(photo))``.
+
+    ``Y`` is the BT.601 luma (:func:`hw2.metrics.luminance`). 1 keeps the photo's contrast; a washed-out
+    (foggy) output scores well below 1. ``ValueError`` for a flat photo (no contrast to keep).
+    """
+    y_photo, y_out = metrics.luminance(photo), metrics.luminance(output)
+    ref = float(y_photo.std())
+    if not ref > 0:
+        raise ValueError("the photo is flat (zero luminance contrast); contrast_kept is undefined")
+    return float(y_out.std()) / ref

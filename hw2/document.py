@@ -23,12 +23,12 @@ from __future__ import annotations
 import textwrap
 
 __all__ = ["ORDER", "REFERENCES", "number", "ref", "caption_html", "show_figure", "show_table", "prose",
-           "cite", "references_markdown", "labels"]
+           "cite", "cited", "notebook_sources", "references_markdown", "labels"]
 
 #: part -> labels in document order; ``fig:`` labels are numbered as figures, ``tab:`` labels as tables,
 #: consecutively over the parts in this order. Each notebook owns its own entries.
 ORDER: dict[str, tuple[str, ...]] = {
-    "title": (),
+    "title": ("tab:headline", "fig:summary"),
 
     "01": (),
 
@@ -40,7 +40,7 @@ ORDER: dict[str, tuple[str, ...]] = {
     "04": ("fig:iq-modes", "tab:iq-modes", "fig:iq-synthesis", "fig:iq-sources",
            "tab:iq-sources", "fig:iq-transfer", "tab:iq-transfer", "fig:iq-passes"),
 
-    "05": (),
+    "05": ("fig:05-all-methods", "tab:05-comparison", "fig:05-strength", "tab:05-seed"),
 
     "appendix-01": (),
 
@@ -50,7 +50,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "appendix-04": ("tab:iq-synthesis", "tab:iq-transfer-all"),
 
-    "appendix-05": (),
+    "appendix-05": ("tab:05-runtime", "tab:benchmarks"),
 }
 
 #: key -> (in-text citation, full entry in markdown). Cite in prose as written in the first field.
@@ -99,6 +99,10 @@ REFERENCES: dict[str, tuple[str, str]] = {
                  "for Data-Efficient GAN Training.* NeurIPS 2020."),
     "yoo2019": ("Yoo et al., 2019", "J. Yoo, Y. Uh, S. Chun, B. Kang, J.-W. Ha. *Photorealistic Style Transfer "
                 "via Wavelet Transforms.* ICCV 2019."),
+    "brock2019": ("Brock et al., 2019", "A. Brock, J. Donahue, K. Simonyan. *Large Scale GAN Training for High "
+                  "Fidelity Natural Image Synthesis.* ICLR 2019."),
+    "kingma2018": ("Kingma & Dhariwal, 2018", "D. P. Kingma, P. Dhariwal. *Glow: Generative Flow with Invertible "
+                   "1x1 Convolutions.* NeurIPS 2018."),
     "li2019": ("Li et al., 2019", "X. Li, S. Liu, J. Kautz, M.-H. Yang. *Learning Linear Transformations for "
                "Fast Image Style Transfer.* CVPR 2019."),
 }
@@ -189,7 +193,36 @@ def cite(key: str) -> str:
         raise ValueError(f"unknown reference {key!r}; add it to hw2.document.REFERENCES") from None
 
 
-def references_markdown() -> str:
-    """The References section's list, sorted by first author."""
-    entries = sorted(REFERENCES.values(), key=lambda e: e[1])
+def cited(texts) -> list[str]:
+    """The keys of :data:`REFERENCES` cited in ``texts`` (strings), in the registry's order.
+
+    A work counts as cited when a text holds its in-text form (the first field, e.g.
+    ``"Li et al., 2018"``) or a call ``cite("key")`` (either quote), the two ways a notebook cites.
+    """
+    import re
+
+    joined = "\n".join(texts)
+    calls = set(re.findall(r"""cite\(\s*["']([^"']+)["']\s*\)""", joined))
+    return [k for k, (short, _) in REFERENCES.items() if short in joined or k in calls]
+
+
+def notebook_sources(paths) -> list[str]:
+    """The source of every cell of the notebooks at ``paths`` (for :func:`cited`); outputs are not read."""
+    import json
+    from pathlib import Path
+
+    texts = []
+    for path in paths:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        texts += ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"]]
+    return texts
+
+
+def references_markdown(keys=None) -> str:
+    """The References section's list, sorted by first author: the works ``keys`` (default: all of them)."""
+    if keys is not None:
+        unknown = [k for k in keys if k not in REFERENCES]
+        if unknown:
+            raise ValueError(f"unknown references {unknown}; add them to hw2.document.REFERENCES")
+    entries = sorted((REFERENCES[k] for k in (REFERENCES if keys is None else keys)), key=lambda e: e[1])
     return "\n".join(f"- {full}" for _, full in entries)

@@ -25,18 +25,18 @@ PERCEPTUAL_LAYERS = ("relu1_2", "relu2_2", "relu3_4", "relu4_4", "relu5_4")
 
 
 def _check(img, name: str = "image", data_range: float = 1.0) -> torch.Tensor:
-    """The input gate (:func:`hw2.io.as_image`) for metrics: ``(N, 1 or 3, H, W)`` float32 in [0, 1].
+    """The input gate (:func:`hw2.gate.as_image`) for metrics: ``(N, 1 or 3, H, W)`` float32 in [0, 1].
 
     Values are read in ``[0, data_range]`` and mapped to [0, 1]; grey images keep one channel,
     RGBA images lose their alpha.
     """
-    from .io import as_image
+    from .gate import as_image
 
     dr = float(data_range)
     if not (np.isfinite(dr) and dr > 0):
         raise ValueError(f"data_range must be a finite number > 0, got {data_range!r}")
-    t = as_image(img, name=name, batch=True, channels=None, value_range=None if dr == 1.0 else (0.0, dr))
-    return t[:, :3] if t.shape[1] == 4 else t  # RGBA: alpha dropped, as hw2.io.as_image does
+    t = as_image(img, name=name, batch=True, channels=None, value_range=(0.0, dr))
+    return t[:, :3] if t.shape[1] == 4 else t  # RGBA: alpha dropped, as the gate does for channels=3
 
 
 def _pair(a, b, data_range: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:

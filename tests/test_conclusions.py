@@ -1,66 +1,145 @@
-"""hw2.conclusions.seed_comparison: the seed's conclusions checked against a summary table."""
+"""hw2.conclusions: the scores, the comparison rows, the seed's conclusions and the findings."""
 from __future__ import annotations
 
 import pytest
 
-from hw2.conclusions import seed_comparison
+from hw2 import conclusions as c
+
+FPS, NS, MUNIT, IQ = c.HEADLINE
+LABELS = "FastPhotoStyle + hand-made labels"
+#: content, edge, Gram, colour, texture (free = their mean)
+_BASE = {FPS: (0.75, 0.78, 0.64, 0.30, 0.10), NS: (0.73, 0.67, 0.21, 0.20, 0.06),
+         MUNIT: (0.36, 0.28, 0.90, 0.40, 0.20), IQ: (0.18, 0.26, 0.50, 0.30, 0.10),
+         LABELS: (0.70, 0.70, 0.70, 0.35, 0.12)}
 
 
-def _summary(**over):
-    rows = {"FastPhotoStyle (exact smoothing)": [2.0, 0.75, 0.64, 0.78],
-            "Neural Style (Gatys)": [34.0, 0.73, 0.21, 0.67],
-            "MUNIT (reference style)": [0.1, 0.36, 0.90, 0.28],
-            "Image Quilting (transfer)": [1.9, 0.18, 0.50, 0.26]}
-    rows.update(over)
-    return [[k, *v, 3] for k, v in rows.items()]
+def _row(name, content, edge, gram, colour, texture):
+    return {"method": name, "runtime_s": 1.0, "pairs": 3, "content_ssim": content, "photorealism": edge,
+            "style_distance": gram, "colour_distance": colour, "texture_distance": texture,
+            "free_style_distance": (colour + texture) / 2}
+
+
+def _rows(**over):
+    vals = dict(_BASE, **over)
+    return [_row(c.PHOTO_ROW, 1.0, 1.0, 1.33, 0.6, 0.2), _row(c.PAINTING_ROW, 0.1, 0.2, 0.0, 0.0, 0.0),
+            *[_row(k, *v) for k, v in vals.items()]]
 
 
 def test_verdicts_follow_the_numbers():
-    rows = seed_comparison(_summary(), 1.33)
+    rows = c.seed_comparison(_rows())
     assert [r[2] for r in rows] == ["agrees", "agrees", "agrees", "holds"]
-    assert "gap closed 52%" in rows[0][1]          # 1 - 0.64 / 1.33
-    assert "next: Image Quilting (transfer), 62%" in rows[3][1]    # 1 - 0.50 / 1.33
+    assert "gap closed 52% (Gram), 50% (VGG-free)" in rows[0][1]   # 1 - 0.64 / 1.33, 1 - 0.2 / 0.4
     assert not any(ch.isdigit() for ch in rows[3][0])  # no run-to-run figure (wall time) in the table
     # a FastPhotoStyle as stylised as Neural Style would contradict the seed
-    assert seed_comparison(_summary(**{"FastPhotoStyle (exact smoothing)": [2.0, 0.75, 0.1, 0.78]}),
-                           1.33)[0][2] == "disagrees"
+    assert c.seed_comparison(_rows(**{FPS: (0.75, 0.78, 0.1, 0.3, 0.1)}))[0][2] == "disagrees"
     # a FastPhotoStyle that loses the photo's edges contradicts it too
-    assert seed_comparison(_summary(**{"FastPhotoStyle (exact smoothing)": [2.0, 0.75, 0.64, 0.3]}),
-                           1.33)[0][2] == "disagrees"
+    assert c.seed_comparison(_rows(**{FPS: (0.75, 0.3, 0.64, 0.3, 0.1)}))[0][2] == "disagrees"
     # quilting no longer the least photorealistic: only partly
-    assert seed_comparison(_summary(**{"Image Quilting (transfer)": [1.9, 0.18, 0.5, 0.9]}), 1.33)[2][2] == "partly"
+    assert c.seed_comparison(_rows(**{IQ: (0.18, 0.9, 0.5, 0.1, 0.04)}))[2][2] == "partly"
+
+
+def test_neural_style_is_also_judged_by_the_measure_it_does_not_optimise():
+    # strongest by Gram but not by the VGG-free distance (quilting 0.035 < Neural Style 0.13): partly
+    iq_closer = c.seed_comparison(_rows(**{IQ: (0.18, 0.26, 0.5, 0.05, 0.02)}))
+    assert c.seed_comparison(_rows())[3][2] == "holds"
+    assert iq_closer[3][2] == "partly"
+    neither = c.seed_comparison(_rows(**{IQ: (0.18, 0.26, 0.1, 0.05, 0.02)}))
+    assert neither[3][2] == "does not hold"
 
 
 def test_skipped_methods_and_bad_yardstick():
-    summary = [["MUNIT (reference style)", "skipped", "", "", "", "no weights"]]
-    assert [r[2] for r in seed_comparison(summary, 1.0)][:3] == ["not measured"] * 3
-    with pytest.raises(ValueError, match="photo_style_distance"):
-        seed_comparison(_summary(), 0.0)
+    rows = _rows()[:2] + [{"method": MUNIT, "skipped": "no weights"}]
+    assert [r[2] for r in c.seed_comparison(rows)] == ["not measured"] * 3
+    bad = _rows()
+    bad[0]["style_distance"] = 0.0
+    with pytest.raises(ValueError, match="photo"):
+        c.seed_comparison(bad)
+    with pytest.raises(ValueError, match="photo"):
+        c.seed_comparison(_rows()[1:])
+
+
+def test_findings():
+    rows = _rows()
+    next(r for r in rows if r["method"] == NS)["runtime_s"] = 30.0
+    f = c.findings(rows)
+    assert f["slowest"] == NS
+    assert f["best"]["style_distance"] == NS and f["best"]["content_ssim"] == FPS
+    assert f["worst"]["photorealism"] == IQ and f["worst"]["style_distance"] == MUNIT
+    assert f["best"]["free_style_distance"] == NS          # (0.20 + 0.06) / 2 is the smallest
+    assert f["gap"]["style_distance"][NS] == pytest.approx(1 - 0.21 / 1.33)
+    assert f["gap"]["free_style_distance"][NS] == pytest.approx(1 - 0.13 / 0.4)
+    assert set(f["gap"]) == {"style_distance", "colour_distance", "texture_distance", "free_style_distance"}
+    assert f["labels_worse"] == list(c.SCORES)             # worse than without labels on every score
+    assert f["munit_content_rank"] == 3 and f["munit_edge_rank"] == 3
+    better = c.findings(_rows(**{MUNIT: (0.9, 0.9, 0.9, 0.4, 0.2), LABELS: (0.8, 0.7, 0.7, 0.35, 0.12)}))
+    assert better["munit_content_rank"] == 1 and better["labels_worse"] == [
+        "photorealism", "style_distance", "colour_distance", "texture_distance", "free_style_distance"]
+    missing = c.findings([r for r in _rows() if r["method"] not in (MUNIT, LABELS)])
+    assert missing["munit_content_rank"] is None and missing["labels_worse"] is None
+    with pytest.raises(ValueError, match="no measured method"):
+        c.findings(_rows()[:2])
+
+
+def test_table_selects_and_labels_columns():
+    rows = _rows() + [{"method": "B", "skipped": "weights missing"}]
+    body, headers = c.table(rows, keys=("content_ssim", "free_style_distance"), methods=(NS, "B", "absent"))
+    assert headers == ["method", "content SSIM ↑", "VGG-free style ↓"]
+    assert body == [[NS, 0.73, pytest.approx(0.13)], ["B", "skipped", "skipped"]]
+    assert len(c.table(rows)[0]) == len(rows) and len(c.table(rows)[1]) == 1 + len(c.SCORES)
+    with pytest.raises(ValueError, match="unknown score"):
+        c.table(rows, keys=("fid",))
+
+
+def _images():
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    return torch.rand(1, 3, 32, 40, generator=g), torch.rand(1, 3, 30, 30, generator=g)
+
+
+def test_score_known_answers():
+    photo, painting = _images()
+    same = c.score(photo, photo, painting)
+    assert set(same) == set(c.SCORES)
+    assert same["content_ssim"] == pytest.approx(1.0) and same["photorealism"] == pytest.approx(1.0)
+    assert same["free_style_distance"] == pytest.approx(0.5 * (same["colour_distance"] + same["texture_distance"]))
+    own = c.score(photo, painting, painting)    # the painting scored against itself: no style distance
+    assert own["style_distance"] == pytest.approx(0.0, abs=1e-5)
+    assert own["colour_distance"] == pytest.approx(0.0, abs=1e-6)
+    assert own["texture_distance"] == pytest.approx(0.0, abs=1e-6)
 
 
 def test_comparison_rows_are_named_and_start_with_the_yardsticks():
-    import torch
+    photo, painting = _images()
+    scores = dict(zip(c.SCORES, (0.9, 0.8, 0.5, 0.3, 0.1, 0.2)))
+    out = [c.Output("A", "p", photo.clone(), runtime_s=2.0, scores=scores),
+           c.Output("A", "q", photo.clone(), runtime_s=4.0, scores=dict(scores, content_ssim=0.7)),
+           c.Output("B", "p", None, skipped="weights missing")]
+    rows = c.comparison_rows(out, [(photo, painting)])
+    assert [r["method"] for r in rows] == [c.PHOTO_ROW, c.PAINTING_ROW, "A", "B"]
+    assert rows[0]["content_ssim"] == pytest.approx(1.0) and rows[0]["style_distance"] > 0
+    assert all(rows[1][k] == 0.0 for k in ("style_distance", "colour_distance", "free_style_distance"))
+    assert rows[2]["content_ssim"] == pytest.approx(0.8) and rows[2]["pairs"] == 2   # mean over the pairs
+    assert rows[3] == {"method": "B", "skipped": "weights missing"}
+    assert c.runtime_rows(out) == [["A", 3.0], ["B", "skipped"]]
+    with pytest.raises(ValueError, match="at least one"):
+        c.comparison_rows(out, [])
 
-    from hw2.conclusions import (COMPARISON_KEYS, PAINTING_ROW, PHOTO_ROW, Output, comparison_rows,
-                                 runtime_rows)
 
-    g = torch.Generator().manual_seed(0)
-    photo, painting = torch.rand(1, 3, 32, 40, generator=g), torch.rand(1, 3, 30, 30, generator=g)
-    out = Output("A", "p", photo.clone(), runtime_s=2.0,
-                 scores={"content_ssim": 0.9, "style_distance": 0.5, "photorealism": 0.8})
-    skipped = Output("B", "p", None, skipped="weights missing")
-    rows = comparison_rows([out, skipped], [(photo, painting)])
-    assert [r["method"] for r in rows] == [PHOTO_ROW, PAINTING_ROW, "A", "B"]
-    assert all(tuple(r) == COMPARISON_KEYS for r in rows)
-    assert rows[0]["content_ssim"] == pytest.approx(1.0) and rows[1]["style_distance"] == 0.0
-    assert rows[2]["style_distance"] == 0.5 and rows[3]["style_distance"] == ""
-    assert runtime_rows([out, skipped]) == [["A", 2.0], ["B", "skipped"]]
+def test_munit_sizes_come_from_the_profiles_and_the_model_config():
+    from hw2 import profiles
+    from hw2.munit.config import load_config
+
+    s = c.munit_sizes("full")
+    assert s["here"] == profiles.get("conclusions", "full")["size"]
+    assert s["eval_photos"] == profiles.get("munit", "full")["n_eval"]
+    assert s["trained"] == load_config("cpu_vgg").new_size < s["here"]
 
 
 def test_profiles_table():
-    from hw2 import conclusions, profiles
+    from hw2 import profiles
 
-    assert conclusions.settings("quick") == profiles.get("conclusions", "quick")
+    assert c.settings("quick") == profiles.get("conclusions", "quick")
     for name in profiles.TABLE:
         assert set(profiles.TABLE[name]) == set(profiles.PROFILES)
         assert set(profiles.get(name, "quick")) == set(profiles.get(name, "full")), name
@@ -68,3 +147,28 @@ def test_profiles_table():
         profiles.get("munit", "medium")
     with pytest.raises(ValueError, match="no profile table"):
         profiles.get("cyclegan", "quick")
+
+
+def test_contrast_kept():
+    import torch
+
+    photo, _ = _images()
+    assert c.contrast_kept(photo, photo) == pytest.approx(1.0)
+    fog = 0.8 + 0.2 * photo                      # a pale veil: a fifth of the contrast left
+    assert c.contrast_kept(photo, fog) == pytest.approx(0.2, rel=1e-4)
+    with pytest.raises(ValueError, match="flat"):
+        c.contrast_kept(torch.full((1, 3, 8, 8), 0.5), photo)
+
+
+def test_image_rows_and_least_contrast():
+    photo, painting = _images()
+    pale = 0.9 + 0.1 * photo
+    out = [c.Output("A", "p", photo, scores={"contrast_kept": 1.0}), c.Output("B", "p", None, skipped="no"),
+           c.Output("A", "q", pale, scores={"contrast_kept": 0.1})]
+    rows = c.image_rows(out, [(photo, painting), (photo, painting)], [("x/p.jpg", "m1"), ("y/q.png", "m2")], ["A", "B"])
+    assert rows[0][0] is photo and rows[0][1] is painting and rows[0][2] is photo and rows[0][3] is None
+    assert rows[1][2] is pale
+    assert c.least_contrast(out, "A") == (1, 0.1) and c.least_contrast(out, "B") is None
+    with pytest.raises(ValueError, match="input pairs"):
+        c.image_rows(out, [(photo, painting)], [("p", "m"), ("q", "m")], ["A"])
+    assert set(c.SHORT) == set(c.METHODS) and set(c.HEADLINE) <= set(c.METHODS)

@@ -55,3 +55,19 @@ def test_citations_and_reference_list():
     listing = document.references_markdown().splitlines()
     assert len(listing) == len(document.REFERENCES) and all(x.startswith("- ") for x in listing)
     assert listing == sorted(listing)
+
+
+def test_only_cited_works_are_listed(tmp_path):
+    import json
+
+    texts = ["As Li et al., 2018 show", 'code: document.cite("gatys2016") + cite(\'efros2001\')', "Li et al. 2019"]
+    assert document.cited(texts) == ["li2018", "gatys2016", "efros2001"]   # registry order; no comma: not a citation
+    listing = document.references_markdown(document.cited(texts)).splitlines()
+    assert len(listing) == 3 and listing == sorted(listing) and "Photorealistic Image Stylization" in listing[2]
+    assert document.references_markdown([]) == ""
+    with pytest.raises(ValueError, match="unknown references"):
+        document.references_markdown(["nobody1900"])
+    nb = tmp_path / "a.ipynb"
+    nb.write_text(json.dumps({"cells": [{"cell_type": "markdown", "source": ["Efros & ", "Freeman, 2001"]},
+                                        {"cell_type": "code", "source": "x = 1", "outputs": [{"text": "Li et al., 2017"}]}]}))
+    assert document.cited(document.notebook_sources([nb])) == ["efros2001"]   # outputs are not read
