@@ -82,7 +82,7 @@ def offline_build(tmp_path_factory):
     where = subprocess.run([sys.executable, "-c", "import hw2; print(hw2.__file__)"], cwd=clone, env=env,
                            capture_output=True, text=True, check=True).stdout.strip()
     assert Path(where).resolve().is_relative_to(clone.resolve()), f"imported {where}, not the clone's hw2"
-    proc = subprocess.run([sys.executable, "-m", "hw2.report", "--profile", "quick"], cwd=clone, env=env,
+    proc = subprocess.run([sys.executable, "-m", "hw2.report", "--profile", "quick", "--strict-numbering"], cwd=clone, env=env,
                           capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, f"quick build failed in a fresh clone:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return clone
@@ -128,3 +128,54 @@ def test_combined_report_of_the_fresh_build(offline_build):
         pytest.skip("Chromium not installed: PDF not checked")
     pdf = offline_build / "report" / "report.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+
+
+def _pdf_text(build: Path) -> str:
+    pdf = build / "report" / "report.pdf"
+    if report.find_chromium() is None or shutil.which("pdftotext") is None:
+        pytest.skip("Chromium or pdftotext not installed: PDF text not checked")
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _parameter_names() -> set[str]:
+    names = set()
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text())
+        for c in nb["cells"]:
+            if "parameters" in c.get("metadata", {}).get("tags", []):
+                names |= set(re.findall(r"^([A-Z][A-Z0-9_]+)\s*=", "".join(c["source"]), re.M))
+    return names
+
+
+def _benchmark_keys() -> set[str]:
+    def walk(x):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                yield k
+                yield from walk(v)
+    results = config.BENCHMARKS / "results.json"
+    keys = set(walk(json.loads(results.read_text()))) if results.is_file() else set()
+    return {k for k in keys if "_" in k.strip("_")}  # snake_case keys only
+
+
+@pytest.mark.notebooks
+def test_the_pdf_reads_as_a_document(offline_build):
+    """Equations typeset offline, values instead of parameter names, no benchmark keys, no widget panels."""
+    text = _pdf_text(offline_build)
+    for tex in ("\\frac", "$$", "\\begin", "\\mathcal", "\\sum"):
+        assert tex not in text, f"raw TeX {tex!r} in the PDF: MathJax did not typeset offline"
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+    assert not (_parameter_names() - {"PROFILE", "SEED"}) & words, \
+        f"parameter names in the PDF text: {sorted((_parameter_names() - {'PROFILE', 'SEED'}) & words)}"
+    assert not _benchmark_keys() & words, f"benchmark keys in the PDF text: {sorted(_benchmark_keys() & words)}"
+    assert "Try it" not in text and "ipywidgets" not in text, "an interactive section reached the PDF"
+    assert re.search(r"^\s*References\s*$", text, re.M), "no References section"
+
+
+def test_markdown_cells_never_spell_a_figure_or_table_number():
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text())
+        for i, c in enumerate(nb["cells"]):
+            if c["cell_type"] == "markdown":
+                found = re.search(r"\b(Figure|Table|Fig\.)\s+\d+", "".join(c["source"]))
+                assert not found, f"{path.name} cell {i} spells {found.group(0)!r}: emit it with hw2.document.ref"
