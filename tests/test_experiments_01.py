@@ -1,0 +1,108 @@
+"""hw2.fastphotostyle.experiments: notebook 01's loops on tiny inputs (shapes, ranges, known answers, seeds)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from hw2.fastphotostyle import experiments as ex
+
+PAIR = "lst_in16"   # a photoreal pair shipped in hw2/assets
+
+
+def _in_unit(img) -> bool:
+    t = torch.as_tensor(np.asarray(img)) if not isinstance(img, torch.Tensor) else img
+    return bool(torch.isfinite(t).all()) and float(t.min()) >= 0 and float(t.max()) <= 1
+
+
+def test_mean_scores_known_answer():
+    scores = [["a", "ex1", 0.5, 0.9], ["a", "ex2", 0.7, 0.8], ["a", "ex3", 0.4, 0.95],
+              ["b", "ex1", 0.6, 0.7], ["b", "ex2", 0.5, 0.9]]
+    m = ex.mean_scores(scores)
+    assert m["ex1"] == {"style": pytest.approx(0.55), "photo": pytest.approx(0.8), "n": 2, "worse_style": 0,
+                        "worse_photo": 0}
+    assert m["ex2"]["style"] == pytest.approx(0.6) and m["ex2"]["worse_style"] == 1 and m["ex2"]["worse_photo"] == 1
+    assert m["ex3"]["n"] == 1 and m["ex3"]["worse_style"] == 0 and m["ex3"]["worse_photo"] == 0
+
+
+def _tiny_study():
+    g = torch.Generator().manual_seed(0)
+    images = {k: torch.rand(1, 3, 12, 16, generator=g) for k in ("p", "m")}
+    a, b = np.zeros((12, 16), np.int64), np.ones((12, 16), np.int64)
+    b[:6] = 0
+    maps = ex.LabelMaps(hand={"p": a, "m": None}, cluster={("p", "m"): (a, b)})
+    return ex.Study([("p", "m")], images), maps
+
+
+def test_label_grid_and_auto_maps_follow_the_direction():
+    study, maps = _tiny_study()
+    rows, names = ex.label_grid(study, maps, side="photo")
+    assert names == ["p"] and len(rows[0]) == 4 and rows[0][2] is None          # no ADE20K maps
+    assert rows[0][1].shape == (12, 16, 3) and rows[0][3].shape == (12, 16, 3)
+    rows, names = ex.label_grid(study, maps, side="monet")
+    assert names == ["m"] and rows[0][1] is None                                 # no hand-made map of m
+    cl, sl = maps.auto("p", "m", ("p", "m"))
+    assert cl.max() == 0 and sl.max() == 1
+    cl, sl = maps.auto("m", "p", ("p", "m"))                                     # Monet -> photo: swapped
+    assert cl.max() == 1 and sl.max() == 0
+    assert ex.matched_class_rows(study, maps) == []                              # hand-made needs both maps
+    with pytest.raises(ValueError):
+        ex.label_grid(study, maps, side="both")
+
+
+def test_lambda_sweep_shapes_ranges_and_order():
+    row, table = ex.lambda_sweep(PAIR, 24, [1e-4, 1e-1])
+    assert len(row) == 3 and all(r.shape == row[0].shape for r in row) and all(_in_unit(r) for r in row)
+    assert [t[0] for t in table] == [1e-4, 1e-1]
+    assert table[0][1] == pytest.approx(1 / (1 + 1e-4)) and table[1][1] == pytest.approx(1 / 1.1)
+    # a larger lambda keeps the result closer to its input (the fidelity term weighs more)
+    d = [float((r - row[0]).abs().mean()) for r in row[1:]]
+    assert d[1] < d[0]
+    with pytest.raises(ValueError):
+        ex.lambda_sweep(PAIR, 24, [])
+
+
+def test_smoothing_alone_is_deterministic_and_in_range():
+    a = ex.smoothing_alone([PAIR], 24)
+    b = ex.smoothing_alone([PAIR], 24)
+    assert len(a["grid"]) == 1 and len(a["grid"][0]) == 6 and len(a["scores"]) == 3 and len(a["stages"]) == 1
+    for x, y in zip(a["grid"][0], b["grid"][0]):
+        assert np.array_equal(np.asarray(x), np.asarray(y))
+    assert all(_in_unit(im) for im in a["grid"][0][3:])
+    assert all(0 <= r[2] and -1 <= r[3] <= 1 for r in a["scores"])
+    assert a["iterations"][PAIR] >= 1
+    with pytest.raises(ValueError, match="unknown photoreal pair"):
+        ex.smoothing_alone(["nope"], 24)
+
+
+def test_panel_runs_the_pipeline_without_decoders():
+    out = ex.panel(PAIR, 24, lam=1e-2, alpha=0.5, smoothing="fast", method="pixel")
+    assert len(out) == 4 and out[2].shape == out[3].shape == out[0].shape and all(_in_unit(o) for o in out[2:])
+
+
+def test_trade_off_figure_spans_the_text_width():
+    import matplotlib.pyplot as plt
+
+    fig = ex.trade_off_figure({"A": [(0.5, 0.9), (0.6, 0.8)], "B": [(0.7, 0.4)]})
+    assert fig.get_size_inches()[0] == pytest.approx(7.5)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["A", "B"]
+    plt.close(fig)
+
+
+def test_label_maps_are_seeded_and_run_direction_scores_every_experiment():
+    from hw2.fastphotostyle import decoders_available
+
+    study = ex.load_study(1, 32)
+    (p, m), = study.pairs
+    a = ex.label_maps(study, k=2, seed=0, ade=False)
+    b = ex.label_maps(study, k=2, seed=0, ade=False)
+    for x, y, img in zip(a.cluster[(p, m)], b.cluster[(p, m)], (study.images[p], study.images[m])):
+        assert np.array_equal(x, y) and x.shape == tuple(img.shape[-2:]) and set(np.unique(x)) <= {0, 1}
+    assert a.ade == {} and a.ade_s is None
+    if not decoders_available("photowct")[0]:
+        pytest.skip("PhotoWCT decoders missing")
+    grid, titles, scores = ex.run_direction(study, a, photo_to_monet=True, smoothing=None)
+    assert titles == [p] and len(grid[0]) == 5
+    has_hand = a.hand[p] is not None and a.hand[m] is not None
+    assert [r[1] for r in scores] == (["ex1", "ex2", "ex3"] if has_hand else ["ex1", "ex3"])
+    assert all(_in_unit(im) for im in grid[0][2:] if im is not None)
