@@ -36,18 +36,24 @@ def _tiny_study():
 
 def test_label_grid_and_auto_maps_follow_the_direction():
     study, maps = _tiny_study()
-    rows, names = ex.label_grid(study, maps, side="photo")
-    assert names == ["p"] and len(rows[0]) == 4 and rows[0][2] is None          # no ADE20K maps
-    assert rows[0][1].shape == (12, 16, 3) and rows[0][3].shape == (12, 16, 3)
-    rows, names = ex.label_grid(study, maps, side="monet")
-    assert names == ["m"] and rows[0][1] is None                                 # no hand-made map of m
+    rows, titles, cols = ex.label_grid(study, maps)
+    assert titles == ["image", "hand-made", "ADE20K", "joint clusters"] and cols == ["p", "m"]
+    assert rows[0][0] is study.images["p"] and rows[1][1] is None                # no hand-made map of m
+    assert rows[2] == [None, None]                                               # no ADE20K maps
+    assert rows[1][0].shape == (12, 16, 3) and rows[3][1].shape == (12, 16, 3)
     cl, sl = maps.auto("p", "m", ("p", "m"))
     assert cl.max() == 0 and sl.max() == 1
     cl, sl = maps.auto("m", "p", ("p", "m"))                                     # Monet -> photo: swapped
     assert cl.max() == 1 and sl.max() == 0
     assert ex.matched_class_rows(study, maps) == []                              # hand-made needs both maps
-    with pytest.raises(ValueError):
-        ex.label_grid(study, maps, side="both")
+
+
+def test_contrast_ratio_known_answers():
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(1, 3, 10, 12, generator=g)
+    assert ex.contrast_ratio(x, x) == pytest.approx(1.0)
+    assert ex.contrast_ratio(0.5 + 0.25 * (x - 0.5), x) == pytest.approx(0.25, rel=1e-5)   # a fog: a quarter
+    assert ex.contrast_ratio(torch.full((1, 3, 4, 4), 0.3), x) == pytest.approx(0.0, abs=1e-6)
 
 
 def test_lambda_sweep_shapes_ranges_and_order():
@@ -106,3 +112,9 @@ def test_label_maps_are_seeded_and_run_direction_scores_every_experiment():
     has_hand = a.hand[p] is not None and a.hand[m] is not None
     assert [r[1] for r in scores] == (["ex1", "ex2", "ex3"] if has_hand else ["ex1", "ex3"])
     assert all(_in_unit(im) for im in grid[0][2:] if im is not None)
+
+
+def test_mean_rows_groups_in_order():
+    rows = [["p1", "B", 1.0, 10.0], ["p1", "A", 2.0, 20.0], ["p2", "B", 3.0, 30.0]]
+    assert ex.mean_rows(rows) == [["B", 2.0, 20.0], ["A", 2.0, 20.0]]
+    assert ex.mean_rows(rows, key=0, first=3) == [["p1", 15.0], ["p2", 30.0]]

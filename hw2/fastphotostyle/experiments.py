@@ -6,11 +6,13 @@ The notebook only calls these and shows what they return; every function is dete
 * :func:`load_study` and :func:`label_maps` -- the photo/Monet study pairs and their three kinds of label maps
   (hand-made labelme polygons, the ADE20K segmenter, the weight-free joint clustering);
 * :func:`label_grid`, :func:`matched_class_rows` -- what the maps look like and which classes they share;
+* :func:`contrast_ratio` -- how washed out an output is;
 * :func:`run_direction` -- Photo -> Monet or Monet -> Photo with no labels (ex1), hand-made (ex2) and
   automatic labels (ex3), with the scores of each output; :func:`mean_scores` summarises them;
 * :func:`load_photoreal_pair`, :func:`smoothing_alone`, :func:`lambda_sweep` -- the smoothing on its own,
   applied to a pixel-level WCT;
-* :func:`method_comparison`, :func:`trade_off_figure` -- WCT vs PhotoWCT vs PhotoWCT + smoothing;
+* :func:`method_comparison`, :func:`mean_rows`, :func:`trade_off_figure` -- WCT vs PhotoWCT vs PhotoWCT +
+  smoothing, and means over the pairs;
 * :func:`panel` -- one run of the pipeline for the interactive panel.
 
 Scores: *style distance* (:func:`hw2.metrics.style_distance`, the relative Gram-matrix distance of VGG
@@ -32,9 +34,9 @@ from .pipeline import stylize
 from .pixel import pixel_wct
 from .smoothing import guided_filter, lam_to_beta, smooth_exact
 
-__all__ = ["Study", "LabelMaps", "CLUSTER_PALETTE", "EXPERIMENTS", "load_study", "label_maps", "label_grid",
-           "matched_class_rows", "run_direction", "mean_scores", "load_photoreal_pair", "smoothing_alone",
-           "lambda_sweep", "method_comparison", "trade_off_figure", "panel"]
+__all__ = ["Study", "LabelMaps", "CLUSTER_PALETTE", "EXPERIMENTS", "VARIANTS", "load_study", "label_maps",
+           "label_grid", "contrast_ratio", "matched_class_rows", "run_direction", "mean_scores", "load_photoreal_pair",
+           "smoothing_alone", "lambda_sweep", "method_comparison", "mean_rows", "trade_off_figure", "panel"]
 
 #: colours of the joint-clustering ids (colour-blind-safe; cluster ids are not classes)
 CLUSTER_PALETTE = [(230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66), (0, 114, 178), (213, 94, 0),
@@ -103,21 +105,29 @@ def label_maps(study: Study, *, k: int = 4, seed: int = 0, ade: bool = True, dev
     return maps
 
 
-def label_grid(study: Study, maps: LabelMaps, *, side: str = "photo") -> tuple[list, list]:
-    """Rows ``[image, hand-made, ADE20K, clusters]`` (colour images or None) and stems, for ``side``
-    ``"photo"`` (the contents) or ``"monet"`` (the styles)."""
-    if side not in ("photo", "monet"):
-        raise ValueError(f"side must be 'photo' or 'monet', got {side!r}")
-    j = 0 if side == "photo" else 1
-    rows, names = [], []
-    for pair in study.pairs:
-        stem = pair[j]
-        hand = maps.hand.get(stem)
-        rows.append([study.images[stem], None if hand is None else labels.label_to_rgb(hand),
-                     labels.label_to_rgb(maps.ade[stem]) if stem in maps.ade else None,
-                     labels.label_to_rgb(maps.cluster[pair][j], palette=CLUSTER_PALETTE)])
-        names.append(stem)
-    return rows, names
+def label_grid(study: Study, maps: LabelMaps) -> tuple[list, list, list]:
+    """The label maps of every image of ``study``, one column per image (the photos, then the paintings).
+
+    Returns rows ``[images, hand-made, ADE20K, joint clusters]`` (colour images, None where a map is missing),
+    their titles, and the column titles (the image stems).
+    """
+    cols = [(pair, j) for j in (0, 1) for pair in study.pairs]
+    rows = [[study.images[pair[j]] for pair, j in cols], [], [], []]
+    for pair, j in cols:
+        stem, hand = pair[j], maps.hand.get(pair[j])
+        rows[1].append(None if hand is None else labels.label_to_rgb(hand))
+        rows[2].append(labels.label_to_rgb(maps.ade[stem]) if stem in maps.ade else None)
+        rows[3].append(labels.label_to_rgb(maps.cluster[pair][j], palette=CLUSTER_PALETTE))
+    return rows, ["image", "hand-made", "ADE20K", "joint clusters"], [pair[j] for pair, j in cols]
+
+
+def contrast_ratio(output, content) -> float:
+    """Standard deviation of the grey levels of ``output`` over that of ``content`` (1 = same contrast)."""
+    def grey_std(x):
+        x = io.as_image(x)
+        return float((0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).std())
+
+    return grey_std(output) / max(grey_std(content), 1e-12)
 
 
 def matched_class_rows(study: Study, maps: LabelMaps) -> list[list[str]]:
@@ -261,6 +271,15 @@ def method_comparison(names: Sequence[str], size: int, *, wct: bool = True, devi
             out["stages"].append([name, label, r.times["stylize_s"], r.times["smoothing_s"], r.times["total_s"]])
         out["grid"].append(row)
     return out
+
+
+def mean_rows(rows: Sequence[Sequence], *, key: int = 1, first: int = 2) -> list[list]:
+    """Means of the numeric columns ``first:`` of ``rows`` grouped by column ``key`` (in order of appearance):
+    ``[key value, mean, mean, ...]``; e.g. the variants' mean scores or stage times over the pairs."""
+    groups: dict = {}
+    for r in rows:
+        groups.setdefault(r[key], []).append([float(v) for v in r[first:]])
+    return [[k, *np.mean(np.asarray(v), axis=0).tolist()] for k, v in groups.items()]
 
 
 def trade_off_figure(points: dict, *, width: float = 7.5, height: float = 3.0):
