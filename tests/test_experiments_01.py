@@ -41,6 +41,8 @@ def test_label_grid_and_auto_maps_follow_the_direction():
     assert rows[0][0] is study.images["p"] and rows[1][1] is None                # no hand-made map of m
     assert rows[2] == [None, None]                                               # no ADE20K maps
     assert rows[1][0].shape == (12, 16, 3) and rows[3][1].shape == (12, 16, 3)
+    rows, titles, _ = ex.label_grid(study, maps, clusters=False)
+    assert len(rows) == 3 and titles[-1] == "ADE20K"
     cl, sl = maps.auto("p", "m", ("p", "m"))
     assert cl.max() == 0 and sl.max() == 1
     cl, sl = maps.auto("m", "p", ("p", "m"))                                     # Monet -> photo: swapped
@@ -77,6 +79,7 @@ def test_smoothing_alone_is_deterministic_and_in_range():
     assert all(_in_unit(im) for im in a["grid"][0][3:])
     assert all(0 <= r[2] and -1 <= r[3] <= 1 for r in a["scores"])
     assert a["iterations"][PAIR] >= 1
+    assert a["wide"] == [[PAIR] + [v for r in a["scores"] for v in r[2:]]]
     with pytest.raises(ValueError, match="unknown photoreal pair"):
         ex.smoothing_alone(["nope"], 24)
 
@@ -118,3 +121,14 @@ def test_mean_rows_groups_in_order():
     rows = [["p1", "B", 1.0, 10.0], ["p1", "A", 2.0, 20.0], ["p2", "B", 3.0, 30.0]]
     assert ex.mean_rows(rows) == [["B", 2.0, 20.0], ["A", 2.0, 20.0]]
     assert ex.mean_rows(rows, key=0, first=3) == [["p1", 15.0], ["p2", 30.0]]
+
+
+def test_worst_case_names_the_lowest_photorealism():
+    g = torch.Generator().manual_seed(2)
+    c = torch.rand(1, 3, 8, 8, generator=g)
+    fog = 0.5 + 0.5 * (c - 0.5)
+    grid = [[c, c, c, fog, c]]
+    scores = [["a", "ex1", 0.5, 0.9], ["a", "ex2", 0.7, 0.4], ["a", "ex3", 0.6, 0.8]]
+    w = ex.worst_case(grid, ["a"], scores)
+    assert (w["content"], w["experiment"], w["row"]) == ("a", "ex2", 0) and w["photorealism"] == 0.4
+    assert w["contrast"] == pytest.approx(0.5, rel=1e-5)

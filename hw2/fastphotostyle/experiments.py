@@ -35,7 +35,8 @@ from .pixel import pixel_wct
 from .smoothing import guided_filter, lam_to_beta, smooth_exact
 
 __all__ = ["Study", "LabelMaps", "CLUSTER_PALETTE", "EXPERIMENTS", "VARIANTS", "load_study", "label_maps",
-           "label_grid", "contrast_ratio", "matched_class_rows", "run_direction", "mean_scores", "load_photoreal_pair",
+           "label_grid", "contrast_ratio", "matched_class_rows", "run_direction", "mean_scores", "worst_case",
+           "load_photoreal_pair",
            "smoothing_alone", "lambda_sweep", "method_comparison", "mean_rows", "trade_off_figure", "panel"]
 
 #: colours of the joint-clustering ids (colour-blind-safe; cluster ids are not classes)
@@ -105,11 +106,11 @@ def label_maps(study: Study, *, k: int = 4, seed: int = 0, ade: bool = True, dev
     return maps
 
 
-def label_grid(study: Study, maps: LabelMaps) -> tuple[list, list, list]:
+def label_grid(study: Study, maps: LabelMaps, *, clusters: bool = True) -> tuple[list, list, list]:
     """The label maps of every image of ``study``, one column per image (the photos, then the paintings).
 
-    Returns rows ``[images, hand-made, ADE20K, joint clusters]`` (colour images, None where a map is missing),
-    their titles, and the column titles (the image stems).
+    Returns rows ``[images, hand-made, ADE20K, joint clusters]`` (colour images, None where a map is missing;
+    without the last row when ``clusters`` is False), their titles, and the column titles (the image stems).
     """
     cols = [(pair, j) for j in (0, 1) for pair in study.pairs]
     rows = [[study.images[pair[j]] for pair, j in cols], [], [], []]
@@ -118,7 +119,9 @@ def label_grid(study: Study, maps: LabelMaps) -> tuple[list, list, list]:
         rows[1].append(None if hand is None else labels.label_to_rgb(hand))
         rows[2].append(labels.label_to_rgb(maps.ade[stem]) if stem in maps.ade else None)
         rows[3].append(labels.label_to_rgb(maps.cluster[pair][j], palette=CLUSTER_PALETTE))
-    return rows, ["image", "hand-made", "ADE20K", "joint clusters"], [pair[j] for pair, j in cols]
+    titles = ["image", "hand-made", "ADE20K", "joint clusters"]
+    n = 4 if clusters else 3
+    return rows[:n], titles[:n], [pair[j] for pair, j in cols]
 
 
 def contrast_ratio(output, content) -> float:
@@ -191,6 +194,18 @@ def mean_scores(scores: Sequence[Sequence]) -> dict:
     return out
 
 
+def worst_case(grid: Sequence, titles: Sequence[str], scores: Sequence[Sequence]) -> dict:
+    """The output of :func:`run_direction` with the lowest photorealism: ``{"content", "experiment",
+    "photorealism", "row"`` (its row in ``grid``), ``"contrast"`` (:func:`contrast_ratio` to its content)``}``."""
+    if not scores:
+        raise ValueError("no scores")
+    worst = min(scores, key=lambda r: r[3])
+    row = list(titles).index(worst[0])
+    out = grid[row][2 + EXPERIMENTS.index(worst[1])]
+    return {"content": worst[0], "experiment": worst[1], "photorealism": worst[3], "row": row,
+            "contrast": contrast_ratio(out, grid[row][0])}
+
+
 def load_photoreal_pair(name: str, size: int):
     """Photoreal pair ``name`` (:func:`hw2.data.photoreal_pairs`) at longest side ``size``: content, style
     (``(1, 3, H, W)`` tensors) and their colour-coded label maps resized to them."""
@@ -211,10 +226,11 @@ def smoothing_alone(names: Sequence[str], size: int, *, subsample: int = 4) -> d
     """The smoothing applied to a label-wise pixel WCT (no decoders) of each photoreal pair.
 
     Returns ``{"grid": rows [content, style, content labels, pixel WCT, + exact, + guided filter],
-    "scores": [pair, output, style distance, photorealism], "stages": [pair, affinity s,
-    multigrid set-up s, CG solve s, guided filter s], "iterations": pair -> CG iterations}``.
+    "scores": [pair, output, style distance, photorealism], "wide": the same scores one row per pair,
+    [pair, style and photorealism of the pixel WCT, of + exact, of + guided filter], "stages": [pair,
+    affinity s, multigrid set-up s, CG solve s, guided filter s], "iterations": pair -> CG iterations}``.
     """
-    out = {"grid": [], "scores": [], "stages": [], "iterations": {}}
+    out = {"grid": [], "scores": [], "wide": [], "stages": [], "iterations": {}}
     for name in names:
         c, s, cl, sl = load_photoreal_pair(name, size)
         y = pixel_wct(c, s, cl, sl)
@@ -222,8 +238,10 @@ def smoothing_alone(names: Sequence[str], size: int, *, subsample: int = 4) -> d
         with Timer() as tf:
             fast = _guided(y, c, subsample)
         out["grid"].append([c, s, labels.label_to_rgb(cl), y, exact.image, fast])
+        out["wide"].append([name])
         for label, img in (("pixel WCT", y), ("+ exact smoothing", exact.image), ("+ guided filter", fast)):
             out["scores"].append([name, label, *_scores(c, img, s)])
+            out["wide"][-1].extend(out["scores"][-1][2:])
         t = exact.times
         out["stages"].append([name, t["affinity_s"], t["setup_s"], t["solve_s"], tf.elapsed])
         out["iterations"][name] = exact.smoothing_info.iterations
