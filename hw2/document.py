@@ -30,7 +30,9 @@ __all__ = ["ORDER", "REFERENCES", "number", "ref", "caption_html", "show_figure"
 ORDER: dict[str, tuple[str, ...]] = {
     "title": (),
 
-    "01": (),
+    "01": ("fig:fps-labels", "tab:fps-classes", "fig:fps-photo2monet", "fig:fps-monet2photo", "tab:fps-labels-scores",
+           "fig:fps-smoothing", "tab:fps-smoothing", "fig:fps-lambda", "tab:fps-lambda", "fig:fps-methods",
+           "fig:fps-tradeoff", "tab:fps-methods"),
 
     "02": (),
 
@@ -40,7 +42,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "05": (),
 
-    "appendix-01": (),
+    "appendix-01": ("tab:fps-smoothing-times", "tab:fps-methods-times"),
 
     "appendix-02": (),
 
