@@ -47,7 +47,10 @@ def test_label_grid_and_auto_maps_follow_the_direction():
     assert cl.max() == 0 and sl.max() == 1
     cl, sl = maps.auto("m", "p", ("p", "m"))                                     # Monet -> photo: swapped
     assert cl.max() == 1 and sl.max() == 0
-    assert ex.matched_class_rows(study, maps) == []                              # hand-made needs both maps
+    assert ex.matched_class_rows(study, maps) == [["p / m", "–", "–", "–", "–"]]  # each source needs both maps
+    maps.hand["m"] = maps.cluster[("p", "m")][1]                                 # ids 0 and 1 against id 0
+    from hw2.fastphotostyle.labels import CLASSES
+    assert ex.matched_class_rows(study, maps) == [["p / m", CLASSES[0], "none", "–", "–"]]
 
 
 def test_contrast_ratio_known_answers():

@@ -134,14 +134,21 @@ def contrast_ratio(output, content) -> float:
 
 
 def matched_class_rows(study: Study, maps: LabelMaps) -> list[list[str]]:
-    """Per pair and label source: ``[pair, source, classes in both, photo classes absent from the painting]``."""
+    """One row per pair: ``[pair, then for hand-made and ADE20K maps: classes in both images, photo classes
+    absent from the painting]`` (class names joined by commas, "none" when empty, "–" when a map is missing)."""
+    def names(ids):
+        return ", ".join(labels.CLASSES[i] for i in ids) or "none"
+
     rows = []
     for p, m in study.pairs:
-        for src, per in (("hand-made", maps.hand), ("ADE20K", maps.ade)):
+        row = [f"{p} / {m}"]
+        for per in (maps.hand, maps.ade):
             if per.get(p) is not None and per.get(m) is not None:
                 both, only = labels.matched_labels(per[p], per[m])
-                rows.append([f"{p} / {m}", src, ", ".join(labels.CLASSES[i] for i in both) or "none",
-                             ", ".join(labels.CLASSES[i] for i in only) or "none"])
+                row += [names(both), names(only)]
+            else:
+                row += ["–", "–"]
+        rows.append(row)
     return rows
 
 
