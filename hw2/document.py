@@ -31,7 +31,7 @@ ORDER: dict[str, tuple[str, ...]] = {
     "title": (),
 
     "01": ("fig:fps-labels", "tab:fps-classes", "fig:fps-photo2monet", "fig:fps-monet2photo", "tab:fps-labels-scores",
-           "fig:fps-smoothing", "tab:fps-smoothing", "fig:fps-lambda", "tab:fps-lambda", "fig:fps-methods",
+           "fig:fps-smoothing", "tab:fps-smoothing", "tab:fps-lambda", "fig:fps-methods",
            "fig:fps-tradeoff", "tab:fps-methods"),
 
     "02": (),

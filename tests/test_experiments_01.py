@@ -135,3 +135,12 @@ def test_worst_case_names_the_lowest_photorealism():
     w = ex.worst_case(grid, ["a"], scores)
     assert (w["content"], w["experiment"], w["row"]) == ("a", "ex2", 0) and w["photorealism"] == 0.4
     assert w["contrast"] == pytest.approx(0.5, rel=1e-5)
+
+
+def test_label_score_rows_one_row_per_experiment():
+    a = ex.mean_scores([["a", "ex1", 0.5, 0.9], ["a", "ex2", 0.7, 0.8]])
+    b = ex.mean_scores([["b", "ex1", 0.6, 0.7], ["b", "ex2", 0.5, 0.9]])
+    rows = ex.label_score_rows({"A": a, "B": b})
+    assert rows[0] == ["ex1", 0.5, 0.9, 0.6, 0.7, "–"]
+    assert rows[1][:5] == ["ex2", pytest.approx(0.7), pytest.approx(0.8), pytest.approx(0.5), pytest.approx(0.9)]
+    assert rows[1][5] == "1 / 1 of 2"

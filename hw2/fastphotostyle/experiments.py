@@ -35,9 +35,9 @@ from .pixel import pixel_wct
 from .smoothing import guided_filter, lam_to_beta, smooth_exact
 
 __all__ = ["Study", "LabelMaps", "CLUSTER_PALETTE", "EXPERIMENTS", "VARIANTS", "load_study", "label_maps",
-           "label_grid", "contrast_ratio", "matched_class_rows", "run_direction", "mean_scores", "worst_case",
-           "load_photoreal_pair",
-           "smoothing_alone", "lambda_sweep", "method_comparison", "mean_rows", "trade_off_figure", "panel"]
+           "label_grid", "contrast_ratio", "matched_class_rows", "run_direction", "mean_scores", "label_score_rows",
+           "worst_case", "load_photoreal_pair", "smoothing_alone", "lambda_sweep", "method_comparison", "mean_rows",
+           "trade_off_figure", "panel"]
 
 #: colours of the joint-clustering ids (colour-blind-safe; cluster ids are not classes)
 CLUSTER_PALETTE = [(230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66), (0, 114, 178), (213, 94, 0),
@@ -199,6 +199,25 @@ def mean_scores(scores: Sequence[Sequence]) -> dict:
                    "worse_style": sum(r[2] > base[r[0]][2] for r in rows if r[0] in base),
                    "worse_photo": sum(r[3] < base[r[0]][3] for r in rows if r[0] in base)}
     return out
+
+
+def label_score_rows(summary: dict) -> list[list]:
+    """One row per experiment from ``{direction: mean_scores(...)}``: ``[experiment, then per direction its mean
+    style distance and photorealism, then "a / b of n"``: images worse than ex1 in style distance / in
+    photorealism, over all directions]``."""
+    rows = []
+    for e in EXPERIMENTS:
+        per = [m[e] for m in summary.values() if e in m]
+        if not per:
+            continue
+        row = [e]
+        for m in summary.values():
+            row += [m[e]["style"], m[e]["photo"]] if e in m else ["–", "–"]
+        n = sum(p["n"] for p in per)
+        row.append("–" if e == "ex1" else f'{sum(p["worse_style"] for p in per)} / '
+                                          f'{sum(p["worse_photo"] for p in per)} of {n}')
+        rows.append(row)
+    return rows
 
 
 def worst_case(grid: Sequence, titles: Sequence[str], scores: Sequence[Sequence]) -> dict:
