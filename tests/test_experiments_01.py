@@ -144,3 +144,27 @@ def test_label_score_rows_one_row_per_experiment():
     assert rows[0] == ["ex1", 0.5, 0.9, 0.6, 0.7, "–"]
     assert rows[1][:5] == ["ex2", pytest.approx(0.7), pytest.approx(0.8), pytest.approx(0.5), pytest.approx(0.9)]
     assert rows[1][5] == "1 / 1 of 2"
+
+
+def test_label_counts_sum_over_directions():
+    a = ex.mean_scores([["a", "ex1", 0.5, 0.9], ["a", "ex2", 0.7, 0.8]])
+    b = ex.mean_scores([["b", "ex1", 0.6, 0.7], ["b", "ex2", 0.5, 0.9]])
+    c = ex.label_counts({"A": a, "B": b})
+    assert c["ex2"] == {"n": 2, "worse_style": 1, "worse_photo": 1} and c["ex1"]["worse_style"] == 0
+    assert "ex3" not in c
+
+
+def test_smoothing_summary_known_answer():
+    alone = {"scores": [["p", "pixel WCT", 0.5, 0.8], ["p", "+ exact smoothing", 0.6, 0.9],
+                        ["q", "pixel WCT", 0.5, 0.7], ["q", "+ exact smoothing", 0.6, 0.6]],
+             "iterations": {"p": 9, "q": 12}}
+    s = ex.smoothing_summary(alone)
+    assert s["n"] == 2 and s["improved"] == 1 and s["iterations"] == (9, 12)
+    assert s["mean_photo"] == {"pixel WCT": pytest.approx(0.75), "+ exact smoothing": pytest.approx(0.75)}
+
+
+def test_single_class_pairs_counts_ade_maps():
+    study, maps = _tiny_study()
+    assert ex.single_class_pairs(study, maps) == 0                       # no ADE20K maps
+    maps.ade = {"p": np.zeros((12, 16), np.int64), "m": maps.cluster[("p", "m")][1]}
+    assert ex.single_class_pairs(study, maps) == 1

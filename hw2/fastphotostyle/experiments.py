@@ -36,8 +36,8 @@ from .smoothing import guided_filter, lam_to_beta, smooth_exact
 
 __all__ = ["Study", "LabelMaps", "CLUSTER_PALETTE", "EXPERIMENTS", "VARIANTS", "load_study", "label_maps",
            "label_grid", "contrast_ratio", "matched_class_rows", "run_direction", "mean_scores", "label_score_rows",
-           "worst_case", "load_photoreal_pair", "smoothing_alone", "lambda_sweep", "method_comparison", "mean_rows",
-           "trade_off_figure", "panel"]
+           "label_counts", "single_class_pairs", "worst_case", "load_photoreal_pair", "smoothing_alone",
+           "smoothing_summary", "lambda_sweep", "method_comparison", "mean_rows", "trade_off_figure", "panel"]
 
 #: colours of the joint-clustering ids (colour-blind-safe; cluster ids are not classes)
 CLUSTER_PALETTE = [(230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66), (0, 114, 178), (213, 94, 0),
@@ -220,6 +220,26 @@ def label_score_rows(summary: dict) -> list[list]:
     return rows
 
 
+def label_counts(summary: dict) -> dict:
+    """Experiment -> ``{"n", "worse_style", "worse_photo"}`` summed over the directions of
+    ``{direction: mean_scores(...)}``."""
+    out = {}
+    for e in EXPERIMENTS:
+        per = [m[e] for m in summary.values() if e in m]
+        if per:
+            out[e] = {k: sum(p[k] for p in per) for k in ("n", "worse_style", "worse_photo")}
+    return out
+
+
+def single_class_pairs(study: Study, maps: LabelMaps) -> int:
+    """How many pairs' ADE20K maps share exactly one class between the photo and the painting."""
+    n = 0
+    for p, m in study.pairs:
+        if maps.ade.get(p) is not None and maps.ade.get(m) is not None:
+            n += len(labels.matched_labels(maps.ade[p], maps.ade[m])[0]) == 1
+    return n
+
+
 def worst_case(grid: Sequence, titles: Sequence[str], scores: Sequence[Sequence]) -> dict:
     """The output of :func:`run_direction` with the lowest photorealism: ``{"content", "experiment",
     "photorealism", "row"`` (its row in ``grid``), ``"contrast"`` (:func:`contrast_ratio` to its content)``}``."""
@@ -272,6 +292,18 @@ def smoothing_alone(names: Sequence[str], size: int, *, subsample: int = 4) -> d
         out["stages"].append([name, t["affinity_s"], t["setup_s"], t["solve_s"], tf.elapsed])
         out["iterations"][name] = exact.smoothing_info.iterations
     return out
+
+
+def smoothing_summary(alone: dict) -> dict:
+    """From :func:`smoothing_alone`: ``{"n": pairs, "improved": pairs whose photorealism the exact smoothing
+    raised, "mean_photo": output -> mean photorealism, "iterations": (fewest, most) CG iterations}``."""
+    by = {}
+    for r in alone["scores"]:
+        by.setdefault(r[1], []).append(r[3])
+    pix, exact = by["pixel WCT"], by["+ exact smoothing"]
+    its = list(alone["iterations"].values())
+    return {"n": len(pix), "improved": sum(e > p for e, p in zip(exact, pix)),
+            "mean_photo": {k: float(np.mean(v)) for k, v in by.items()}, "iterations": (min(its), max(its))}
 
 
 def lambda_sweep(name: str, size: int, lams: Sequence[float]) -> tuple[list, list]:
