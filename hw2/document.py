@@ -30,7 +30,9 @@ __all__ = ["ORDER", "REFERENCES", "number", "ref", "caption_html", "show_figure"
 ORDER: dict[str, tuple[str, ...]] = {
     "title": ("tab:headline", "fig:summary"),
 
-    "01": (),
+    "01": ("fig:fps-labels", "tab:fps-classes", "fig:fps-photo2monet", "fig:fps-monet2photo", "tab:fps-labels-scores",
+           "fig:fps-smoothing", "tab:fps-smoothing", "tab:fps-lambda", "fig:fps-methods",
+           "fig:fps-tradeoff", "tab:fps-methods"),
 
     "02": ("fig:ns-pairs", "tab:ns-pairs", "fig:ns-loss", "fig:ns-sweep", "tab:ns-sweep", "fig:ns-colour",
            "fig:ns-textures", "tab:ns-textures"),
@@ -42,7 +44,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "05": ("fig:05-all-methods", "tab:05-comparison", "fig:05-strength", "tab:05-seed"),
 
-    "appendix-01": (),
+    "appendix-01": ("tab:fps-smoothing-times", "tab:fps-methods-times"),
 
     "appendix-02": ("tab:ns-bench",),
 

@@ -2,7 +2,7 @@
 
 ``quick`` is the test profile (tiny sizes, the notebooks run in seconds to minutes and check the code
 paths); ``full`` is the report's. Notebooks, :mod:`hw2.conclusions` and the benchmarks (``vgg``,
-``quilting``, ``smoothing``, ``textures``, ``neural_style``; the others still decode ``quick`` themselves) read their
+``quilting``, ``smoothing``, ``textures``, ``neural_style``, ``photowct``; ``munit`` still decodes ``quick`` itself) read their
 numbers here with :func:`get`; a notebook's parameters cell may still override a value.
 """
 from __future__ import annotations
@@ -67,6 +67,12 @@ TABLE: dict[str, dict[str, dict]] = {
                                         coarse_to_fine={})},
     "bench_smoothing": {"quick": dict(small=(96, 128), big=(160, 160)),
                         "full": dict(small=(540, 800), big=(1000, 1000))},
+    # PhotoWCT decoders: study-set test photos in the PSNR (None: all) and their longest side (None: as stored);
+    # timings: key -> ((height, width) of the content, longest side of the style, repeats, warm-up runs)
+    "bench_photowct": {"quick": dict(n_photos=4, photo_side=128,
+                                     timings={"s_1mp": None, "s_256": ((192, 256), 256, 1, 0)}),
+                       "full": dict(n_photos=50, photo_side=None,
+                                    timings={"s_1mp": ((864, 1152), 512, 2, 1), "s_512": ((384, 512), 512, 3, 1)})},
     "bench_vgg": {"quick": dict(sizes=(256, 512), repeat=1), "full": dict(sizes=(256, 512), repeat=3)},
 }
 

@@ -67,41 +67,49 @@ def test_system_matrix_is_spd_with_known_spectrum_bounds():
     assert ev.min() >= 1 - beta - 1e-8 and ev.max() <= 1 + 1e-8
 
 
+def _hwc(result):
+    """The ``(H, W, 3)`` array of a :class:`hw2.result.Result`."""
+    return result.image[0].permute(1, 2, 0).numpy()
+
+
 def test_constant_image_stays_constant():
     content = _smooth_image(40, 50)
     y = np.full((40, 50, 3), [0.2, 0.5, 0.7], np.float32)
     # a fixed point of the system (exactly, with the direct solve) ...
     assert np.abs(smooth_direct(y, content) - y).max() < 1e-5
     # ... and of the iterative solve, to its tolerance
-    assert np.abs(smooth_exact(y, content, tol=1e-6) - y).max() < 1e-4
+    assert np.abs(_hwc(smooth_exact(y, content, tol=1e-6)) - y).max() < 1e-4
 
 
 @pytest.mark.parametrize("preconditioner", ["amg", "none"])
 def test_iterative_solve_matches_direct_32x32(preconditioner):
     content = _smooth_image(32, 32, seed=2)
     y = _rand(32, 32, seed=3)
-    out, info = smooth_exact(y, content, tol=1e-3, preconditioner=preconditioner, return_info=True, maxiter=2000)
+    ref = smooth_direct(y, content)
+    assert ref.min() > 0 and ref.max() < 1        # so the Result's clipping to [0, 1] changes nothing here
+    result = smooth_exact(y, content, tol=1e-3, preconditioner=preconditioner, maxiter=2000)
+    out, info = _hwc(result), result.smoothing_info
+    assert set(result.times) == {"affinity_s", "setup_s", "solve_s", "total_s"}
     assert info.converged and max(info.residuals) < 1e-3
     # the residual reported is the true one
     a = smoothing_matrix(content)
     b = (DEFAULT_LAM / (1 + DEFAULT_LAM)) * y.reshape(-1, 3).astype(np.float64)
     res = np.linalg.norm(b - a @ out.reshape(-1, 3).astype(np.float64), axis=0) / np.linalg.norm(b, axis=0)
     assert res.max() < 1.5e-3
-    ref = smooth_direct(y, content)
     assert np.abs(out - ref).mean() < 1e-3
 
 
 def test_default_tolerance_is_close_to_direct():
     content = _smooth_image(48, 40, seed=4)
     y = _rand(48, 40, seed=5)
-    assert np.abs(smooth_exact(y, content) - smooth_direct(y, content)).mean() < 1e-3
+    assert np.abs(_hwc(smooth_exact(y, content)) - np.clip(smooth_direct(y, content), 0, 1)).mean() < 1e-3
 
 
 def test_tiny_images_and_bad_input():
     for shape in ((1, 1), (2, 5), (1, 7)):
         y = _rand(*shape)
-        assert smooth_exact(y, _rand(*shape, seed=9)).shape == y.shape
-    np.testing.assert_allclose(smooth_exact(_rand(1, 1), _rand(1, 1, seed=9)), _rand(1, 1), atol=1e-6)
+        assert _hwc(smooth_exact(y, _rand(*shape, seed=9))).shape == y.shape
+    np.testing.assert_allclose(_hwc(smooth_exact(_rand(1, 1), _rand(1, 1, seed=9))), _rand(1, 1), atol=1e-6)
     with pytest.raises(ValueError, match="content is"):
         smooth_exact(_rand(8, 8), _rand(8, 9))
     with pytest.raises(ValueError, match="lam"):

@@ -34,8 +34,6 @@ import torch
 from ..timing import best_time, peak_rss_mb
 
 LEVELS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
-#: test photos of the study set in the PSNR measurement (``quick``: 4 at 128 px)
-N_PHOTOS = 50
 
 
 def psnr_table(images: Sequence[torch.Tensor], *, li2017: bool = True, device="cpu") -> dict:
@@ -80,30 +78,32 @@ def _time_photowct(content: torch.Tensor, style: torch.Tensor, *, repeat: int, w
 
 
 def run(*, quick: bool = False, n_photos: int | None = None) -> dict:
-    """Benchmark figures (see the module docstring).
+    """Benchmark figures (see the module docstring), with the sizes of ``hw2.profiles.TABLE["bench_photowct"]``.
 
-    ``n_photos`` study-set test photos (default :data:`N_PHOTOS`; ``quick``: 4 at
-    128 px) for the PSNR; the first landscape (by name) is the timing content.
+    ``n_photos`` study-set test photos (default: the profile's) for the PSNR; the first landscape
+    (by name) is the timing content.
     """
+    from .. import profiles
     from ..data import landscapes, study
     from ..io import load_image, resize_longest, resize_to
 
+    p = profiles.get("bench_photowct", "quick" if quick else "full")
     photos = study("photo")
-    photos = photos[:4 if quick else min(n_photos or N_PHOTOS, len(photos))]
-    photo_imgs = [load_image(p, max_side=128 if quick else None) for p in photos]
+    photos = photos[:min(n_photos or p["n_photos"] or len(photos), len(photos))]
+    photo_imgs = [load_image(ph, max_side=p["photo_side"]) for ph in photos]
     table = psnr_table(photo_imgs)
     out = {"psnr_db": table["photowct"], "psnr_db_wct": table["wct"], "n_photos": table["n"]}
     if table["li2017"]:
         out["psnr_db_li2017"] = table["li2017"]
-    base = load_image(sorted(landscapes(), key=lambda p: p.name)[0], max_side=2048)
+    base = load_image(sorted(landscapes(), key=lambda q: q.name)[0], max_side=2048)
     style = resize_longest(load_image(photos[0], max_side=512), 512, upscale=True)
-    if quick:
-        out["s_1mp"] = None
-        out["s_256"] = _time_photowct(resize_to(base, (192, 256)), resize_longest(style, 256), repeat=1,
-                                      warmup=0)
-    else:
-        out["s_1mp"] = _time_photowct(resize_to(base, (864, 1152)), style, repeat=2)
-        out["s_512"] = _time_photowct(resize_to(base, (384, 512)), style, repeat=3)
+    for key, spec in p["timings"].items():
+        if spec is None:
+            out[key] = None
+            continue
+        (h, w), style_side, repeat, warmup = spec
+        out[key] = _time_photowct(resize_to(base, (h, w)), resize_longest(style, style_side), repeat=repeat,
+                                  warmup=warmup)
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
     out["quick"] = quick
     return out

@@ -10,6 +10,8 @@
 * :mod:`.smoothing` -- the smoothing: the matting affinity and its linear system (:mod:`.smoothing.affinity`),
   the exact multigrid-preconditioned solver (:mod:`.smoothing.solver`) and the guided-filter approximation
   (:mod:`.smoothing.guided`).
+* :mod:`.experiments` -- the experiments of notebook 01 (label maps, ex1/ex2/ex3, the smoothing alone, WCT vs
+  PhotoWCT vs smoothing), returning rows and images for the notebook to show.
 
 Importing this package loads no weights.
 """

@@ -179,7 +179,8 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     info = None
     times = {}
     if smoothing == "exact":
-        out, info = smooth_exact(y, c_img, lam=lam, tol=smoothing_tol, return_info=True)
+        smoothed = smooth_exact(y, c_img, lam=lam, tol=smoothing_tol)
+        out, info = smoothed.image, smoothed.smoothing_info
         times.update(info.times)
     elif smoothing == "fast":
         s = max(1, int(guided_radius) // 8) if guided_subsample == "auto" else int(guided_subsample)
@@ -189,6 +190,8 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     t3 = time.perf_counter()
     if out is None:
         image = y.clone()
+    elif isinstance(out, torch.Tensor):   # the exact smoothing's Result.image, already clipped
+        image = out
     else:
         image = torch.from_numpy(np.ascontiguousarray(np.clip(out, 0.0, 1.0).transpose(2, 0, 1)))[None]
     times.update({"prepare_s": t1 - t0, "stylize_s": t2 - t1, "smoothing_s": t3 - t2,

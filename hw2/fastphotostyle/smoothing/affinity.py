@@ -59,15 +59,15 @@ def lam_to_beta(lam: float) -> float:
 
 
 # --------------------------------------------------------------------------- input checks
-def _as_hwc(image, name: str) -> np.ndarray:
-    """Any image in [0, 1] (see :func:`hw2.io.as_image`) -> (H, W, C) array, C in (1, 3).
+def _as_rgb(image, name: str) -> np.ndarray:
+    """The input gate (:func:`hw2.gate.as_image_array`) for the smoothing: an ``(H, W, 3)`` array in [0, 1].
 
-    float64 inputs stay float64, others become float32; RGBA loses its alpha (as in ``as_image``).
+    Grey inputs are repeated to three channels, RGBA loses its alpha; float64 inputs stay float64,
+    others become float32.
     """
-    from ...io import as_image_array
+    from ...gate import as_image_array
 
-    arr = as_image_array(image, name=name, channels=None, dtype=None)
-    return np.ascontiguousarray(arr[..., :3]) if arr.shape[2] == 4 else arr
+    return as_image_array(image, name=name, channels=3, dtype=None)
 
 
 def _check_lam(lam: float) -> float:
@@ -129,9 +129,7 @@ def affinity_stencil(content, *, eps: float = DEFAULT_EPS, chunk_rows: int = 256
     out darker (it crops 2 pixels and pads them back to hide this). With the replicated
     border, ``S = W / 9`` has rows summing to 1 and a constant image is a fixed point.
     """
-    img = _as_hwc(content, "content").astype(np.float64)
-    if img.shape[2] == 1:
-        img = np.repeat(img, 3, axis=2)
+    img = _as_rgb(content, "content").astype(np.float64)
     h, w, _ = img.shape
     padded = np.pad(img, ((1, 1), (1, 1), (0, 0)), mode="edge")
     st = _window_stencil(padded, eps=eps, chunk_rows=chunk_rows)
@@ -179,7 +177,7 @@ def _window_stencil(content, *, eps: float = DEFAULT_EPS, chunk_rows: int = 256)
     Window statistics and the 3x3 inverses are computed in float64: with ``eps = 1e-7``
     the inverses of flat windows reach ``9e7`` and float32 loses them.
     """
-    img = _as_hwc(content, "content").astype(np.float64)
+    img = _as_rgb(content, "content").astype(np.float64)
     if eps <= 0:
         raise ValueError(f"eps must be > 0, got {eps}")
     h, w, _ = img.shape

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .affinity import _as_hwc, _inv_sym3
+from .affinity import _as_rgb, _inv_sym3
 
 __all__ = ["FPS_GUIDED_RADIUS", "FPS_GUIDED_EPS", "box_filter", "guided_filter"]
 
@@ -67,7 +67,7 @@ def guided_filter(src, guide, *, radius: int = FPS_GUIDED_RADIUS, eps: float = F
 
     Parameters
     ----------
-    src : (H, W, C) array or (1, C, H, W) tensor, values in [0, 1]
+    src : (H, W, 3) array or (1, 3, H, W) tensor, values in [0, 1] (any image :func:`hw2.gate.as_image_array` reads)
         Image to filter (FastPhotoStyle: the PhotoWCT output).
     guide : (H, W, 3) array or (1, 3, H, W) tensor, values in [0, 1]
         Colour guide (the content photo), same ``H, W``.
@@ -85,12 +85,10 @@ def guided_filter(src, guide, *, radius: int = FPS_GUIDED_RADIUS, eps: float = F
 
     Returns
     -------
-    ndarray, shape (H, W, C), float32 (not clipped)
+    ndarray, shape (H, W, 3), float32 (not clipped)
     """
-    p = _as_hwc(src, "src")
-    g = _as_hwc(guide, "guide")
-    if g.shape[2] != 3:
-        g = np.repeat(g[..., :1], 3, axis=2)
+    p = _as_rgb(src, "src")
+    g = _as_rgb(guide, "guide")
     if p.shape[:2] != g.shape[:2]:
         raise ValueError(f"src is {p.shape[0]}x{p.shape[1]} but guide is {g.shape[0]}x{g.shape[1]}")
     if not eps > 0:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .affinity import (DEFAULT_EPS, DEFAULT_LAM, _OFFSETS, _as_hwc, _check_lam, _stencil_to_csr, _system_stencil,
+from .affinity import (DEFAULT_EPS, DEFAULT_LAM, _OFFSETS, _as_rgb, _check_lam, _stencil_to_csr, _system_stencil,
                        affinity_stencil, smoothing_matrix)
 
 __all__ = ["SolveInfo", "smooth_exact", "smooth_direct"]
@@ -36,10 +36,8 @@ class SolveInfo:
 
 
 def _prepare(stylized, content):
-    y = _as_hwc(stylized, "stylized")
-    c = _as_hwc(content, "content")
-    if c.shape[2] == 1:
-        c = np.repeat(c, 3, axis=2)
+    y = _as_rgb(stylized, "stylized")
+    c = _as_rgb(content, "content")
     if y.shape[:2] != c.shape[:2]:
         raise ValueError(f"stylized is {y.shape[0]}x{y.shape[1]} but content is {c.shape[0]}x{c.shape[1]}; "
                          "resize one of them first")
@@ -50,7 +48,8 @@ def smooth_direct(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = D
     """FastPhotoStyle's smoothing solved as the reference code does: SciPy sparse LU.
 
     Slow and memory-hungry (minutes and gigabytes at 800x540): a yardstick for
-    :func:`smooth_exact`, not for real use. Same arguments and result as :func:`smooth_exact`.
+    :func:`smooth_exact`, not for real use. Same arguments as :func:`smooth_exact`;
+    returns the unclipped ``(H, W, 3)`` float32 array.
     """
     import scipy.sparse.linalg as spla
 
@@ -238,8 +237,7 @@ def _lmax_bound(a, dinv, gen, *, iterations: int = 20, rows: bool = True) -> flo
 
 
 def smooth_exact(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DEFAULT_EPS,
-                 tol: float = 5e-2, maxiter: int = 200, preconditioner: str = "amg",
-                 return_info: bool = False):
+                 tol: float = 5e-2, maxiter: int = 200, preconditioner: str = "amg"):
     """FastPhotoStyle's photorealistic smoothing, solved iteratively (no GPU needed).
 
     Solves ``(I - a S) R = (1 - a) Y`` for the three channels at once with conjugate
@@ -270,12 +268,13 @@ def smooth_exact(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DE
         ``"amg-smoothed"``: the same aggregates with Jacobi-smoothed prolongators and a
         degree-2 smoother (fewer iterations, but a 4x more expensive set-up and a denser
         second level: ~2x slower all-in at 1 MP); ``"none"``: plain CG (hundreds of iterations).
-    return_info : bool, keyword-only
-        Also return a :class:`SolveInfo`.
 
     Returns
     -------
-    ndarray (H, W, 3) float32 (not clipped), and the :class:`SolveInfo` if asked.
+    hw2.result.Result
+        ``image``: the smoothed ``R*``, ``(1, 3, H, W)`` float32 clipped to [0, 1]; ``times``:
+        ``affinity_s``, ``setup_s``, ``solve_s``, ``total_s``; ``info["smoothing_info"]``: the
+        :class:`SolveInfo` (iterations, residuals, multigrid levels).
 
     Notes
     -----
@@ -284,6 +283,8 @@ def smooth_exact(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DE
     Matrix products run in torch (all cores); the hierarchy is built by pyamg.
     """
     import torch
+
+    from ...result import Result
 
     y, c = _prepare(stylized, content)
     lam = _check_lam(lam)
@@ -318,8 +319,9 @@ def smooth_exact(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DE
     if not ok:
         warnings.warn(f"smoothing did not converge in {maxiter} iterations (residuals {res}); "
                       "raise maxiter or tol", RuntimeWarning, stacklevel=2)
-    out = x.numpy().T.reshape(h, w, ch).astype(np.float32)
-    return (out, info) if return_info else out
+    out = np.clip(x.numpy().T.reshape(h, w, ch), 0.0, 1.0).astype(np.float32)
+    image = torch.from_numpy(np.ascontiguousarray(out.transpose(2, 0, 1)))[None]
+    return Result(image=image, times={**info.times, "total_s": t3 - t0}, info={"smoothing_info": info})
 
 
 def _block_pcg(a, b, mg, *, tol: float, maxiter: int):
