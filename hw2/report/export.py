@@ -62,6 +62,7 @@ PRINT_CSS = """
     /* a caption stays with its figure (below it) or its table (above it) */
     .jp-OutputArea-child:has(.hw2-caption[data-label^="fig:"]) { break-before: avoid; }
     .jp-OutputArea-child:has(.hw2-caption[data-label^="tab:"]) { break-after: avoid; }
+    .hw2-caption[data-label^="tab:"] { break-after: avoid; }  /* caption and table share one output */
     /* a heading never ends a page: it keeps 35 mm of what follows with it */
     h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
     h1::after, h2::after, h3::after, h4::after { content: ""; display: block; height: 35mm; margin-bottom: -35mm; }
