@@ -34,7 +34,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "02": (),
 
-    "03": ("tab:munit-design", "fig:munit-curves", "fig:munit-monet2photo",
+    "03": ("tab:munit-design", "fig:munit-monet2photo",
            "fig:munit-photo2monet", "fig:munit-reference-photo2monet",
            "fig:munit-temperature", "tab:munit-metrics"),
 
@@ -46,7 +46,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "appendix-02": (),
 
-    "appendix-03": (),
+    "appendix-03": ("fig:munit-curves",),
 
     "appendix-04": (),
 

@@ -49,7 +49,8 @@ def _axes_with_images(fig) -> int:
 def _ev(**kw) -> dict:
     base = {"fid_vgg_photo2monet": 400.0, "fid_vgg_identity_photo2monet": 660.0, "fid_vgg_monet2photo": 650.0,
             "fid_vgg_identity_monet2photo": 660.0, "fid_vgg_autoenc_monet2photo": 670.0,
-            "fid_vgg_ref_photo2monet": 410.0, "fid_vgg_ref_monet2photo": 700.0}
+            "fid_vgg_ref_photo2monet": 410.0, "fid_vgg_ref_monet2photo": 700.0,
+            "diversity_photo2monet": 1.0, "diversity_monet2photo": 2.0}
     return {**base, **kw}
 
 
@@ -58,7 +59,10 @@ def test_comparisons_known_answers():
     plain = _ev(fid_vgg_photo2monet=420.0, fid_vgg_monet2photo=690.0, fid_vgg_ref_photo2monet=405.0,
                 fid_vgg_ref_monet2photo=710.0)
     variant = _ev(fid_vgg_ref_photo2monet=480.0, fid_vgg_ref_monet2photo=700.0)
+    w = mev.comparisons(default, _ev(**{**plain, "diversity_photo2monet": 2.5}), variant)
+    assert w["default_vs_plain_diversity"] == "lower"  # 1 + 2 against 2.5 + 2
     w = mev.comparisons(default, plain, variant)
+    assert w["default_vs_plain_diversity"] == "higher"  # equal: not lower
     assert w["photo2monet"] == w["monet2photo"] == "lowers"
     assert w["autoenc"] == "away from" and w["monet2photo_vs_autoenc"] == "lower"
     assert w["default_vs_plain_photo2monet"] == w["default_vs_plain_monet2photo"] == "lower"

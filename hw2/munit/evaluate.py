@@ -134,6 +134,7 @@ def comparisons(default: dict, plain: dict, variant: dict) -> dict[str, str]:
     * ``monet2photo_vs_autoenc``: ``"lower"`` / ``"higher"``: the default model's Monet → photo distance against
       that auto-encoder figure;
     * ``default_vs_plain_<direction>``: the default model's random-style distance against the plain model's;
+    * ``default_vs_plain_diversity``: the default model's diversity (mean of both directions) against the plain one's;
     * ``plain_ref_<direction>``: the plain model's reference-style distance against its random-style one;
     * ``variant_ref_<direction>``: the variant's reference-style distance against the plain model's.
     """
@@ -151,6 +152,8 @@ def comparisons(default: dict, plain: dict, variant: dict) -> dict[str, str]:
         out[f"default_vs_plain_{d}"] = lower(default[f"fid_vgg_{d}"], plain[f"fid_vgg_{d}"])
         out[f"plain_ref_{d}"] = lower(plain[f"fid_vgg_ref_{d}"], plain[f"fid_vgg_{d}"])
         out[f"variant_ref_{d}"] = lower(variant[f"fid_vgg_ref_{d}"], plain[f"fid_vgg_ref_{d}"])
+    out["default_vs_plain_diversity"] = lower(*(ev["diversity_photo2monet"] + ev["diversity_monet2photo"]
+                                                for ev in (default, plain)))
     return out
 
 
