@@ -138,7 +138,7 @@ def training_curves(record: dict, *, k: int = 8):
         raise ValueError("training_curves needs a record with logged steps")
     fig, axes = plt.subplots(1, 2, figsize=(7.5, 2.5))
     steps = moving_average([e["step"] for e in h], k)
-    for ax, (title, terms), loc in zip(axes, CURVE_PANELS.items(), ("upper right", "center right")):
+    for ax, (title, terms) in zip(axes, CURVE_PANELS.items()):
         for style, _, key_a, key_b in terms:
             for colour, key in (("C0", key_a), ("C1", key_b)):
                 ax.plot(steps, moving_average([e[key] for e in h], k), style, lw=1, color=colour)
@@ -148,11 +148,14 @@ def training_curves(record: dict, *, k: int = 8):
         ax.set_xlabel("step")
         handles = [Line2D([], [], color="k", ls=style, lw=1, label=name) for style, name, _, _ in terms]
         handles += [Line2D([], [], color=c, lw=2, label=d) for c, d in (("C0", "Monet"), ("C1", "photo"))]
-        ax.legend(handles=handles, fontsize=8, ncol=2, loc=loc)
+        ax.legend(handles=handles, fontsize=8, ncol=2, loc="upper right")
     scales = record["summary"]["config"]["dis_num_scales"]
     for level in (0.25 * scales, 0.5 * scales):  # (0.5 - 1)^2 per scale for a generator, 0.5^2 + 0.5^2 for a discriminator
         axes[1].axhline(level, color="0.6", lw=0.8)
     axes[0].set_yscale("log")
+    for ax, room in zip(axes, (4.0, 1.4)):  # head room for the legends above the curves (log / linear axis)
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi * room if ax.get_yscale() == "log" else lo + (hi - lo) * room)
     fig.tight_layout()
     return fig
 
