@@ -178,7 +178,8 @@ def test_training_curves_figure():
     assert len(fig.axes[0].get_lines()) == 2 * 3 + stages
     assert len(fig.axes[1].get_lines()) == 2 * 2 + stages + 2
     levels = sorted(ln.get_ydata()[0] for ln in fig.axes[1].get_lines()[-2:])
-    assert levels == [0.25 * rec["summary"]["config"]["dis_num_scales"], 0.5 * rec["summary"]["config"]["dis_num_scales"]]
+    scales = rec["summary"]["config"]["dis_num_scales"]
+    assert levels == [0.25 * scales, 0.5 * scales]
     with pytest.raises(ValueError, match="logged steps"):
         figures.training_curves({"history": [], "summary": {}})
 

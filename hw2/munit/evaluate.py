@@ -17,7 +17,8 @@ import torch
 from .model import MUNIT, _temperature, prepare, random_styles
 
 __all__ = ["evaluate", "evaluate_models", "comparisons", "temperature_curve", "choose_temperature", "temperature_study",
-           "curve_point", "style_code_statistics", "recorded_benchmark", "recorded_temperature_curve", "TEMPERATURE_TOL"]
+           "curve_point", "style_code_statistics", "recorded_benchmark", "recorded_temperature_curve",
+           "TEMPERATURE_TOL"]
 
 #: :func:`choose_temperature`'s tolerance: a temperature within this fraction of the best distance is admissible
 TEMPERATURE_TOL = 0.02

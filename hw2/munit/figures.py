@@ -150,7 +150,8 @@ def training_curves(record: dict, *, k: int = 8):
         handles += [Line2D([], [], color=c, lw=2, label=d) for c, d in (("C0", "Monet"), ("C1", "photo"))]
         ax.legend(handles=handles, fontsize=8, ncol=2, loc="upper right")
     scales = record["summary"]["config"]["dis_num_scales"]
-    for level in (0.25 * scales, 0.5 * scales):  # (0.5 - 1)^2 per scale for a generator, 0.5^2 + 0.5^2 for a discriminator
+    # outputs 0.5 everywhere: (0.5 - 1)^2 per scale for a generator, 0.5^2 + 0.5^2 for a discriminator
+    for level in (0.25 * scales, 0.5 * scales):
         axes[1].axhline(level, color="0.6", lw=0.8)
     axes[0].set_yscale("log")
     for ax, room in zip(axes, (4.0, 1.4)):  # head room for the legends above the curves (log / linear axis)
