@@ -34,8 +34,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "02": (),
 
-    "03": ("tab:munit-design", "fig:munit-monet2photo",
-           "fig:munit-photo2monet", "fig:munit-reference-photo2monet",
+    "03": ("tab:munit-design", "fig:munit-random", "fig:munit-reference-photo2monet",
            "fig:munit-temperature", "tab:munit-metrics"),
 
     "04": (),

@@ -125,7 +125,8 @@ def test_design_rows_count_parameters_per_generator():
     table = {r[0]: r[1:] for r in rows}
     assert table["parameters per generator"] == [f"{figures.generator_parameters(paper) / 1e6:.2f} M",
                                                  f"{n / 1e6:.2f} M"]
-    assert table["channels after the first convolution"] == [paper.gen_dim, ours.gen_dim]
+    assert table["channels after the first convolution; style MLP width"] == [f"{paper.gen_dim}; {paper.mlp_dim}",
+                                                                           f"{ours.gen_dim}; {ours.mlp_dim}"]
     assert table["training steps"][1] == "1,234"
     assert table["moving average of the weights"] == ["no", f"decay {ours.ema_decay:g}"]
 
@@ -191,8 +192,16 @@ def test_style_rows_and_grid(tiny):
     assert [len(r) for r in rows] == [4, 4]
     assert torch.equal(rows[1][1], tiny.translate(x[1], direction="photo2monet", style=fixed, size=32))
     assert torch.equal(rows[1][3], tiny.translate(x[1], direction="photo2monet", seed=102, size=32, temperature=0.5))
-    fig = figures.style_grid(tiny, x, "photo2monet", fixed=fixed, n_random=2, size=32, temperature=0.5)
-    assert _axes_with_images(fig) == 8 and fig.get_size_inches()[0] == pytest.approx(7.5)
+    fig = figures.style_grid(tiny, {"monet2photo": x[:1], "photo2monet": x}, fixed=fixed, n_random=2, size=32,
+                             temperature=0.5)
+    assert _axes_with_images(fig) == 3 * 4 and fig.get_size_inches()[0] == pytest.approx(7.5)
+    # the second direction's rows follow the first's
+    last = fig.axes[-1].images[0].get_array()
+    want = tiny.translate(x[1], direction="photo2monet", seed=102, size=32, temperature=0.5)[0].permute(1, 2, 0)
+    assert np.allclose(np.asarray(last, float) / (255 if np.asarray(last).dtype == np.uint8 else 1), want.numpy(),
+                       atol=1 / 255 + 1e-6)
+    with pytest.raises(ValueError, match="at least one"):
+        figures.style_grid(tiny, {}, fixed=fixed, n_random=2, size=32, temperature=0.5)
 
 
 def test_reference_grid_lays_models_side_by_side(tiny):

@@ -80,9 +80,9 @@ def design_rows(paper: MUNITConfig, ours: MUNITConfig, *, steps: int, paper_step
         return f"{generator_parameters(c) / 1e6:.2f} M"
 
     return [
-        ["channels after the first convolution", paper.gen_dim, ours.gen_dim],
+        ["channels after the first convolution; style MLP width", f"{paper.gen_dim}; {paper.mlp_dim}",
+         f"{ours.gen_dim}; {ours.mlp_dim}"],
         ["residual blocks (content encoder, decoder)", paper.n_res, ours.n_res],
-        ["width of the style MLP", paper.mlp_dim, ours.mlp_dim],
         ["parameters per generator", per_gen(paper), per_gen(ours)],
         ["discriminators: layers, channels, scales", f"{paper.dis_n_layer}, {paper.dis_dim}, {paper.dis_num_scales}",
          f"{ours.dis_n_layer}, {ours.dis_dim}, {ours.dis_num_scales}"],
@@ -189,12 +189,20 @@ def style_rows(model: MUNIT, images: Sequence[torch.Tensor], direction: str, *, 
     return rows
 
 
-def style_grid(model: MUNIT, images: Sequence[torch.Tensor], direction: str, *, fixed: torch.Tensor, n_random: int,
+def style_grid(model: MUNIT, images: Mapping[str, Sequence[torch.Tensor]], *, fixed: torch.Tensor, n_random: int,
                size: int, temperature: float):
-    """:func:`style_rows` as a figure 7.5 in wide: input, fixed style, random styles."""
+    """:func:`style_rows` of each ``direction -> images`` in turn, one figure 7.5 in wide.
+
+    Columns: the input, the ``fixed`` style, ``n_random`` random styles; rows: the images of the first direction,
+    then those of the next.
+    """
+    if not images:
+        raise ValueError("style_grid needs at least one direction")
+    rows = [row for direction, imgs in images.items()
+            for row in style_rows(model, imgs, direction, fixed=fixed, n_random=n_random, size=size,
+                                  temperature=temperature)]
     cols = ["input", "fixed style"] + [f"random style {k + 1}" for k in range(n_random)]
-    return image_grid(style_rows(model, images, direction, fixed=fixed, n_random=n_random, size=size,
-                                 temperature=temperature), col_titles=cols, cell_size=7.5)
+    return image_grid(rows, col_titles=cols, cell_size=7.5)
 
 
 def reference_grid(models: Mapping[str, MUNIT], contents: Sequence[torch.Tensor], refs: Sequence[torch.Tensor],
@@ -234,7 +242,7 @@ def temperature_figure(curves: Mapping[str, dict], *, used: float):
 
     if not curves:
         raise ValueError("temperature_figure needs at least one curve")
-    fig, axes = plt.subplots(1, 3, figsize=(7.5, 3.0))
+    fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.75))
     colours = {"train": "C0", "test": "C1"}
     for ax, direction in zip(axes, ("photo2monet", "monet2photo")):
         for split, c in curves.items():
