@@ -147,6 +147,11 @@ def test_metric_rows_in_the_order_asked():
                      evs["m2"]["fid_vgg_monet2photo"]],
                     [*figures.METRICS["recon_l1_photo"], evs["m1"]["recon_l1_photo"], evs["m2"]["recon_l1_photo"]]]
     assert len(figures.metric_rows(evs)) == len(figures.METRICS)
+    assert set(figures.MAIN_METRICS) | set(figures.OTHER_METRICS) == set(figures.METRICS)
+    assert not set(figures.MAIN_METRICS) & set(figures.OTHER_METRICS)
+    # the report's table has every translation distance and its untranslated baseline
+    assert {f"fid_vgg_{k}{d}" for k in ("", "identity_", "ref_") for d in ("photo2monet", "monet2photo")} <= set(
+        figures.MAIN_METRICS)
     # Fréchet distances as integers, the rest as they are
     one = {"m": {"fid_vgg_photo2monet": 123.6, "diversity_photo2monet": 1.234}}
     assert figures.metric_rows(one, ["fid_vgg_photo2monet", "diversity_photo2monet"]) == [

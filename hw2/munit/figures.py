@@ -17,8 +17,9 @@ from .config import MUNITConfig
 from .model import MUNIT, history, random_styles
 
 __all__ = ["training_rows", "TRAINING_HEADERS", "design_rows", "DESIGN_HEADERS", "generator_parameters",
-           "METRICS", "metric_rows", "moving_average", "training_curves", "loss_levels", "style_rows", "style_grid",
-           "reference_grid", "shared_styles_grid", "temperature_figure", "try_figure", "try_panel", "ARROW"]
+           "METRICS", "MAIN_METRICS", "OTHER_METRICS", "metric_rows", "moving_average", "training_curves",
+           "loss_levels", "style_rows", "style_grid", "reference_grid", "shared_styles_grid", "temperature_figure",
+           "try_figure", "try_panel", "ARROW"]
 
 #: readable names of the two directions
 ARROW = {"photo2monet": "photo → Monet", "monet2photo": "Monet → photo"}
@@ -50,6 +51,12 @@ METRICS = {
     "recon_psnr_monet": ("reconstruction PSNR (dB)", "paintings"),
     "recon_psnr_photo": ("reconstruction PSNR (dB)", "photos"),
 }
+
+
+#: the rows of the report's metrics table; the rest (:data:`OTHER_METRICS`) are reference material
+MAIN_METRICS = tuple(k for k in METRICS
+                     if not k.startswith(("recon_", "fid_vgg_recon_", "fid_vgg_autoenc_photo2monet")))
+OTHER_METRICS = tuple(k for k in METRICS if k not in MAIN_METRICS)
 
 
 def generator_parameters(cfg: MUNITConfig) -> int:
