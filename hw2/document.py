@@ -37,7 +37,8 @@ ORDER: dict[str, tuple[str, ...]] = {
     "02": ("fig:ns-pairs", "tab:ns-pairs", "fig:ns-loss", "fig:ns-sweep", "tab:ns-sweep", "fig:ns-colour",
            "fig:ns-textures", "tab:ns-textures"),
 
-    "03": (),
+    "03": ("tab:munit-design", "fig:munit-random", "fig:munit-reference-photo2monet",
+           "fig:munit-temperature", "tab:munit-metrics"),
 
     "04": ("fig:iq-modes", "tab:iq-modes", "fig:iq-synthesis", "fig:iq-sources",
            "tab:iq-sources", "fig:iq-transfer", "tab:iq-transfer", "fig:iq-passes"),
@@ -48,7 +49,7 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "appendix-02": ("tab:ns-bench",),
 
-    "appendix-03": (),
+    "appendix-03": ("fig:munit-curves",),
 
     "appendix-04": ("tab:iq-synthesis", "tab:iq-transfer-all"),
 
@@ -97,6 +98,8 @@ REFERENCES: dict[str, tuple[str, str]] = {
                 "Scale Optimization.* Mathematical Programming 45, 1989."),
     "kingma2015": ("Kingma & Ba, 2015", "D. P. Kingma, J. Ba. *Adam: A Method for Stochastic Optimization.* "
                    "ICLR 2015."),
+    "brock2019": ("Brock et al., 2019", "A. Brock, J. Donahue, K. Simonyan. *Large Scale GAN Training for High "
+                  "Fidelity Natural Image Synthesis.* ICLR 2019."),
     "zhao2020": ("Zhao et al., 2020", "S. Zhao, Z. Liu, J. Lin, J.-Y. Zhu, S. Han. *Differentiable Augmentation "
                  "for Data-Efficient GAN Training.* NeurIPS 2020."),
     "yoo2019": ("Yoo et al., 2019", "J. Yoo, Y. Uh, S. Chun, B. Kang, J.-W. Ha. *Photorealistic Style Transfer "

@@ -1,19 +1,27 @@
 """Evaluation of a MUNIT model (Huang et al., ECCV 2018): Fréchet distances, diversity, style-code statistics.
 
-:func:`evaluate` (FID of translations against the real domain, reconstruction errors, LPIPS-free diversity),
-:func:`temperature_curve` and :func:`choose_temperature` (the style temperature ``T``, chosen on the training
-images), :func:`style_code_statistics`.
+:func:`evaluate` (FID of translations against the real domain, reconstruction errors, LPIPS-free diversity) and
+:func:`evaluate_models` (several models on the same images), :func:`comparisons` (what the numbers say, as
+words for notebook 03's prose), :func:`temperature_curve` and :func:`choose_temperature` (the style temperature
+``T``, chosen on the training images), :func:`temperature_study` and :func:`curve_point` (notebook 03's
+temperature section), :func:`style_code_statistics`.
 """
 from __future__ import annotations
 
 import functools
+from typing import Mapping
 
 import numpy as np
 import torch
 
 from .model import MUNIT, _temperature, prepare, random_styles
 
-__all__ = ["evaluate", "temperature_curve", "choose_temperature", "style_code_statistics", "recorded_temperature_curve"]
+__all__ = ["evaluate", "evaluate_models", "comparisons", "temperature_curve", "choose_temperature", "temperature_study",
+           "curve_point", "style_code_statistics", "recorded_benchmark", "recorded_temperature_curve",
+           "TEMPERATURE_TOL"]
+
+#: :func:`choose_temperature`'s tolerance: a temperature within this fraction of the best distance is admissible
+TEMPERATURE_TOL = 0.02
 
 
 def evaluate(model: MUNIT, *, n_photos: int = 50, n_monet: int | None = None, n_diversity: int = 3,
@@ -100,6 +108,56 @@ def evaluate(model: MUNIT, *, n_photos: int = 50, n_monet: int | None = None, n_
     return out
 
 
+def evaluate_models(models: Mapping[str, MUNIT], **kw) -> dict[str, dict]:
+    """:func:`evaluate` of each ``name -> model`` on the same images, draws and seeds (``kw`` as :func:`evaluate`)."""
+    if not models:
+        raise ValueError("evaluate_models needs at least one model")
+    return {name: evaluate(m, **kw) for name, m in models.items()}
+
+
+def comparisons(default: dict, plain: dict, variant: dict) -> dict[str, str]:
+    """What :func:`evaluate` results say, as the word that is true for each comparison notebook 03 states.
+
+    Parameters
+    ----------
+    default, plain, variant : dict
+        :func:`evaluate` results of the default (stage-3) model, the plain run it started from, and the
+        encoded-style variant, on the same images (:func:`evaluate_models`); ``reference=True``.
+
+    Returns
+    -------
+    dict of str:
+
+    * ``photo2monet``, ``monet2photo``: ``"lowers"`` / ``"does not lower"``: whether the default model's
+      random-style translation lowers the Fréchet distance to the target domain below the untranslated images';
+    * ``autoenc``: ``"away from"`` / ``"towards"``: where passing paintings through the Monet auto-encoder moves
+      them with respect to the photos;
+    * ``monet2photo_vs_autoenc``: ``"lower"`` / ``"higher"``: the default model's Monet → photo distance against
+      that auto-encoder figure;
+    * ``default_vs_plain_<direction>``: the default model's random-style distance against the plain model's;
+    * ``default_vs_plain_diversity``: the default model's diversity (mean of both directions) against the plain one's;
+    * ``plain_ref_<direction>``: the plain model's reference-style distance against its random-style one;
+    * ``variant_ref_<direction>``: the variant's reference-style distance against the plain model's.
+    """
+    def lowers(a, b):
+        return "lowers" if a < b else "does not lower"
+
+    def lower(a, b):
+        return "lower" if a < b else "higher"
+
+    out = {d: lowers(default[f"fid_vgg_{d}"], default[f"fid_vgg_identity_{d}"]) for d in ("photo2monet", "monet2photo")}
+    out["autoenc"] = ("away from" if default["fid_vgg_autoenc_monet2photo"] > default["fid_vgg_identity_monet2photo"]
+                      else "towards")
+    out["monet2photo_vs_autoenc"] = lower(default["fid_vgg_monet2photo"], default["fid_vgg_autoenc_monet2photo"])
+    for d in ("photo2monet", "monet2photo"):
+        out[f"default_vs_plain_{d}"] = lower(default[f"fid_vgg_{d}"], plain[f"fid_vgg_{d}"])
+        out[f"plain_ref_{d}"] = lower(plain[f"fid_vgg_ref_{d}"], plain[f"fid_vgg_{d}"])
+        out[f"variant_ref_{d}"] = lower(variant[f"fid_vgg_ref_{d}"], plain[f"fid_vgg_ref_{d}"])
+    out["default_vs_plain_diversity"] = lower(*(ev["diversity_photo2monet"] + ev["diversity_monet2photo"]
+                                                for ev in (default, plain)))
+    return out
+
+
 def temperature_curve(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, split: str = "train",
                       n_photos: int = 50, n_monet: int | None = 25, n_draws: int = 3, n_diversity: int = 3,
                       n_styles: int = 3, size: int | None = None, seed: int = 1) -> dict:
@@ -150,7 +208,7 @@ def temperature_curve(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, spli
     return out
 
 
-def choose_temperature(curve: dict, *, tol: float = 0.02) -> float:
+def choose_temperature(curve: dict, *, tol: float = TEMPERATURE_TOL) -> float:
     """The largest temperature whose Fréchet distances are within ``tol`` of the best, in both directions.
 
     ``curve`` is a :func:`temperature_curve` result (on the training images). Below the knee of the curve a
@@ -164,6 +222,67 @@ def choose_temperature(curve: dict, *, tol: float = 0.02) -> float:
     return max(t for t, good in zip(temps, ok) if good)
 
 
+def temperature_study(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, recorded: dict | None = None,
+                      n_photos: int = 50, n_monet: int | None = 25, n_draws: int = 3, n_diversity: int = 3,
+                      n_styles: int = 3, size: int | None = None, seed: int = 0) -> dict:
+    """Notebook 03's temperature section: the curves, the temperature they choose, the spread of encoded codes.
+
+    Parameters
+    ----------
+    model : MUNIT
+    temperatures : the grid of ``T`` for the test-image curve (:func:`temperature_curve`, ``split="test"``).
+    recorded : dict, optional
+        The curve on *training* images (:func:`recorded_temperature_curve`; training images never ship, so
+        the benchmark computes it); ``None`` when it was never recorded.
+    n_photos, n_monet, n_draws, n_diversity, n_styles, size, seed : as :func:`temperature_curve`.
+
+    Returns
+    -------
+    dict with ``curves`` (``{"train": recorded, "test": ...}``, ``"train"`` only when recorded), ``chosen``
+    (:func:`choose_temperature` of the training curve, ``None`` without it), ``style_sd`` (``{"photo": [...],
+    "monet": [...]}``: per-dimension standard deviations of the style codes encoded from the same test images
+    as the curve, :func:`style_code_statistics`; the prior's are 1) and ``n_images`` (``{"photo": n, "monet": n}``).
+    """
+    test = temperature_curve(model, temperatures, split="test", n_photos=n_photos, n_monet=n_monet,
+                             n_draws=n_draws, n_diversity=n_diversity, n_styles=n_styles, size=size, seed=seed)
+    size = model.cfg.new_size if size is None else size
+    photos, monets, _, _ = _image_sets("test", n_photos, n_monet, seed, size)
+    curves = {"train": recorded, "test": test} if recorded is not None else {"test": test}
+    return {"curves": curves, "chosen": None if recorded is None else choose_temperature(recorded),
+            "style_sd": {d: style_code_statistics(model, imgs, domain=d, size=size)["sd"]
+                         for d, imgs in (("photo", photos), ("monet", monets))},
+            "n_images": {"photo": len(photos), "monet": len(monets)}}
+
+
+def curve_point(curve: dict, temperature: float) -> dict:
+    """One temperature's entries of a :func:`temperature_curve` result.
+
+    Returns ``fid_vgg_photo2monet``, ``fid_vgg_monet2photo`` (with ``..._sd``), ``diversity`` (the mean of the
+    two directions) and ``fid_vgg_identity``; ``ValueError`` when ``temperature`` is not on the curve.
+    """
+    temps = [float(t) for t in curve["temperature"]]
+    if float(temperature) not in temps:
+        raise ValueError(f"temperature {temperature} is not on the curve (it has {temps})")
+    i = temps.index(float(temperature))
+    out = {k: curve[k][i] for k in ("fid_vgg_photo2monet", "fid_vgg_photo2monet_sd", "fid_vgg_monet2photo",
+                                    "fid_vgg_monet2photo_sd")}
+    out["diversity"] = (curve["diversity_photo2monet"][i] + curve["diversity_monet2photo"][i]) / 2
+    out["fid_vgg_identity"] = curve["fid_vgg_identity"]
+    return out
+
+
+def recorded_benchmark() -> dict | None:
+    """The MUNIT entry of ``benchmarks/results.json`` (``make bench ONLY=munit``), or ``None`` when never recorded."""
+    import json
+
+    from .. import config
+
+    file = config.BENCHMARKS / "results.json"
+    if not file.is_file():
+        return None
+    return json.loads(file.read_text()).get("munit") or None
+
+
 def recorded_temperature_curve() -> dict | None:
     """The temperature curve on training images as the last ``make bench ONLY=munit`` recorded it.
 
@@ -172,14 +291,7 @@ def recorded_temperature_curve() -> dict | None:
     ``split="train"``) and stores it in ``benchmarks/results.json`` under
     ``munit.temperature_train``. Returns ``None`` when it was never recorded.
     """
-    import json
-
-    from .. import config
-
-    file = config.BENCHMARKS / "results.json"
-    if not file.is_file():
-        return None
-    return json.loads(file.read_text()).get("munit", {}).get("temperature_train")
+    return (recorded_benchmark() or {}).get("temperature_train")
 
 
 def _image_sets(split: str, n_photos: int, n_monet: int | None, seed: int, size: int):
