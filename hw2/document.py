@@ -104,8 +104,6 @@ REFERENCES: dict[str, tuple[str, str]] = {
                  "for Data-Efficient GAN Training.* NeurIPS 2020."),
     "yoo2019": ("Yoo et al., 2019", "J. Yoo, Y. Uh, S. Chun, B. Kang, J.-W. Ha. *Photorealistic Style Transfer "
                 "via Wavelet Transforms.* ICCV 2019."),
-    "brock2019": ("Brock et al., 2019", "A. Brock, J. Donahue, K. Simonyan. *Large Scale GAN Training for High "
-                  "Fidelity Natural Image Synthesis.* ICLR 2019."),
     "kingma2018": ("Kingma & Dhariwal, 2018", "D. P. Kingma, P. Dhariwal. *Glow: Generative Flow with Invertible "
                    "1x1 Convolutions.* NeurIPS 2018."),
     "li2019": ("Li et al., 2019", "X. Li, S. Liu, J. Kautz, M.-H. Yang. *Learning Linear Transformations for "
