@@ -247,3 +247,17 @@ def test_small_tables_are_marked_to_stay_on_one_page():
     out = export.page("<html><head></head><body>" + table(export.SMALL_TABLE_ROWS) + table(40) + "</body></html>")
     assert out.count('<table class="hw2-small">') == 1 and out.count("<table>") == 1
     assert out.index('<table class="hw2-small">') < out.index("<table>")
+
+
+def test_a_table_caption_becomes_the_caption_of_its_table(monkeypatch):
+    """So that a page break never separates them; the numbering check still reads it."""
+    from hw2.report import export
+
+    monkeypatch.setattr(document, "ORDER", {"01": ("tab:one",)})
+    html = document.caption_html("tab:one", "Some <i>rows</i>.") + "\n\n<table>\n<thead><tr><th>a</th></tr></thead></table>"
+    out = export._captions_into_tables(html)
+    assert out.startswith('<table><caption class="hw2-caption" id="tab-one" data-label="tab:one">')
+    assert "<b>Table 1.</b> Some <i>rows</i>.</caption>" in out and out.count("<table") == 1
+    assert numbering.numbering_problems(out) == []
+    fig = document.caption_html("tab:one", "x").replace("tab:", "fig:") + "<table></table>"
+    assert export._captions_into_tables(fig) == fig  # figure captions stay where they are

@@ -46,6 +46,7 @@ PRINT_CSS = """
   .jp-RenderedHTMLCommon table { font-size: 0.85em; }
   .hw2-caption { font-size: 0.85em; line-height: 1.3; margin: 0.2em 0 1.0em 0; }
   .hw2-caption[data-label^="tab:"] { margin: 0.8em 0 0.2em 0; }
+  caption.hw2-caption { caption-side: top; text-align: left; }
   @media print {
     @page { size: A4; margin: 12mm 10mm 12mm 10mm; }
     body { max-width: none; margin: 0; }
@@ -62,7 +63,6 @@ PRINT_CSS = """
     /* a caption stays with its figure (below it) or its table (above it) */
     .jp-OutputArea-child:has(.hw2-caption[data-label^="fig:"]) { break-before: avoid; }
     .jp-OutputArea-child:has(.hw2-caption[data-label^="tab:"]) { break-after: avoid; }
-    .hw2-caption[data-label^="tab:"] { break-after: avoid; }  /* caption and table share one output */
     /* a heading never ends a page: it keeps 35 mm of what follows with it */
     h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
     h1::after, h2::after, h3::after, h4::after { content: ""; display: block; height: 35mm; margin-bottom: -35mm; }
@@ -111,12 +111,25 @@ def _mark_small_tables(body: str) -> str:
     return _TABLE.sub(mark, body)
 
 
+_TABLE_CAPTION = re.compile(r'<p (?P<attrs>class="hw2-caption"[^>]*data-label="tab:[^"]*"[^>]*)>(?P<text>.*?)</p>\s*'
+                            r'<table(?P<table>[^>]*)>', re.S)
+
+
+def _captions_into_tables(body: str) -> str:
+    """Make each table caption (:func:`hw2.document.show_table`) the ``<caption>`` of its table.
+
+    A paragraph before a table can be left at the bottom of a page while the table starts the next;
+    a ``<caption>`` is part of the table and always starts with it.
+    """
+    return _TABLE_CAPTION.sub(lambda m: f'<table{m["table"]}><caption {m["attrs"]}>{m["text"]}</caption>', body)
+
+
 def page(body: str, *, report: bool = False) -> str:
     """``body`` (an exported page) with the MathJax configuration and the print CSS (and the report's CSS).
 
     Tables of at most :data:`SMALL_TABLE_ROWS` rows get the class ``hw2-small`` (kept on one page).
     """
-    body = _mark_small_tables(body)
+    body = _mark_small_tables(_captions_into_tables(body))
     body = body.replace("<head>", "<head>" + _MATHJAX_CONFIG, 1)
     return body.replace("</head>", PRINT_CSS + (_REPORT_CSS if report else "") + "</head>", 1)
 

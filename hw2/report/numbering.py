@@ -13,7 +13,7 @@ from typing import Iterable
 
 __all__ = ["captions", "numbering_problems", "NumberingError"]
 
-_CAPTION = re.compile(r'<p class="hw2-caption"[^>]*?data-label="([^"]*)"[^>]*>\s*<b>(Figure|Table) (\d+)\.</b>')
+_CAPTION = re.compile(r'<(?:p|caption) class="hw2-caption"[^>]*?data-label="([^"]*)"[^>]*>\s*<b>(Figure|Table) (\d+)\.</b>')
 
 
 class NumberingError(ValueError):
