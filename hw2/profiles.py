@@ -2,7 +2,7 @@
 
 ``quick`` is the test profile (tiny sizes, the notebooks run in seconds to minutes and check the code
 paths); ``full`` is the report's. Notebooks, :mod:`hw2.conclusions` and the benchmarks (``vgg``,
-``quilting``, ``smoothing``, ``textures``; the others still decode ``quick`` themselves) read their
+``quilting``, ``smoothing``, ``textures``, ``munit``; the others still decode ``quick`` themselves) read their
 numbers here with :func:`get`; a notebook's parameters cell may still override a value.
 """
 from __future__ import annotations
@@ -62,6 +62,21 @@ TABLE: dict[str, dict[str, dict]] = {
     "bench_smoothing": {"quick": dict(small=(96, 128), big=(160, 160)),
                         "full": dict(small=(540, 800), big=(1000, 1000))},
     "bench_vgg": {"quick": dict(sizes=(256, 512), repeat=1), "full": dict(sizes=(256, 512), repeat=3)},
+    # hw2.bench.munit: training steps timed, inference repeats, the training-scale evaluation (``eval_kw``) and
+    # temperature curves (``curve_kw``, ``temperatures``), and issue 21's evaluation at the notebook's size:
+    # ``size``, test draws and counts (``score_kw``), the validation curve that chooses T (``validation_kw``)
+    "bench_munit": {
+        "quick": dict(train_steps=2, infer_repeat=2, eval_kw=dict(n_photos=6, n_monet=6, n_diversity=2, n_styles=2),
+                      reference=False, curve_kw=dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2),
+                      temperatures=(1.0, 0.5), variants=False, size=64,
+                      score_kw=dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2),
+                      validation_kw=dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2)),
+        "full": dict(train_steps=10, infer_repeat=5, eval_kw=dict(n_photos=50, n_diversity=4, n_styles=4, n_draws=3),
+                     reference=True, curve_kw=dict(n_photos=50, n_monet=25, n_draws=3, n_diversity=4, n_styles=4),
+                     temperatures=(1.0, 0.75, 0.5, 0.25), variants=True, size=256,
+                     score_kw=dict(n_photos=50, n_monet=None, n_draws=5, n_diversity=4, n_styles=4),
+                     validation_kw=dict(n_photos=50, n_monet=None, n_draws=2, n_diversity=2, n_styles=3)),
+    },
 }
 
 
