@@ -39,8 +39,8 @@ def image_paths(split: str, *, n_photos: int | None = 50, n_monet: int | None = 
 
     ``"test"``: the first ``n_photos`` / ``n_monet`` (``None``: all) of the study set's ``photo`` and ``monet``
     groups. ``"validation"``: a seeded pick (:func:`hw2.data.pick`, ``seed``) of ``n_photos`` / ``n_monet``
-    (``None`` or more than there are: all) of the validation part of ``trainB`` / ``trainA``, which needs
-    ``$HW2_DATA`` (:func:`hw2.data.monet2photo`).
+    (``None`` or more than there are: all) of the validation part of ``trainB`` / ``trainA``, sorted by name;
+    it needs ``$HW2_DATA`` (:func:`hw2.data.monet2photo`).
     """
     from ..data import monet2photo, pick, study
 
@@ -51,7 +51,8 @@ def image_paths(split: str, *, n_photos: int | None = 50, n_monet: int | None = 
     out = []
     for folder, n in (("trainB", n_photos), ("trainA", n_monet)):
         paths = monet2photo(folder, part="validation")
-        out.append(pick(paths, len(paths) if n is None else min(int(n), len(paths)), seed=seed))
+        chosen = pick(paths, len(paths) if n is None else min(int(n), len(paths)), seed=seed)
+        out.append(sorted(chosen, key=lambda p: p.name))
     return out[0], out[1]
 
 
