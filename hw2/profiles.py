@@ -75,7 +75,7 @@ TABLE: dict[str, dict[str, dict]] = {
                      reference=True, curve_kw=dict(n_photos=50, n_monet=25, n_draws=3, n_diversity=4, n_styles=4),
                      temperatures=(1.0, 0.75, 0.5, 0.25), variants=True, size=256,
                      score_kw=dict(n_photos=50, n_monet=None, n_draws=5, n_diversity=4, n_styles=4),
-                     validation_kw=dict(n_photos=50, n_monet=None, n_draws=2, n_diversity=2, n_styles=3)),
+                     validation_kw=dict(n_photos=50, n_monet=None, n_draws=1, n_diversity=0, n_styles=3)),
     },
 }
 

@@ -274,3 +274,23 @@ def test_validation_during_training_uses_held_out_images(fake_data, tmp_path):
     second = validate(tr)
     assert first["best"] and second["best"] == (second["selection"] < first["selection"])
     assert [e["step"] for e in tr.validation] == [0, 1]
+
+
+def test_temperature_choice_on_validation(fake_data, monkeypatch):
+    """The largest T within 2 % of the best selection score, even when the directions' optima differ."""
+    from hw2.munit import benchmark
+
+    fids = {1.0: (90.0, 30.0), 0.75: (80.0, 40.0), 0.5: (82.0, 35.0), 0.25: (95.0, 50.0)}  # (monet2photo, photo2monet)
+
+    def fake_score(model, *, split, temperature, **kw):
+        m2p, p2m = fids[temperature]
+        return {"fid_vgg_monet2photo": m2p, "fid_vgg_photo2monet": p2m, "fid_vgg_identity_photo2monet": 100.0,
+                "split": split, "size": 64, "n_photos": 2, "n_monet": 2, "n_draws": 1, "seconds": 1.0}
+
+    monkeypatch.setattr(benchmark, "score", fake_score)
+    t, curve = benchmark.choose_temperature_on_validation(None, tuple(fids))
+    # selection = max(m2p / 85, p2m / 55): 1.059, 0.941 (0.727 vs 0.941), 0.965, 1.118 -> 0.75; 0.5 is 2.5 % worse
+    assert t == 0.75 and curve["selection"][1] == pytest.approx(max(80 / 85, 40 / 55))
+    assert benchmark.choose_temperature_on_validation(None, tuple(fids), tol=0.03)[0] == 0.75
+    fids[1.0] = (80.5, 30.0)                                              # now within 2 %: the larger T wins
+    assert benchmark.choose_temperature_on_validation(None, tuple(fids))[0] == 1.0

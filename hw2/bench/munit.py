@@ -25,8 +25,8 @@ trained with the adversarial loss on encoded-style translations (full run only).
   ``fid_vgg_identity_monet2photo``, ``fid_vgg_identity_photo2monet``, the ratios ``fid_ratio_*_t1`` (issue 21's
   targets: at most 0.85 and 0.55), ``sharpness_monet2photo``, ``sharpness_photo2monet`` (target: at least 0.6),
   ``diversity_t1``; the same with the suffix ``_tchosen`` at ``temperature_tchosen``, chosen on the validation
-  split (``temperature_validation``, :func:`hw2.munit.benchmark.choose_temperature_on_validation`), never on
-  the test images; ``selection_score_validation_t1`` (:func:`hw2.munit.benchmark.selection_score`); the wall
+  split (``temperature_validation``, one draw, :func:`hw2.munit.benchmark.choose_temperature_on_validation`),
+  never on the test images; ``selection_score_validation_t1`` (:func:`hw2.munit.benchmark.selection_score`); the wall
   times ``eval_s_test``, ``eval_s_validation``. The training-scale figures above keep their keys, except their
   size, now ``eval_size_train_scale`` (80 px), and identities, now ``fid_vgg_identity_*_train_scale``.
 
@@ -104,15 +104,14 @@ def _run(out: dict, *, quick: bool) -> dict:
 
 def _score(out: dict, model, prof: dict) -> None:
     """Issue 21's figures at ``prof["size"]``: T chosen on the validation split, then both T scored on the test images."""
-    from ..munit.benchmark import choose_temperature_on_validation, score, selection_score
+    from ..munit.benchmark import choose_temperature_on_validation, score
 
     size = prof["size"]
     t_chosen, curve = choose_temperature_on_validation(model, prof["temperatures"], size=size, **prof["validation_kw"])
     out["eval_size"] = size
     out["temperature_validation"] = curve
     out["temperature_tchosen"] = t_chosen
-    out["selection_score_validation_t1"] = selection_score(
-        {f"fid_ratio_{d}": curve[f"fid_vgg_{d}"][0] / curve["fid_vgg_identity"] for d in ("photo2monet", "monet2photo")})
+    out["selection_score_validation_t1"] = curve["selection"][curve["temperature"].index(1.0)]
     out["eval_s_validation"] = curve["seconds"]
     kw = dict(split="test", size=size, **prof["score_kw"])
     scores = {"t1": score(model, temperature=1.0, **kw)}

@@ -21,7 +21,7 @@ import time
 import numpy as np
 import torch
 
-from .evaluate import _diversity, _load_prepared, _real_stats, _vgg_stats, choose_temperature
+from .evaluate import _diversity, _load_prepared, _real_stats, _vgg_stats
 from .model import MUNIT, _temperature
 
 __all__ = ["SPLITS", "TARGETS", "image_paths", "score", "selection_score", "validation_curve",
@@ -157,8 +157,21 @@ def validation_curve(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), **kw) ->
     return out
 
 
-def choose_temperature_on_validation(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), **kw) -> tuple[float, dict]:
-    """``(T, curve)``: the temperature :func:`hw2.munit.evaluate.choose_temperature` picks from the
-    :func:`validation_curve` (the largest ``T`` within 2 % of the best distance in both directions)."""
+def choose_temperature_on_validation(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, tol: float = 0.02,
+                                     **kw) -> tuple[float, dict]:
+    """``(T, curve)``: the largest temperature whose :func:`selection_score` on the :func:`validation_curve` is
+    within ``tol`` of the best one (lower is better); the curve gains its ``selection`` list.
+
+    Below the knee of the curve a lower temperature buys little fidelity and costs diversity, so the highest
+    admissible ``T`` is kept (the rule of :func:`hw2.munit.evaluate.choose_temperature`, applied to the one
+    figure checkpoints are chosen by: asking each direction to be within ``tol`` of its own best can leave no
+    temperature at all when the two directions' best temperatures differ).
+    """
+    if not 0 <= tol < 1:
+        raise ValueError(f"tol must be in [0, 1), got {tol}")
     curve = validation_curve(model, temperatures, **kw)
-    return choose_temperature(curve), curve
+    identity = curve["fid_vgg_identity"]
+    curve["selection"] = [selection_score({f"fid_ratio_{d}": curve[f"fid_vgg_{d}"][i] / identity for d in TARGETS})
+                          for i in range(len(curve["temperature"]))]
+    best = min(curve["selection"])
+    return max(t for t, v in zip(curve["temperature"], curve["selection"]) if v <= (1 + tol) * best), curve
