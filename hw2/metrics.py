@@ -359,10 +359,11 @@ def laplacian_energy(images) -> float:
 
 
 def sharpness(translations, reals) -> float:
-    """Sharpness of generated images relative to real ones: ``laplacian_energy(translations) / laplacian_energy(reals)``.
+    """Sharpness of generated images relative to real ones: the ratio of their mean Laplacian energies,
+    :func:`laplacian_energy` of the translations over that of the real images.
 
     1 when the generated images carry as much fine detail as real images of their domain; blurred outputs
-    score below 1 (issue 21 asks at least 0.6 of MUNIT's translations). Both sets must be seen at the same
+    score below 1. Both sets must be seen at the same
     scale, since the energy depends on it: every image of both sets must have the same shorter side (e.g.
     translations at ``size`` against the real target images resized to ``size``). The ratio does not change
     when all intensities of both sets are multiplied by one factor.

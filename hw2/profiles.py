@@ -63,7 +63,7 @@ TABLE: dict[str, dict[str, dict]] = {
                         "full": dict(small=(540, 800), big=(1000, 1000))},
     "bench_vgg": {"quick": dict(sizes=(256, 512), repeat=1), "full": dict(sizes=(256, 512), repeat=3)},
     # hw2.bench.munit: training steps timed, inference repeats, the training-scale evaluation (``eval_kw``) and
-    # temperature curves (``curve_kw``, ``temperatures``), and issue 21's evaluation at the notebook's size:
+    # temperature curves (``curve_kw``, ``temperatures``), and the evaluation at the notebook's size:
     # ``size``, test draws and counts (``score_kw``), the validation curve that chooses T (``validation_kw``)
     "bench_munit": {
         "quick": dict(train_steps=2, infer_repeat=2, eval_kw=dict(n_photos=6, n_monet=6, n_diversity=2, n_styles=2),

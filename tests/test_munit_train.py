@@ -1,4 +1,4 @@
-"""Issue 21's pieces: the validation split, the sharpness ratio, DiffAugment, the benchmark's scoring."""
+"""MUNIT model selection and training aids: validation split, sharpness, DiffAugment, benchmark scoring."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -212,6 +212,10 @@ def test_diffaug_trainer_is_seeded_and_resumes_exactly(tmp_path):
     for name in ("gen_a", "gen_b", "dis_a", "dis_b"):
         sa, sb = getattr(straight, name).state_dict(), getattr(resumed, name).state_dict()
         assert all(torch.equal(sa[k], sb[k]) for k in sa), name
+    from hw2.munit.train import sample_grid
+
+    grid = sample_grid(resumed, [torch.rand(1, 3, 32, 32)] * 2, [torch.rand(1, 3, 32, 32)] * 2, n_random=2)
+    assert grid.shape == (1, 3, 4 * 32, 5 * 32) and 0 <= float(grid.min()) and float(grid.max()) <= 1
     state = torch.load(path, weights_only=True)                          # a plain dict of state dicts
     assert isinstance(state, dict) and state["config"]["diffaug"] == "color,translation,cutout"
     plain = _tiny_trainer(tmp_path / "c")
@@ -219,7 +223,7 @@ def test_diffaug_trainer_is_seeded_and_resumes_exactly(tmp_path):
         plain.load(path)
 
 
-def test_issue21_configs():
+def test_diffaug_configs():
     cpu, da = load_config("cpu"), load_config("cpu_diffaug")
     assert da.arch() == cpu.arch() and da.diffaug and da.val_holdout and da.val_every > 0 and not cpu.diffaug
     assert not cpu.val_holdout                                            # the committed models saw whole folders

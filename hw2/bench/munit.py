@@ -19,15 +19,16 @@ The main figures are those of :data:`hw2.munit.translate.DEFAULT_MODEL` (``model
 same figures for ``munit_monet2photo`` (the paper's objective only) and ``encadv_*`` for the variant
 trained with the adversarial loss on encoded-style translations (full run only).
 
-* issue 21's evaluation at the size the notebook shows (``eval_size``, 256 px in the full profile) on the
-  study set's test images, with ``n_draws`` style draws (:func:`hw2.munit.benchmark.score`): at ``T = 1`` (the
-  paper's prior) ``fid_vgg_monet2photo_t1``, ``fid_vgg_photo2monet_t1`` (with ``_sd``), their identities
-  ``fid_vgg_identity_monet2photo``, ``fid_vgg_identity_photo2monet``, the ratios ``fid_ratio_*_t1`` (issue 21's
-  targets: at most 0.85 and 0.55), ``sharpness_monet2photo``, ``sharpness_photo2monet`` (target: at least 0.6),
-  ``diversity_t1``; the same with the suffix ``_tchosen`` at ``temperature_tchosen``, chosen on the validation
-  split (``temperature_validation``, one draw, :func:`hw2.munit.benchmark.choose_temperature_on_validation`),
-  never on the test images; ``selection_score_validation_t1`` (:func:`hw2.munit.benchmark.selection_score`); the wall
-  times ``eval_s_test``, ``eval_s_validation``. The training-scale figures above keep their keys, except their
+* the evaluation at the size the notebook shows (``eval_size``, 256 px in the full profile) on the study
+  set's test images, with ``n_draws`` style draws (:func:`hw2.munit.benchmark.score`). At ``T = 1`` (the
+  paper's prior): ``fid_vgg_monet2photo_t1``, ``fid_vgg_photo2monet_t1`` (with ``_sd``), their identities
+  ``fid_vgg_identity_monet2photo``, ``fid_vgg_identity_photo2monet``, the ratios ``fid_ratio_*_t1``,
+  ``sharpness_monet2photo``, ``sharpness_photo2monet`` and ``diversity_t1`` (the targets:
+  :data:`hw2.munit.benchmark.TARGETS`, :data:`~hw2.munit.benchmark.SHARPNESS_TARGET`). The same with the
+  suffix ``_tchosen`` at ``temperature_tchosen``, chosen on the validation split (``temperature_validation``,
+  one draw, :func:`hw2.munit.benchmark.choose_temperature_on_validation`), never on the test images;
+  ``selection_score_validation_t1`` (:func:`hw2.munit.benchmark.selection_score`); the wall times
+  ``eval_s_test``, ``eval_s_validation``. The training-scale figures above keep their keys, except their
   size, now ``eval_size_train_scale`` (80 px), and identities, now ``fid_vgg_identity_*_train_scale``.
 
 Counts and sizes come from :data:`hw2.profiles.TABLE` ``["bench_munit"]``.
@@ -84,7 +85,8 @@ def _run(out: dict, *, quick: bool) -> dict:
     out.update({f"{k}_train_scale": ev[k] for k in ev if k.startswith("fid_vgg_identity")})
     out["diversity"] = (ev["diversity_photo2monet"] + ev["diversity_monet2photo"]) / 2
     out["diversity_photo2monet"], out["diversity_monet2photo"] = ev["diversity_photo2monet"], ev["diversity_monet2photo"]
-    out["eval_size_train_scale"], out["eval_n_photos"], out["eval_n_monet"] = ev["eval_size"], ev["n_photos"], ev["n_monet"]
+    out["eval_size_train_scale"] = ev["eval_size"]
+    out["eval_n_photos"], out["eval_n_monet"] = ev["n_photos"], ev["n_monet"]
     out["eval_n_draws"] = ev["n_draws"]
     out["style_temperature"] = ev["style_temperature"]
     out["model"] = DEFAULT_MODEL
@@ -103,7 +105,8 @@ def _run(out: dict, *, quick: bool) -> dict:
 
 
 def _score(out: dict, model, prof: dict) -> None:
-    """Issue 21's figures at ``prof["size"]``: T chosen on the validation split, then both T scored on the test images."""
+    """The figures at the notebook's size ``prof["size"]``: T chosen on the validation split, both T scored on
+    the test images."""
     from ..munit.benchmark import choose_temperature_on_validation, score
 
     size = prof["size"]

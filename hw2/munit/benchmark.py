@@ -1,4 +1,4 @@
-"""MUNIT scored at the size the notebook shows (issue 21): fidelity, sharpness and diversity of random styles.
+"""MUNIT scored at the size the notebook shows: fidelity, sharpness and diversity of random styles.
 
 Translations with random style codes ``s ~ N(0, T² I)`` (Huang et al., ECCV 2018, Sec. 3: the paper's prior is
 ``T = 1``) are compared with the real images of the target domain, all with the shorter side ``size``:
@@ -24,13 +24,16 @@ import torch
 from .evaluate import _diversity, _load_prepared, _real_stats, _vgg_stats
 from .model import MUNIT, _temperature
 
-__all__ = ["SPLITS", "TARGETS", "image_paths", "score", "selection_score", "validation_curve",
+__all__ = ["SPLITS", "TARGETS", "SHARPNESS_TARGET", "image_paths", "score", "selection_score", "validation_curve",
            "choose_temperature_on_validation"]
 
 #: the image sets :func:`score` knows
 SPLITS = ("test", "validation")
-#: issue 21's targets at ``T = 1``: Fréchet VGG distance at most this share of the identity's, per direction
+#: the model's targets at ``T = 1`` (the paper's prior): Fréchet VGG distance at most this share of the
+#: identity's, per direction
 TARGETS = {"monet2photo": 0.85, "photo2monet": 0.55}
+#: and a sharpness (:func:`hw2.metrics.sharpness`) of at least this much in both directions
+SHARPNESS_TARGET = 0.6
 
 
 def image_paths(split: str, *, n_photos: int | None = 50, n_monet: int | None = None,
@@ -130,7 +133,7 @@ def selection_score(scores: dict) -> float:
     """The figure checkpoints and recipes are chosen by (lower is better): the worse of the two directions'
     Fréchet ratios (:func:`score`'s ``fid_ratio_<dir>``), each divided by its target in :data:`TARGETS`.
 
-    At most 1 when both of issue 21's fidelity targets are met.
+    At most 1 when both fidelity targets are met.
     """
     return max(scores[f"fid_ratio_{d}"] / t for d, t in TARGETS.items())
 

@@ -47,10 +47,11 @@ from .. import config as hw2_config
 from ..io import atomic_write, save_image
 from .config import MUNITConfig, load_config
 from .model import WEIGHTS_FORMAT
-from .trainer import CKPT_FORMAT, CheckpointError, Trainer, _as_image, read_checkpoint, run_dir, sample_batch  # noqa: F401
+from .trainer import (CKPT_FORMAT, CheckpointError, Trainer, _as_image, read_checkpoint, run_dir,  # noqa: F401
+                      sample_batch)
 
-__all__ = ["CheckpointError", "Trainer", "run_dir", "sample_batch", "read_checkpoint", "export", "validate", "main",
-           "CKPT_FORMAT", "WEIGHTS_FORMAT"]
+__all__ = ["CheckpointError", "Trainer", "run_dir", "sample_batch", "read_checkpoint", "export", "validate",
+           "sample_grid", "main", "CKPT_FORMAT", "WEIGHTS_FORMAT"]
 
 #: the figures of :func:`hw2.munit.benchmark.score` a validation entry keeps
 _VAL_KEYS = ("fid_vgg_photo2monet", "fid_vgg_monet2photo", "fid_ratio_photo2monet", "fid_ratio_monet2photo",
@@ -94,6 +95,28 @@ def _fixed_samples(cfg: MUNITConfig, n: int = 2) -> tuple[list[torch.Tensor], li
 
     return ([prep(p) for p in pick(monet2photo("testA"), n, seed=cfg.seed)],
             [prep(p) for p in pick(monet2photo("testB"), n, seed=cfg.seed)])
+
+
+@torch.no_grad()
+def sample_grid(tr: Trainer, images_a: Sequence[torch.Tensor], images_b: Sequence[torch.Tensor], *,
+                n_random: int = 2) -> torch.Tensor:
+    """Rows ``x | reconstruction | n_random random-style translations | reference-style`` per image, [0, 1]."""
+    g = torch.Generator().manual_seed(1234)
+    rows = []
+    for src, tgt_imgs, enc, dec in ((images_a, images_b, tr.gen_a, tr.gen_b),
+                                    (images_b, images_a, tr.gen_b, tr.gen_a)):
+        for i, x in enumerate(src):
+            x = x.to(tr.device) * 2 - 1
+            ref = tgt_imgs[(i + 1) % len(tgt_imgs)].to(tr.device) * 2 - 1
+            c, s = enc.encode(x)
+            cells = [x, enc.decode(c, s)]
+            for _ in range(n_random):
+                cells.append(dec.decode(c, torch.randn(1, tr.cfg.style_dim, 1, 1, generator=g).to(tr.device)))
+            cells.append(dec.decode(c, dec.encode(ref)[1]))
+            rows.append(torch.cat(cells, dim=3))
+    for m in (tr.gen_a, tr.gen_b):
+        m.train()
+    return (torch.cat(rows, dim=2) + 1) / 2
 
 
 def export(name: str, *, directory: Path | None = None, dest: Path | None = None, extra: dict | None = None,
@@ -261,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         h = tr.history[-1]
                         logs[tr.cfg.name].info("step %d %s", tr.step, " ".join(f"{k}={v:.4g}" for k, v in h.items() if k != "step"))
                     if tr.step % tr.cfg.sample_every == 0 or tr.step == tr.cfg.max_iter:
-                        save_image(tr.sample_grid(*tr.fixed),
+                        save_image(sample_grid(tr, *tr.fixed),
                                    tr.directory / "samples" / f"step_{tr.step:06d}.jpg")
                     if tr.cfg.val_every and tr.step % tr.cfg.val_every == 0:
                         entry = validate(tr)

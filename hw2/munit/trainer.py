@@ -2,8 +2,8 @@
 discriminators, two Adam optimisers), its batches, and atomic, resumable checkpoints.
 
 Checkpoints are plain dicts of state dicts (``format`` :data:`CKPT_FORMAT`), so moving a class never
-breaks resuming. The command line (``python -m hw2.munit.train``) and the export of the generators are
-in :mod:`.train`.
+breaks resuming. The command line (``python -m hw2.munit.train``), the validation during training, the
+sample grids and the export of the generators are in :mod:`.train`.
 """
 from __future__ import annotations
 
@@ -371,28 +371,6 @@ class Trainer:
         banks = state.get("style_banks")
         self.style_banks = None if banks is None else banks.to(self.device)
         self._bank_pos = int(state.get("style_bank_pos", 0))
-
-    # ------------------------------------------------------------------ samples
-    @torch.no_grad()
-    def sample_grid(self, images_a: Sequence[torch.Tensor], images_b: Sequence[torch.Tensor], *,
-                    n_random: int = 2) -> torch.Tensor:
-        """Rows ``x | reconstruction | n_random random-style translations | reference-style`` per image, [0, 1]."""
-        g = torch.Generator().manual_seed(1234)
-        rows = []
-        for src, tgt_imgs, enc, dec in ((images_a, images_b, self.gen_a, self.gen_b),
-                                        (images_b, images_a, self.gen_b, self.gen_a)):
-            for i, x in enumerate(src):
-                x = x.to(self.device) * 2 - 1
-                ref = tgt_imgs[(i + 1) % len(tgt_imgs)].to(self.device) * 2 - 1
-                c, s = enc.encode(x)
-                cells = [x, enc.decode(c, s)]
-                for _ in range(n_random):
-                    cells.append(dec.decode(c, torch.randn(1, self.cfg.style_dim, 1, 1, generator=g).to(self.device)))
-                cells.append(dec.decode(c, dec.encode(ref)[1]))
-                rows.append(torch.cat(cells, dim=3))
-        for m in (self.gen_a, self.gen_b):
-            m.train()
-        return (torch.cat(rows, dim=2) + 1) / 2
 
 
 def read_checkpoint(path: Path) -> dict:
