@@ -298,3 +298,35 @@ def test_temperature_choice_on_validation(fake_data, monkeypatch):
     assert benchmark.choose_temperature_on_validation(None, tuple(fids), tol=0.03)[0] == 0.75
     fids[1.0] = (80.5, 30.0)                                              # now within 2 %: the larger T wins
     assert benchmark.choose_temperature_on_validation(None, tuple(fids))[0] == 1.0
+
+
+def test_training_command_keeps_the_best_validated_checkpoint(fake_data, tmp_path, monkeypatch):
+    """`--config X` with val_every: validation.json, best.pt beside checkpoint.pt; `--export-only --best` ships it."""
+    import json
+
+    import yaml
+
+    from hw2 import config as hw2_config
+    from hw2.munit.train import main, read_checkpoint, run_dir
+
+    import shutil
+
+    monkeypatch.setenv("HW2_HOME", str(tmp_path / "home"))
+    (tmp_path / "w").mkdir()
+    shutil.copy(hw2_config.WEIGHTS / "sha256.json", tmp_path / "w")      # the registry reads it on import
+    monkeypatch.setattr(hw2_config, "WEIGHTS", tmp_path / "w")
+    cfg_file = tmp_path / "valrun.yaml"
+    cfg_file.write_text(yaml.safe_dump(TINY | {"name": "valrun", "val_holdout": True, "val_every": 1, "val_size": 64,
+                                               "diffaug": "color,translation,cutout", "sample_every": 100}))
+    assert main(["--config", str(cfg_file), "--iters", "3", "--no-progress"]) == 0
+    run = run_dir("valrun")
+    scores = json.loads((run / "validation.json").read_text())
+    assert [e["step"] for e in scores] == [1, 2, 3] and scores[0]["best"]
+    best = max(e["step"] for e in scores if e["best"])
+    assert read_checkpoint(run / "best.pt")["step"] == best and read_checkpoint(run / "checkpoint.pt")["step"] == 3
+    assert read_checkpoint(run / "checkpoint.pt")["validation"] == scores
+    assert main(["--config", str(cfg_file), "--export-only", "--best"]) == 0
+    summary = json.loads((tmp_path / "w" / "munit_monet2photo_valrun_history.json").read_text())["summary"]
+    assert summary["steps"] == best and summary["checkpoint"] == "best on the validation split"
+    with pytest.raises(SystemExit):
+        main(["--config", str(cfg_file), "--best"])                       # --best needs --export
