@@ -29,7 +29,7 @@ __all__ = [
     "DatasetNotFoundError", "MONET2PHOTO_URL", "MONET2PHOTO_SHA256", "MONET2PHOTO_SPLITS", "monet2photo_root",
     "monet2photo", "download_monet2photo", "ResumableDownloader", "safe_extract", "PhotorealPair",
     "photoreal_pairs", "landscapes", "study", "builtin_photo", "BUILTIN_PHOTOS", "pick", "find", "study_pairs",
-    "IMAGE_SUFFIXES",
+    "IMAGE_SUFFIXES", "VALIDATION_FRACTION", "VALIDATION_SEED", "in_validation", "validation_split",
 ]
 
 MONET2PHOTO_URL = "https://efrosgans.eecs.berkeley.edu/cyclegan/datasets/monet2photo.zip"
@@ -222,11 +222,66 @@ def safe_extract(zf: zipfile.ZipFile, target: Path) -> None:
     zf.extractall(target)
 
 
-def monet2photo(split: str, *, download: bool | None = None) -> list[Path]:
-    """Sorted image paths of one monet2photo split (``trainA``, ``testA``, ``trainB``, ``testB``)."""
+def monet2photo(split: str, *, part: str | None = None, download: bool | None = None) -> list[Path]:
+    """Sorted image paths of one monet2photo split (``trainA``, ``testA``, ``trainB``, ``testB``).
+
+    ``part`` (training splits only): ``"fit"`` keeps the images training may use, ``"validation"`` the
+    held-out ones models are chosen on (:func:`validation_split`); ``None`` (default) the whole split.
+    """
     if split not in MONET2PHOTO_SPLITS:
         raise ValueError(f"unknown split {split!r}; choose one of {sorted(MONET2PHOTO_SPLITS)}")
-    return _images_in(monet2photo_root(download=download) / split)
+    if part not in (None, "fit", "validation"):
+        raise ValueError(f"part must be None, 'fit' or 'validation', got {part!r}")
+    if part is not None and not split.startswith("train"):
+        raise ValueError(f"part={part!r} splits a training folder; {split!r} is a test split")
+    paths = _images_in(monet2photo_root(download=download) / split)
+    if part is None:
+        return paths
+    fit, validation = validation_split(paths)
+    return fit if part == "fit" else validation
+
+
+# --------------------------------------------------------------------------- validation split
+#: share of each training folder held out for model selection (recipes, temperature, checkpoints)
+VALIDATION_FRACTION = 0.1
+#: seed of the validation rule (:func:`in_validation`)
+VALIDATION_SEED = 0
+
+
+def in_validation(name: str, *, fraction: float = VALIDATION_FRACTION, seed: int = VALIDATION_SEED) -> bool:
+    """Whether the file ``name`` belongs to the validation part of its training folder.
+
+    The rule hashes the seed and the file name alone: ``u = sha256(f"{seed}/{name}")`` read as a number in
+    [0, 1) (its first 8 bytes, big-endian, over 2^64); the file is held out when ``u < fraction``. So the
+    choice is the same on every machine and in every listing order, and adding or removing other files never
+    moves a file from one part to the other. The held-out count is about ``fraction`` of the folder (binomial).
+
+    Parameters
+    ----------
+    name : str
+        A file name (a path's directory is ignored).
+    fraction : float in [0, 1], keyword-only
+    seed : int, keyword-only
+    """
+    import hashlib
+
+    if not 0.0 <= float(fraction) <= 1.0:
+        raise ValueError(f"fraction must be in [0, 1], got {fraction!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"seed must be an integer, got {seed!r}")
+    digest = hashlib.sha256(f"{seed}/{PurePosixPath(str(name).replace(chr(92), '/')).name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0 ** 64 < float(fraction)
+
+
+def validation_split(paths: Sequence, *, fraction: float = VALIDATION_FRACTION,
+                     seed: int = VALIDATION_SEED) -> tuple[list[Path], list[Path]]:
+    """``(fit, validation)``: the paths sorted by file name and divided by :func:`in_validation`.
+
+    The two lists are disjoint and together hold every path once.
+    """
+    ordered = sorted((Path(p) for p in paths), key=lambda p: p.name)
+    held = [in_validation(p.name, fraction=fraction, seed=seed) for p in ordered]
+    return [p for p, h in zip(ordered, held) if not h], [p for p, h in zip(ordered, held) if h]
 
 
 # --------------------------------------------------------------------------- study set

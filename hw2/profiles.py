@@ -2,7 +2,7 @@
 
 ``quick`` is the test profile (tiny sizes, the notebooks run in seconds to minutes and check the code
 paths); ``full`` is the report's. Notebooks, :mod:`hw2.conclusions` and the benchmarks (``vgg``,
-``quilting``, ``smoothing``, ``textures``, ``neural_style``, ``photowct``; ``munit`` still decodes ``quick`` itself) read their
+``quilting``, ``smoothing``, ``textures``, ``neural_style``, ``photowct``, ``munit``) read their
 numbers here with :func:`get`; a notebook's parameters cell may still override a value.
 """
 from __future__ import annotations
@@ -74,6 +74,21 @@ TABLE: dict[str, dict[str, dict]] = {
                        "full": dict(n_photos=50, photo_side=None,
                                     timings={"s_1mp": ((864, 1152), 512, 2, 1), "s_512": ((384, 512), 512, 3, 1)})},
     "bench_vgg": {"quick": dict(sizes=(256, 512), repeat=1), "full": dict(sizes=(256, 512), repeat=3)},
+    # hw2.bench.munit: training steps timed, inference repeats, the training-scale evaluation (``eval_kw``) and
+    # temperature curves (``curve_kw``, ``temperatures``), and the evaluation at the notebook's size:
+    # ``size``, test draws and counts (``score_kw``), the validation curve that chooses T (``validation_kw``)
+    "bench_munit": {
+        "quick": dict(train_steps=2, infer_repeat=2, eval_kw=dict(n_photos=6, n_monet=6, n_diversity=2, n_styles=2),
+                      reference=False, curve_kw=dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2),
+                      temperatures=(1.0, 0.5), variants=False, size=64,
+                      score_kw=dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2),
+                      validation_kw=dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2)),
+        "full": dict(train_steps=10, infer_repeat=5, eval_kw=dict(n_photos=50, n_diversity=4, n_styles=4, n_draws=3),
+                     reference=True, curve_kw=dict(n_photos=50, n_monet=25, n_draws=3, n_diversity=4, n_styles=4),
+                     temperatures=(1.0, 0.75, 0.5, 0.25), variants=True, size=256,
+                     score_kw=dict(n_photos=50, n_monet=None, n_draws=5, n_diversity=4, n_styles=4),
+                     validation_kw=dict(n_photos=50, n_monet=None, n_draws=1, n_diversity=0, n_styles=3)),
+    },
 }
 
 

@@ -18,6 +18,20 @@
 The main figures are those of :data:`hw2.munit.translate.DEFAULT_MODEL` (``model``); ``plain_*`` are the
 same figures for ``munit_monet2photo`` (the paper's objective only) and ``encadv_*`` for the variant
 trained with the adversarial loss on encoded-style translations (full run only).
+
+* the evaluation at the size the notebook shows (``eval_size``, 256 px in the full profile) on the study
+  set's test images, with ``n_draws`` style draws (:func:`hw2.munit.benchmark.score`). At ``T = 1`` (the
+  paper's prior): ``fid_vgg_monet2photo_t1``, ``fid_vgg_photo2monet_t1`` (with ``_sd``), their identities
+  ``fid_vgg_identity_monet2photo``, ``fid_vgg_identity_photo2monet``, the ratios ``fid_ratio_*_t1``,
+  ``sharpness_monet2photo``, ``sharpness_photo2monet`` and ``diversity_t1`` (the targets:
+  :data:`hw2.munit.benchmark.TARGETS`, :data:`~hw2.munit.benchmark.SHARPNESS_TARGET`). The same with the
+  suffix ``_tchosen`` at ``temperature_tchosen``, chosen on the validation split (``temperature_validation``,
+  one draw, :func:`hw2.munit.benchmark.choose_temperature_on_validation`), never on the test images;
+  ``selection_score_validation_t1`` (:func:`hw2.munit.benchmark.selection_score`); the wall times
+  ``eval_s_test``, ``eval_s_validation``. The training-scale figures above keep their keys, except their
+  size, now ``eval_size_train_scale`` (80 px), and identities, now ``fid_vgg_identity_*_train_scale``.
+
+Counts and sizes come from :data:`hw2.profiles.TABLE` ``["bench_munit"]``.
 """
 from __future__ import annotations
 
@@ -38,6 +52,7 @@ def run(*, quick: bool = False) -> dict:
 
 
 def _run(out: dict, *, quick: bool) -> dict:
+    from .. import profiles
     from ..data import study
     from ..io import load_image
     from ..methods import get
@@ -45,9 +60,10 @@ def _run(out: dict, *, quick: bool) -> dict:
     from ..munit.train import Trainer
     from ..munit.translate import DEFAULT_MODEL, choose_temperature, evaluate, load_model, temperature_curve
 
+    prof = profiles.get("bench_munit", "quick" if quick else "full")
     trainer = Trainer(load_config("cpu"), device="cpu")
     trainer.train_step()                                  # warm-up (also fills the image cache)
-    n = 2 if quick else 10
+    n = prof["train_steps"]
     with Timer() as t:
         for _ in range(n):
             trainer.train_step()
@@ -58,29 +74,59 @@ def _run(out: dict, *, quick: bool) -> dict:
     photo = load_image(study("photo", 1)[0], max_side=256)
     side = round(256 * max(photo.shape[-2:]) / min(photo.shape[-2:]))   # the shorter side at 256
     out["infer_ms_256"] = 1000 * best_time(
-        lambda: get("munit")(photo, model=model, direction="photo2monet", seed=0, size=side), repeat=2 if quick else 5)
+        lambda: get("munit")(photo, model=model, direction="photo2monet", seed=0, size=side),
+        repeat=prof["infer_repeat"])
 
-    kw = dict(n_photos=6, n_monet=6, n_diversity=2, n_styles=2) if quick else dict(n_photos=50, n_diversity=4,
-                                                                                    n_styles=4, n_draws=3)
-    ev = evaluate(model, reference=not quick, **kw)
-    out.update({k: ev[k] for k in ev if k.startswith(("fid_", "recon_"))})
+    _score(out, model, prof)
+
+    kw = prof["eval_kw"]
+    ev = evaluate(model, reference=prof["reference"], **kw)
+    out.update({k: ev[k] for k in ev if k.startswith(("fid_", "recon_")) and not k.startswith("fid_vgg_identity")})
+    out.update({f"{k}_train_scale": ev[k] for k in ev if k.startswith("fid_vgg_identity")})
     out["diversity"] = (ev["diversity_photo2monet"] + ev["diversity_monet2photo"]) / 2
     out["diversity_photo2monet"], out["diversity_monet2photo"] = ev["diversity_photo2monet"], ev["diversity_monet2photo"]
-    out["eval_size"], out["eval_n_photos"], out["eval_n_monet"] = ev["eval_size"], ev["n_photos"], ev["n_monet"]
+    out["eval_size_train_scale"] = ev["eval_size"]
+    out["eval_n_photos"], out["eval_n_monet"] = ev["n_photos"], ev["n_monet"]
     out["eval_n_draws"] = ev["n_draws"]
     out["style_temperature"] = ev["style_temperature"]
     out["model"] = DEFAULT_MODEL
     # 25 paintings on both splits: all the test split has (the Fréchet distance depends on the count)
-    ckw = dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2) if quick else dict(
-        n_photos=50, n_monet=25, n_draws=3, n_diversity=4, n_styles=4)
-    temps = (1.0, 0.5) if quick else (1.0, 0.75, 0.5, 0.25)
+    ckw, temps = prof["curve_kw"], prof["temperatures"]
     out["temperature_test"] = temperature_curve(model, temps, split="test", seed=0, **ckw)
     out["temperature_train"] = temperature_curve(model, temps, split="train", **ckw)
     out["temperature_chosen"] = choose_temperature(out["temperature_train"])
-    if not quick:
+    if prof["variants"]:
         for prefix, name in (("plain", "munit_monet2photo"), ("encadv", "munit_monet2photo_encadv")):
             if name != DEFAULT_MODEL:
                 ev2 = evaluate(load_model(name), **kw)
                 out.update({f"{prefix}_{k}": v for k, v in ev2.items()
                             if k.startswith(("fid_", "recon_", "diversity_"))})
     return out
+
+
+def _score(out: dict, model, prof: dict) -> None:
+    """The figures at the notebook's size ``prof["size"]``: T chosen on the validation split, both T scored on
+    the test images."""
+    from ..munit.benchmark import choose_temperature_on_validation, score
+
+    size = prof["size"]
+    t_chosen, curve = choose_temperature_on_validation(model, prof["temperatures"], size=size, **prof["validation_kw"])
+    out["eval_size"] = size
+    out["temperature_validation"] = curve
+    out["temperature_tchosen"] = t_chosen
+    out["selection_score_validation_t1"] = curve["selection"][curve["temperature"].index(1.0)]
+    out["eval_s_validation"] = curve["seconds"]
+    kw = dict(split="test", size=size, **prof["score_kw"])
+    scores = {"t1": score(model, temperature=1.0, **kw)}
+    scores["tchosen"] = scores["t1"] if t_chosen == 1.0 else score(model, temperature=t_chosen, **kw)
+    for suffix, s in scores.items():
+        for d in ("monet2photo", "photo2monet"):
+            out[f"fid_vgg_{d}_{suffix}"], out[f"fid_vgg_{d}_{suffix}_sd"] = s[f"fid_vgg_{d}"], s[f"fid_vgg_{d}_sd"]
+            out[f"fid_ratio_{d}_{suffix}"] = s[f"fid_ratio_{d}"]
+            out[f"sharpness_{d}" if suffix == "t1" else f"sharpness_{d}_{suffix}"] = s[f"sharpness_{d}"]
+            out[f"diversity_{d}_{suffix}"] = s[f"diversity_{d}"]
+            out[f"fid_vgg_identity_{d}"] = s[f"fid_vgg_identity_{d}"]
+        out[f"diversity_{suffix}"] = s["diversity"]
+    out["eval_n_draws_t1"], out["eval_n_photos_t1"] = scores["t1"]["n_draws"], scores["t1"]["n_photos"]
+    out["eval_n_monet_t1"] = scores["t1"]["n_monet"]
+    out["eval_s_test"] = round(sum(s["seconds"] for s in {id(s): s for s in scores.values()}.values()), 1)

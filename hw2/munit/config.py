@@ -62,6 +62,14 @@ class MUNITConfig:
         a small part of the prior, so that random codes ``s ~ N(0, I)`` fall where the decoders were
         only ever trained adversarially; VAE-style models (BicycleGAN, DRIT++) use a KL term instead.
     style_prior_window : how many recent codes per domain (no gradient) the fitted Gaussian uses.
+    diffaug : DiffAugment policies applied to every image the discriminators see, e.g.
+        ``"color,translation,cutout"`` (Zhao et al., NeurIPS 2020; :mod:`hw2.munit.augment`); ``""``: off (the paper).
+    val_holdout : train on the ``fit`` part of the training folders only, keeping their validation part
+        (:func:`hw2.data.validation_split`) for choosing checkpoints, recipes and the temperature; ``False``
+        trains on whole folders (the committed models were).
+    val_every, val_size : every ``val_every`` steps (0: never) the generators are scored on the validation
+        split at shorter side ``val_size`` (:func:`hw2.munit.benchmark.score`, ``T = 1``, one draw) and the
+        checkpoint with the best :func:`~hw2.munit.benchmark.selection_score` so far is kept as ``best.pt``.
     seed : seeds initialisation, data order, crops and style codes.
     log_every, sample_every : steps between loss-history entries / sample grids.
     ckpt_every_s : seconds between checkpoints.
@@ -102,6 +110,10 @@ class MUNITConfig:
     ema_decay: float = 0.0
     style_prior_w: float = 0.0
     style_prior_window: int = 64
+    diffaug: str = ""
+    val_holdout: bool = False
+    val_every: int = 0
+    val_size: int = 256
     # bookkeeping
     seed: int = 0
     log_every: int = 25
@@ -115,13 +127,20 @@ class MUNITConfig:
         for k in ints:
             if int(getattr(self, k)) < 1:
                 raise ValueError(f"MUNIT config: {k} must be >= 1, got {getattr(self, k)}")
-        for k in ("n_downsample", "n_res", "style_downsample", "max_iter", "dis_warmup"):
+        for k in ("n_downsample", "n_res", "style_downsample", "max_iter", "dis_warmup", "val_every"):
             if int(getattr(self, k)) < 0:
                 raise ValueError(f"MUNIT config: {k} must be >= 0, got {getattr(self, k)}")
         if int(self.style_prior_window) < 2:
             raise ValueError(f"MUNIT config: style_prior_window must be >= 2, got {self.style_prior_window}")
         if not 0.0 <= float(self.ema_decay) < 1.0:
             raise ValueError(f"MUNIT config: ema_decay must be in [0, 1), got {self.ema_decay}")
+        from .augment import parse_policy
+
+        parse_policy(self.diffaug)  # raises ValueError for an unknown policy
+        if not isinstance(self.val_holdout, bool):
+            raise ValueError(f"MUNIT config: val_holdout must be true or false, got {self.val_holdout!r}")
+        if int(self.val_size) < 64:
+            raise ValueError(f"MUNIT config: val_size must be >= 64 (the VGG statistics), got {self.val_size}")
         if self.pad_type not in ("reflect", "zero"):
             raise ValueError(f"MUNIT config: pad_type must be 'reflect' or 'zero', got {self.pad_type!r}")
         if self.crop_size > self.new_size:
@@ -167,7 +186,7 @@ ARCH_FIELDS = ("gen_dim", "mlp_dim", "style_dim", "n_downsample", "n_res", "styl
 TRAIN_FIELDS = ARCH_FIELDS + ("lr", "beta1", "beta2", "weight_decay", "step_size", "gamma", "batch_size",
                               "new_size", "crop_size", "gan_w", "recon_x_w", "recon_s_w", "recon_c_w",
                               "recon_x_cyc_w", "vgg_w", "enc_adv_w", "init_from", "dis_warmup", "ema_decay",
-                              "style_prior_w", "style_prior_window", "seed")
+                              "style_prior_w", "style_prior_window", "diffaug", "val_holdout", "seed")
 #: fields that fix the generators' parameter shapes
 GEN_FIELDS = ("gen_dim", "mlp_dim", "style_dim", "n_downsample", "n_res", "style_downsample", "pad_type")
 

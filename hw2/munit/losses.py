@@ -13,6 +13,9 @@ discriminators ``D_a``, ``D_b``; images in ``[-1, 1]``; random style codes ``s ~
   i.e. translations with the style code *encoded* from a real photo, for which the paper's
   objective gives no adversarial signal (the seed report's hypothesis for poor reference-style
   results). The discriminators then see these translations as fakes too.
+* **not in MUNIT** (``diffaug``, :mod:`.augment`): every image either discriminator sees, real or translated,
+  in both updates, passes first through DiffAugment (Zhao et al., NeurIPS 2020), ``D(T(x))``; the losses take
+  it as ``augment``.
 * **not in the paper** (``style_prior_w > 0``): :func:`style_prior_loss` on the encoded style codes
   ``E^s_a(x_a)``, ``E^s_b(x_b)``, pulling their distribution towards the prior ``N(0, I)`` that random
   styles are drawn from.
@@ -24,6 +27,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+
+from typing import Callable
 
 from .config import MUNITConfig
 from .networks import AdaINGen, MsImageDis
@@ -71,7 +76,8 @@ def style_prior_loss(codes: torch.Tensor, bank: torch.Tensor, *, eps: float = 1e
 
 def generator_losses(gen_a: AdaINGen, gen_b: AdaINGen, dis_a: MsImageDis, dis_b: MsImageDis,
                      x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Tensor, s_b: torch.Tensor,
-                     cfg: MUNITConfig, *, style_banks: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+                     cfg: MUNITConfig, *, style_banks: torch.Tensor | None = None,
+                     augment: Callable[[torch.Tensor], torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
     """All generator terms of one step and their weighted sum ``total``.
 
     Parameters
@@ -80,12 +86,16 @@ def generator_losses(gen_a: AdaINGen, gen_b: AdaINGen, dis_a: MsImageDis, dis_b:
     s_a, s_b : (N, style_dim, 1, 1) random style codes.
     style_banks : ``(2, K, style_dim)`` recent encoded codes of domains a (``[0]``) and b (``[1]``), needed
         when ``cfg.style_prior_w > 0`` (see :func:`style_prior_loss`).
+    augment : callable, optional
+        Applied to every image before a discriminator sees it (DiffAugment, :func:`hw2.munit.augment.augmenter`);
+        ``None``: the images themselves (the paper).
 
     Returns
     -------
     dict of scalar tensors: ``recon_x_a/b``, ``recon_s_a/b``, ``recon_c_a/b``, ``gan_a/b``, optionally
     ``cyc_a/b``, ``vgg_a/b``, ``gan_enc_a/b``, ``prior_a/b``, and ``total``.
     """
+    aug = augment or (lambda x: x)
     c_a, s_a_prime = gen_a.encode(x_a)
     c_b, s_b_prime = gen_b.encode(x_b)
     x_a_recon = gen_a.decode(c_a, s_a_prime)
@@ -98,7 +108,7 @@ def generator_losses(gen_a: AdaINGen, gen_b: AdaINGen, dis_a: MsImageDis, dis_b:
         "recon_x_a": recon_loss(x_a_recon, x_a), "recon_x_b": recon_loss(x_b_recon, x_b),
         "recon_s_a": recon_loss(s_a_recon, s_a), "recon_s_b": recon_loss(s_b_recon, s_b),
         "recon_c_a": recon_loss(c_a_recon, c_a), "recon_c_b": recon_loss(c_b_recon, c_b),
-        "gan_a": dis_a.calc_gen_loss(x_ba), "gan_b": dis_b.calc_gen_loss(x_ab),
+        "gan_a": dis_a.calc_gen_loss(aug(x_ba)), "gan_b": dis_b.calc_gen_loss(aug(x_ab)),
     }
     total = (cfg.gan_w * (out["gan_a"] + out["gan_b"])
              + cfg.recon_x_w * (out["recon_x_a"] + out["recon_x_b"])
@@ -116,8 +126,8 @@ def generator_losses(gen_a: AdaINGen, gen_b: AdaINGen, dis_a: MsImageDis, dis_b:
         # reference-style translations: the style code of the real image of the other domain
         x_ba_enc = gen_a.decode(c_b, s_a_prime)
         x_ab_enc = gen_b.decode(c_a, s_b_prime)
-        out["gan_enc_a"] = dis_a.calc_gen_loss(x_ba_enc)
-        out["gan_enc_b"] = dis_b.calc_gen_loss(x_ab_enc)
+        out["gan_enc_a"] = dis_a.calc_gen_loss(aug(x_ba_enc))
+        out["gan_enc_b"] = dis_b.calc_gen_loss(aug(x_ab_enc))
         total = total + cfg.enc_adv_w * cfg.gan_w * (out["gan_enc_a"] + out["gan_enc_b"])
     if cfg.style_prior_w > 0:
         if style_banks is None:
@@ -131,24 +141,27 @@ def generator_losses(gen_a: AdaINGen, gen_b: AdaINGen, dis_a: MsImageDis, dis_b:
 
 def discriminator_losses(gen_a: AdaINGen, gen_b: AdaINGen, dis_a: MsImageDis, dis_b: MsImageDis,
                          x_a: torch.Tensor, x_b: torch.Tensor, s_a: torch.Tensor, s_b: torch.Tensor,
-                         cfg: MUNITConfig) -> dict[str, torch.Tensor]:
+                         cfg: MUNITConfig, *,
+                         augment: Callable[[torch.Tensor], torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
     """LSGAN discriminator terms ``dis_a``, ``dis_b`` (and ``dis_enc_a/b``) and their weighted sum ``total``.
 
-    The translations are computed without gradients to the generators.
+    The translations are computed without gradients to the generators. ``augment`` is applied to every real
+    and translated image before the discriminators see it (as in :func:`generator_losses`).
     """
+    aug = augment or (lambda x: x)
     with torch.no_grad():
         c_a, s_a_prime = gen_a.encode(x_a)
         c_b, s_b_prime = gen_b.encode(x_b)
         x_ba = gen_a.decode(c_b, s_a)
         x_ab = gen_b.decode(c_a, s_b)
-    out = {"dis_a": dis_a.calc_dis_loss(x_ba, x_a), "dis_b": dis_b.calc_dis_loss(x_ab, x_b)}
+    out = {"dis_a": dis_a.calc_dis_loss(aug(x_ba), aug(x_a)), "dis_b": dis_b.calc_dis_loss(aug(x_ab), aug(x_b))}
     total = cfg.gan_w * (out["dis_a"] + out["dis_b"])
     if cfg.enc_adv_w > 0:
         with torch.no_grad():
             x_ba_enc = gen_a.decode(c_b, s_a_prime)
             x_ab_enc = gen_b.decode(c_a, s_b_prime)
-        out["dis_enc_a"] = dis_a.calc_dis_loss(x_ba_enc, x_a)
-        out["dis_enc_b"] = dis_b.calc_dis_loss(x_ab_enc, x_b)
+        out["dis_enc_a"] = dis_a.calc_dis_loss(aug(x_ba_enc), aug(x_a))
+        out["dis_enc_b"] = dis_b.calc_dis_loss(aug(x_ab_enc), aug(x_b))
         total = total + cfg.enc_adv_w * cfg.gan_w * (out["dis_enc_a"] + out["dis_enc_b"])
     out["total"] = total
     return out

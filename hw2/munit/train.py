@@ -18,7 +18,10 @@ Reproducibility and robustness
   from that run's checkpoint, keeping its step count, so a later stage can change loss weights or
   the discriminators without retraining the generators (:meth:`Trainer.initialise_from`);
 * a tqdm bar shows the losses; ``train.log`` and ``history.json`` (loss means every ``log_every``
-  steps) and sample grids ``samples/step_XXXXXX.jpg`` (every ``sample_every`` steps) go there too.
+  steps) and sample grids ``samples/step_XXXXXX.jpg`` (every ``sample_every`` steps) go there too;
+* model selection (``val_every > 0``): every ``val_every`` steps :func:`validate` scores the generators on the
+  validation split (never the test images), appends the scores to ``validation.json`` and to the checkpoint,
+  and keeps the best so far as ``best.pt`` (same format); ``--export --best`` exports that one.
 
 Several ``--config`` values are trained round-robin, one step each, in one process (one CPU job,
 and both runs reach the same number of steps whenever they are stopped). ``--export`` writes the
@@ -44,10 +47,41 @@ from .. import config as hw2_config
 from ..io import atomic_write, save_image
 from .config import MUNITConfig, load_config
 from .model import WEIGHTS_FORMAT
-from .trainer import CKPT_FORMAT, CheckpointError, Trainer, _as_image, read_checkpoint, run_dir, sample_batch  # noqa: F401
+from .trainer import (CKPT_FORMAT, CheckpointError, Trainer, _as_image, read_checkpoint, run_dir,  # noqa: F401
+                      sample_batch)
 
-__all__ = ["CheckpointError", "Trainer", "run_dir", "sample_batch", "read_checkpoint", "export", "main", "CKPT_FORMAT",
-           "WEIGHTS_FORMAT"]
+__all__ = ["CheckpointError", "Trainer", "run_dir", "sample_batch", "read_checkpoint", "export", "validate",
+           "sample_grid", "main", "CKPT_FORMAT", "WEIGHTS_FORMAT"]
+
+#: the figures of :func:`hw2.munit.benchmark.score` a validation entry keeps
+_VAL_KEYS = ("fid_vgg_photo2monet", "fid_vgg_monet2photo", "fid_ratio_photo2monet", "fid_ratio_monet2photo",
+             "sharpness_photo2monet", "sharpness_monet2photo", "seconds")
+
+
+def validate(tr: Trainer) -> dict:
+    """Score the generators the run would export on the validation split and record it in ``tr.validation``.
+
+    The generators (their moving average when the run keeps one) translate the validation images at shorter
+    side ``cfg.val_size`` with one draw of random styles at ``T = 1``, the paper's prior
+    (:func:`hw2.munit.benchmark.score`). Returns the entry: ``step``, ``elapsed_s`` (training wall time),
+    the Fréchet distances and their ratios to the identity, the sharpness, ``selection``
+    (:func:`~hw2.munit.benchmark.selection_score`, lower is better) and ``best`` (lower than every earlier entry).
+    """
+    from .benchmark import score, selection_score
+    from .model import MUNIT
+
+    gens = (tr.ema_a, tr.ema_b) if tr.ema_a is not None else (tr.gen_a, tr.gen_b)
+    try:
+        s = score(MUNIT(tr.cfg, *gens), split="validation", size=tr.cfg.val_size, temperature=1.0, n_draws=1,
+                  n_diversity=0, seed=tr.cfg.seed)
+    finally:
+        for g in (tr.gen_a, tr.gen_b):
+            g.train()
+    entry = {"step": tr.step, "elapsed_s": round(tr.elapsed_s, 1), **{k: s[k] for k in _VAL_KEYS},
+             "selection": selection_score(s)}
+    entry["best"] = all(entry["selection"] < e["selection"] for e in tr.validation)
+    tr.validation.append(entry)
+    return entry
 
 
 def _fixed_samples(cfg: MUNITConfig, n: int = 2) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
@@ -63,8 +97,30 @@ def _fixed_samples(cfg: MUNITConfig, n: int = 2) -> tuple[list[torch.Tensor], li
             [prep(p) for p in pick(monet2photo("testB"), n, seed=cfg.seed)])
 
 
+@torch.no_grad()
+def sample_grid(tr: Trainer, images_a: Sequence[torch.Tensor], images_b: Sequence[torch.Tensor], *,
+                n_random: int = 2) -> torch.Tensor:
+    """Rows ``x | reconstruction | n_random random-style translations | reference-style`` per image, [0, 1]."""
+    g = torch.Generator().manual_seed(1234)
+    rows = []
+    for src, tgt_imgs, enc, dec in ((images_a, images_b, tr.gen_a, tr.gen_b),
+                                    (images_b, images_a, tr.gen_b, tr.gen_a)):
+        for i, x in enumerate(src):
+            x = x.to(tr.device) * 2 - 1
+            ref = tgt_imgs[(i + 1) % len(tgt_imgs)].to(tr.device) * 2 - 1
+            c, s = enc.encode(x)
+            cells = [x, enc.decode(c, s)]
+            for _ in range(n_random):
+                cells.append(dec.decode(c, torch.randn(1, tr.cfg.style_dim, 1, 1, generator=g).to(tr.device)))
+            cells.append(dec.decode(c, dec.encode(ref)[1]))
+            rows.append(torch.cat(cells, dim=3))
+    for m in (tr.gen_a, tr.gen_b):
+        m.train()
+    return (torch.cat(rows, dim=2) + 1) / 2
+
+
 def export(name: str, *, directory: Path | None = None, dest: Path | None = None, extra: dict | None = None,
-           register: bool = False) -> dict:
+           register: bool = False, best: bool = False) -> dict:
     """Write ``munit_monet2photo[_<variant>].pth`` (fp16 generators + config) and ``..._history.json``.
 
     Parameters
@@ -76,6 +132,8 @@ def export(name: str, *, directory: Path | None = None, dest: Path | None = None
         Replace a committed file whose hash changed and update its registered sha256; without it such
         a file is written beside the committed one (:func:`hw2.weights.export_file`) and the
         history is not touched.
+    best : bool
+        Export ``best.pt`` (the best validation score, :func:`validate`) instead of the last checkpoint.
 
     Returns
     -------
@@ -86,7 +144,7 @@ def export(name: str, *, directory: Path | None = None, dest: Path | None = None
 
     directory = Path(directory or run_dir(name))
     dest = Path(dest or hw2_config.WEIGHTS)
-    state = read_checkpoint(directory / "checkpoint.pt")
+    state = read_checkpoint(directory / ("best.pt" if best else "checkpoint.pt"))
     stem = weights_name(name)
     ema = "ema_a" in state  # the moving average is what a run with ema_decay > 0 ships
     half = {"format": WEIGHTS_FORMAT, "config": state["config"],
@@ -109,6 +167,8 @@ def export(name: str, *, directory: Path | None = None, dest: Path | None = None
                "steps": state["step"], "elapsed_s": round(state["elapsed_s"], 1),
                "final_losses": final, "config": state["config"], "stages": list(state.get("stages", [])),
                "generators": "moving average" if ema else "last iterate",
+               "checkpoint": "best on the validation split" if best else "last",
+               "validation": list(state.get("validation", [])),
                **(extra or {})}
     beside = file.name.endswith(".new.pth")  # a changed file kept beside the committed one: its history too
     history = dest / (f"{stem}_history.new.json" if beside else f"{stem}_history.json")
@@ -134,16 +194,16 @@ def _validate(p: argparse.ArgumentParser, args) -> None:
         p.error(f"--threads must be >= 1, got {args.threads}")
     if args.device is not None and args.device not in ("cpu", "cuda", "auto") and not args.device.startswith("cuda:"):
         p.error(f"--device must be cpu, cuda, cuda:N or auto, got {args.device!r}")
-    if args.register and not (args.export or args.export_only):
-        p.error("--register only applies with --export or --export-only")
+    if (args.register or args.best) and not (args.export or args.export_only):
+        p.error("--register and --best only apply with --export or --export-only")
     for c in args.config:
         try:
             load_config(c)
         except (ValueError, FileNotFoundError, OSError, KeyError, TypeError) as exc:
             p.error(f"--config {c}: {exc}")
     if args.export_only:
-        missing = [c for c in (load_config(c).name for c in args.config)
-                   if not (run_dir(c) / "checkpoint.pt").is_file()]
+        file = "best.pt" if args.best else "checkpoint.pt"
+        missing = [c for c in (load_config(c).name for c in args.config) if not (run_dir(c) / file).is_file()]
         if missing:
             p.error(f"--export-only: no checkpoint for {missing}; train them first")
 
@@ -161,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--register", action="store_true",
                    help="with --export: replace committed generators whose hash changed and update their sha256")
+    p.add_argument("--best", action="store_true",
+                   help="with --export: export best.pt (best validation score) instead of the last checkpoint")
     args = p.parse_args(argv)
     _validate(p, args)
     if threading.current_thread() is threading.main_thread():
@@ -222,8 +284,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         h = tr.history[-1]
                         logs[tr.cfg.name].info("step %d %s", tr.step, " ".join(f"{k}={v:.4g}" for k, v in h.items() if k != "step"))
                     if tr.step % tr.cfg.sample_every == 0 or tr.step == tr.cfg.max_iter:
-                        save_image(tr.sample_grid(*tr.fixed),
+                        save_image(sample_grid(tr, *tr.fixed),
                                    tr.directory / "samples" / f"step_{tr.step:06d}.jpg")
+                    if tr.cfg.val_every and tr.step % tr.cfg.val_every == 0:
+                        entry = validate(tr)
+                        logs[tr.cfg.name].info("validation %s", json.dumps(entry))
+                        if entry["best"]:
+                            tr.save(tr.directory / "best.pt")
+                        with atomic_write(tr.directory / "validation.json", "w") as fh:
+                            json.dump(tr.validation, fh)
                     now = time.perf_counter()
                     if now - last_save[i] >= tr.cfg.ckpt_every_s:
                         tr.save()
@@ -248,7 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"not exporting {cfg.name}: its checkpoint is past --iters {args.iters} "
                       f"(step {step}); the exported file is left as it is", file=sys.stderr)
                 continue
-            summary = export(cfg.name, extra={"command": cmd, "machine": machine_info()}, register=args.register)
+            summary = export(cfg.name, extra={"command": cmd, "machine": machine_info()}, register=args.register,
+                             best=args.best)
             logs[cfg.name].info("exported %s", json.dumps(summary))
             print(json.dumps({k: v for k, v in summary.items() if k != "config"}, indent=1))
     return 0

@@ -2,8 +2,8 @@
 discriminators, two Adam optimisers), its batches, and atomic, resumable checkpoints.
 
 Checkpoints are plain dicts of state dicts (``format`` :data:`CKPT_FORMAT`), so moving a class never
-breaks resuming. The command line (``python -m hw2.munit.train``) and the export of the generators are
-in :mod:`.train`.
+breaks resuming. The command line (``python -m hw2.munit.train``), the validation during training, the
+sample grids and the export of the generators are in :mod:`.train`.
 """
 from __future__ import annotations
 
@@ -83,10 +83,12 @@ def sample_batch(images: Sequence, rng: np.random.Generator, *, batch: int, new_
     return torch.stack(out).contiguous() * 2 - 1
 
 
-def _default_data():
+def _default_data(cfg: MUNITConfig):
+    """monet2photo ``trainA`` and ``trainB``, without their validation parts when ``cfg.val_holdout``."""
     from ..data import monet2photo
 
-    return monet2photo("trainA"), monet2photo("trainB")
+    part = "fit" if cfg.val_holdout else None
+    return monet2photo("trainA", part=part), monet2photo("trainB", part=part)
 
 
 class Trainer:
@@ -96,7 +98,7 @@ class Trainer:
     ----------
     cfg : MUNITConfig
     data_a, data_b : sequences of image paths or ``(1, 3, H, W)`` tensors in [0, 1], optional
-        Default: monet2photo ``trainA`` (Monet) and ``trainB`` (photos).
+        Default: monet2photo ``trainA`` (Monet) and ``trainB`` (photos), their ``fit`` parts with ``cfg.val_holdout``.
     directory : Path, optional
         Where checkpoint, log, history and samples go (default :func:`run_dir` ``(cfg.name)``); nothing
         is written there until a checkpoint, the log or samples are asked for.
@@ -107,7 +109,7 @@ class Trainer:
                  directory: Path | None = None, device=None):
         self.cfg = cfg
         if data_a is None or data_b is None:
-            da, db = _default_data()
+            da, db = _default_data(cfg)
             data_a = da if data_a is None else data_a
             data_b = db if data_b is None else data_b
         if len(data_a) == 0 or len(data_b) == 0:
@@ -139,6 +141,8 @@ class Trainer:
         #: (``cfg.style_prior_w > 0``); filled on first use, then a ring buffer at ``_bank_pos``
         self.style_banks: torch.Tensor | None = None
         self._bank_pos = 0
+        #: validation scores (``cfg.val_every``; entries written by :mod:`.train`), kept in the checkpoint
+        self.validation: list[dict] = []
 
     # ------------------------------------------------------------------ one step
     def batch(self, step: int, stream: int = 0) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
@@ -156,6 +160,15 @@ class Trainer:
         dev = self.device
         return x_a.to(dev), x_b.to(dev), {k: v.to(dev) for k, v in codes.items()}
 
+    def augment(self, step: int, stream: int = 3):
+        """The DiffAugment of ``step`` (``cfg.diffaug``; its own seeded stream), or ``None`` when it is off."""
+        if not self.cfg.diffaug:
+            return None
+        from .augment import augmenter
+
+        rng = np.random.default_rng([self.cfg.seed, step, stream])
+        return augmenter(self.cfg.diffaug, torch.Generator().manual_seed(int(rng.integers(2 ** 62))))
+
     def _set_lr(self) -> float:
         lr = self.cfg.lr * self.cfg.gamma ** (self.step // self.cfg.step_size)
         for opt in (self.opt_gen, self.opt_dis):
@@ -172,13 +185,14 @@ class Trainer:
             m.train()
         x_a, x_b, s = self.batch(self.step)
         nets = (self.gen_a, self.gen_b, self.dis_a, self.dis_b)
-        d = discriminator_losses(*nets, x_a, x_b, s["dis_a"], s["dis_b"], cfg)
+        aug = self.augment(self.step)
+        d = discriminator_losses(*nets, x_a, x_b, s["dis_a"], s["dis_b"], cfg, augment=aug)
         self.opt_dis.zero_grad(set_to_none=True)
         d["total"].backward()
         self.opt_dis.step()
         if cfg.style_prior_w > 0 and self.style_banks is None:
             self._fill_style_banks()
-        g = generator_losses(*nets, x_a, x_b, s["gen_a"], s["gen_b"], cfg, style_banks=self.style_banks)
+        g = generator_losses(*nets, x_a, x_b, s["gen_a"], s["gen_b"], cfg, style_banks=self.style_banks, augment=aug)
         self.opt_gen.zero_grad(set_to_none=True)
         g["total"].backward()
         self.opt_gen.step()
@@ -246,7 +260,7 @@ class Trainer:
         for i in range(n):
             x_a, x_b, s = self.batch(i, stream=1)
             d = discriminator_losses(self.gen_a, self.gen_b, self.dis_a, self.dis_b, x_a, x_b, s["dis_a"], s["dis_b"],
-                                     self.cfg)
+                                     self.cfg, augment=self.augment(i, stream=4))
             self.opt_dis.zero_grad(set_to_none=True)
             d["total"].backward()
             self.opt_dis.step()
@@ -311,7 +325,7 @@ class Trainer:
         """Everything needed to resume (loadable with ``torch.load(weights_only=True)``)."""
         return {"format": CKPT_FORMAT, "config": self.cfg.to_dict(), "step": self.step,
                 "elapsed_s": self.elapsed_s, "history": list(self.history), "pending": list(self._pending),
-                "stages": list(self.stages),
+                "stages": list(self.stages), "validation": list(self.validation),
                 **({"ema_a": self.ema_a.state_dict(), "ema_b": self.ema_b.state_dict()}
                    if self.ema_a is not None else {}),
                 **({"style_banks": self.style_banks.clone(), "style_bank_pos": self._bank_pos}
@@ -353,31 +367,10 @@ class Trainer:
         self.history = list(state["history"])
         self._pending = list(state["pending"])
         self.stages = list(state.get("stages", []))
+        self.validation = list(state.get("validation", []))
         banks = state.get("style_banks")
         self.style_banks = None if banks is None else banks.to(self.device)
         self._bank_pos = int(state.get("style_bank_pos", 0))
-
-    # ------------------------------------------------------------------ samples
-    @torch.no_grad()
-    def sample_grid(self, images_a: Sequence[torch.Tensor], images_b: Sequence[torch.Tensor], *,
-                    n_random: int = 2) -> torch.Tensor:
-        """Rows ``x | reconstruction | n_random random-style translations | reference-style`` per image, [0, 1]."""
-        g = torch.Generator().manual_seed(1234)
-        rows = []
-        for src, tgt_imgs, enc, dec in ((images_a, images_b, self.gen_a, self.gen_b),
-                                        (images_b, images_a, self.gen_b, self.gen_a)):
-            for i, x in enumerate(src):
-                x = x.to(self.device) * 2 - 1
-                ref = tgt_imgs[(i + 1) % len(tgt_imgs)].to(self.device) * 2 - 1
-                c, s = enc.encode(x)
-                cells = [x, enc.decode(c, s)]
-                for _ in range(n_random):
-                    cells.append(dec.decode(c, torch.randn(1, self.cfg.style_dim, 1, 1, generator=g).to(self.device)))
-                cells.append(dec.decode(c, dec.encode(ref)[1]))
-                rows.append(torch.cat(cells, dim=3))
-        for m in (self.gen_a, self.gen_b):
-            m.train()
-        return (torch.cat(rows, dim=2) + 1) / 2
 
 
 def read_checkpoint(path: Path) -> dict:
