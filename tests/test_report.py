@@ -172,9 +172,9 @@ _FAKE = {
     "vgg": {"_meta": {"machine": {"cores": 2, "cpu": "Intel(R) Xeon(R)", "gpu": None}, "quick": False},
             "threads": 2, "forward_s_256": 0.3371, "forward_s_512": 1.4669},
     "munit": {"_meta": {"machine": {"cores": 8, "cpu": "EPYC", "gpu": "H200"}, "quick": True},
-              "threads": 1, "fid_vgg_photo2monet": 378.46, "fid_vgg_photo2monet_sd": 5.143, "eval_n_draws": 3,
-              "fid_vgg_identity_photo2monet": 620.47, "eval_size": 80, "eval_n_photos": 100,
-              "infer_ms_256": 131.4},
+              "threads": 1, "fid_vgg_photo2monet_t1": 378.46, "fid_vgg_photo2monet_t1_sd": 5.143,
+              "eval_n_draws_t1": 5, "fid_vgg_identity_photo2monet": 620.47, "eval_size": 256,
+              "eval_n_photos_t1": 50, "sharpness_photo2monet": 0.2362, "infer_ms_256": 131.4},
     "quilting": {"_meta": {}, "synth_512_s": 0.6155},
 }
 
@@ -185,14 +185,16 @@ def test_appendix_rows_on_a_small_fake_results_dict():
     by = {(r[0], r[1]): r for r in rows}
     vgg = by[("VGG-19 encoder", "forward pass to relu5_1, 512 × 512 image")]
     assert vgg[2:] == ["1.47 s", "256 × 256 image: 0.337 s", "2 cores (Intel Xeon), 2 threads, no GPU"]
-    fid = [r for r in rows if r[0] == "MUNIT" and "photo → Monet" in r[1]][0]
-    assert fid[1].endswith("(80 px, 100 photos)") and fid[2] == "378 ± 5.14 over 3 draws"
+    fid = [r for r in rows if r[0] == "MUNIT" and r[1].startswith("Fréchet VGG distance of photo → Monet")][0]
+    assert fid[1].endswith("T = 1 (256 px, 50 photos)") and fid[2] == "378 ± 5.14 over 5 draws"
     assert fid[3] == "the photos untranslated: 620"
     assert fid[4] == "8 cores (EPYC), 1 thread, GPU: H200; quick run (checks the code path only)"
     assert [r[2] for r in rows if r[0] == "Image Quilting"] == ["0.616 s"]
     assert by[("MUNIT", "translation of a 256 × 256 image")][2:4] == ["131 ms", "—"]
+    sharp = [r for r in rows if r[0] == "MUNIT" and r[1].startswith("sharpness of photo → Monet")][0]
+    assert sharp[2:4] == ["0.236", "real images: 1"]
     # only the figures present: no row for a benchmark or figure the results lack
-    assert not any(r[0] in ("Neural Style", "PhotoWCT") for r in rows) and len(rows) == 4
+    assert not any(r[0] in ("Neural Style", "PhotoWCT") for r in rows) and len(rows) == 5
     # no results key in what the report shows
     keys = {k for bench in _FAKE.values() for k in bench if "_" in k.strip("_")}
     assert not any(k in cell for k in keys for r in rows for cell in r)

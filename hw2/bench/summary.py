@@ -43,10 +43,11 @@ _Row = tuple[str, str, str, Callable[[dict], str], Callable[[dict], str]]
 
 
 def _fid(direction: str) -> Callable[[dict], str]:
+    """The Fréchet VGG distance at ``T = 1`` and the size the notebook shows (``*_t1``), mean ± sd over the draws."""
     def value(r):
-        v = _num(_get(r, f"fid_vgg_{direction}"))
-        sd = r.get(f"fid_vgg_{direction}_sd")
-        return f"{v} ± {_num(sd)} over {r.get('eval_n_draws', 1)} draws" if sd is not None else v
+        v = _num(_get(r, f"fid_vgg_{direction}_t1"))
+        sd = r.get(f"fid_vgg_{direction}_t1_sd")
+        return f"{v} ± {_num(sd)} over {r.get('eval_n_draws_t1', 1)} draws" if sd is not None else v
     return value
 
 
@@ -103,12 +104,16 @@ HEADLINES: tuple[_Row, ...] = (
      _optional(lambda r: f"loop over candidates: {_num(_get(r, 'naive_synth_512_s'))} s "
                          f"({_num(_get(r, 'speedup'))}× slower), same cut cost: "
                          f"{'yes' if _get(r, 'min_cut_cost_equal') else 'no'}")),
-    ("munit", "MUNIT", "Fréchet VGG distance of photo → Monet translations to Monet paintings",
+    ("munit", "MUNIT", "Fréchet VGG distance of photo → Monet translations to Monet paintings, T = 1",
      _fid("photo2monet"),
      _optional(lambda r: f"the photos untranslated: {_num(_get(r, 'fid_vgg_identity_photo2monet'))}")),
-    ("munit", "MUNIT", "Fréchet VGG distance of Monet → photo translations to photos",
+    ("munit", "MUNIT", "Fréchet VGG distance of Monet → photo translations to photos, T = 1",
      _fid("monet2photo"),
      _optional(lambda r: f"the paintings untranslated: {_num(_get(r, 'fid_vgg_identity_monet2photo'))}")),
+    ("munit", "MUNIT", "sharpness of photo → Monet translations, T = 1 (Laplacian energy / real paintings')",
+     lambda r: _num(_get(r, "sharpness_photo2monet")), lambda r: "real images: 1"),
+    ("munit", "MUNIT", "sharpness of Monet → photo translations, T = 1 (Laplacian energy / real photos')",
+     lambda r: _num(_get(r, "sharpness_monet2photo")), lambda r: "real images: 1"),
     ("munit", "MUNIT", "translation of a 256 × 256 image",
      lambda r: f"{_num(_get(r, 'infer_ms_256'))} ms", lambda r: "—"),
     ("munit", "MUNIT", "training steps per second, one thread",
@@ -134,8 +139,8 @@ def _machine(r: dict) -> str:
 
 def _measure(bench: str, measure: str, r: dict) -> str:
     if bench == "munit" and measure.startswith("Fréchet") and "eval_size" in r:
-        n = (f"{r['eval_n_photos']} photos" if "photo →" in measure and "eval_n_photos" in r else
-             f"{r['eval_n_monet']} paintings" if "Monet →" in measure and "eval_n_monet" in r else "")
+        n = (f"{r['eval_n_photos_t1']} photos" if "photo →" in measure and "eval_n_photos_t1" in r else
+             f"{r['eval_n_monet_t1']} paintings" if "Monet →" in measure and "eval_n_monet_t1" in r else "")
         return f"{measure} ({r['eval_size']} px" + (f", {n})" if n else ")")
     return measure
 
