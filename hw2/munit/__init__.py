@@ -3,12 +3,17 @@
 Modules
 -------
 config
-    :class:`MUNITConfig` and the YAML configurations in ``configs/`` (``paper``, ``cpu``, ``cpu_encadv``, ``cpu_vgg``).
+    :class:`MUNITConfig` and the YAML configurations in ``configs/`` (``paper``, ``cpu``, ``cpu_encadv``, ``cpu_vgg``,
+    ``cpu_diffaug``, ``cpu_diffaug_128``, ``cpu_diffaug_encadv``).
 networks
     Content/style encoders, AdaIN decoder with its MLP, multi-scale LSGAN discriminator.
 losses
     Image, content and style reconstruction, adversarial, optional cycle/perceptual and encoded-style
     adversarial terms.
+augment
+    DiffAugment (Zhao et al., 2020): colour, translation and cutout before both discriminators (config ``diffaug``).
+trainer
+    :class:`Trainer`, the training state: generators, discriminators, optimisers, one step, checkpoints.
 train
     ``python -m hw2.munit.train --config cpu cpu_encadv``, then ``--config cpu_vgg`` (resumable, atomic checkpoints).
 method
@@ -19,6 +24,11 @@ model
     training code is imported.
 evaluate
     :func:`evaluate`, :func:`temperature_curve`, :func:`choose_temperature`, :func:`style_code_statistics`.
+benchmark
+    Scores at the size the notebook shows (Fréchet VGG distance, sharpness, diversity) on test or validation
+    images, and the temperature chosen on the validation split (``make bench ONLY=munit``).
+figures
+    What notebook 03 shows: tables, training curves, translation grids, the temperature figure.
 translate
     Both of the above under their former name (``from hw2.munit import translate as mt``).
 """
