@@ -134,8 +134,9 @@ def combine(executed: Sequence[Executed], output: Path, *, profile: str, machine
                                "(details in the appendix).</small></p>")]
     cells += parts["title"]
     contents = ["## Contents", ""]
-    contents += [f"{i}. [{html.escape(e.title)}](#nb-{e.name})" for i, e in enumerate(executed, 1)]
-    contents.append(f"{len(executed) + 1}. [Appendix](#appendix)")
+    # the section titles carry their own numbers ("2 · Neural Style"): a plain list, not a numbered one
+    contents += [f"- [{html.escape(e.title)}](#nb-{e.name})" for e in executed]
+    contents.append("- [Appendix](#appendix)")
     cells.append(new_markdown_cell('<div class="hw2-contents"></div>\n\n' + "\n".join(contents)))
     for e in executed:
         cells.append(new_markdown_cell(f'<div class="hw2-notebook" id="nb-{e.name}"></div>'))
