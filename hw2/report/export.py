@@ -98,7 +98,7 @@ def exporter(*, hide_code: bool):
 
 
 #: tables with at most this many rows are never split across pages (longer ones split between rows)
-SMALL_TABLE_ROWS = 15
+SMALL_TABLE_ROWS = 20
 
 _TABLE = re.compile(r"<table(?P<attrs>[^>]*)>(?P<inner>.*?)</table>", re.S)
 
