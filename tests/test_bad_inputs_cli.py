@@ -36,7 +36,7 @@ def test_photowct_cli_checks_arguments_before_training(argv, match, capsys, monk
     (["--minutes", "-1"], "--minutes"),
     (["--threads", "0"], "--threads"),
     (["--device", "gpu"], "--device"),
-    (["--register"], "--register only applies"),
+    (["--register"], "--register and --best only apply"),
     (["--config", "no_such_config"], "--config no_such_config"),
 ])
 def test_munit_cli_checks_arguments_before_training(argv, match, capsys, monkeypatch):
