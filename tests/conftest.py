@@ -20,6 +20,22 @@ def _has_data() -> bool:
 requires_data = pytest.mark.skipif(not _has_data(), reason="HW2_DATA (monet2photo etc.) not available")
 
 
+#: the tiny MUNIT configuration of the MUNIT tests (a few thousand parameters, 32 px)
+TINY_MUNIT = dict(gen_dim=8, mlp_dim=16, n_res=1, style_downsample=3, dis_dim=8, dis_n_layer=2, dis_num_scales=2,
+                  new_size=32, crop_size=32, lr=5e-4, log_every=2, name="tiny")
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny networks: one torch thread is fastest, and does not spin on a shared CPU."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     import random

@@ -14,21 +14,14 @@ from hw2.munit.networks import (AdaINGen, MsImageDis, assign_adain_params, build
 from hw2.munit.train import CheckpointError, Trainer, export, read_checkpoint, sample_batch
 from hw2.munit.translate import MUNIT, MODELS, load_model, prepare
 
-from conftest import requires_data
+from conftest import requires_data, TINY_MUNIT
 
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny networks: one thread is fastest, and avoids spinning on a shared CPU."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-TINY = dict(gen_dim=8, mlp_dim=16, n_res=1, style_downsample=3, dis_dim=8, dis_n_layer=2, dis_num_scales=2,
-            new_size=32, crop_size=32, lr=5e-4, log_every=2, name="tiny")
+TINY = TINY_MUNIT
 
 
 def _tiny(**kw) -> MUNITConfig:

@@ -8,6 +8,8 @@ import sys
 
 import numpy as np
 import pytest
+
+from conftest import TINY_MUNIT
 import torch
 
 import hw2.munit.evaluate  # noqa: F401 - the module, not hw2.munit.evaluate the function
@@ -18,16 +20,10 @@ from hw2.munit.networks import build_generator
 
 mev = sys.modules["hw2.munit.evaluate"]
 
-TINY = dict(gen_dim=8, mlp_dim=16, n_res=1, style_downsample=3, dis_dim=8, dis_n_layer=2, dis_num_scales=2,
-            new_size=32, crop_size=32, name="tiny")
+TINY = TINY_MUNIT
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from conftest import TINY_MUNIT
 import torch
 import torch.nn.functional as F
 from PIL import Image
@@ -89,12 +91,7 @@ def test_sharpness_ratio_properties():
 from hw2.munit.augment import POLICIES, augmenter, diff_augment, parse_policy  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _batch(n: int = 4, size: int = 16) -> torch.Tensor:
@@ -160,8 +157,7 @@ from hw2.munit.config import MUNITConfig, load_config  # noqa: E402
 from hw2.munit.losses import discriminator_losses, generator_losses  # noqa: E402
 from hw2.munit.train import Trainer, validate  # noqa: E402
 
-TINY = dict(gen_dim=8, mlp_dim=16, n_res=1, style_downsample=3, dis_dim=8, dis_n_layer=2, dis_num_scales=2,
-            new_size=32, crop_size=32, lr=5e-4, log_every=2, name="tiny")
+TINY = TINY_MUNIT
 
 
 def _tiny_trainer(directory=None, **kw) -> Trainer:
