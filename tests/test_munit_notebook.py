@@ -250,3 +250,16 @@ def test_try_figure_and_panel(tiny):
     pytest.importorskip("ipywidgets")
     panel = figures.try_panel(models, size=32, temperature=0.5)
     assert hasattr(panel, "widget")
+
+
+def test_largest_within_keeps_the_highest_admissible_temperature():
+    from hw2.munit.evaluate import largest_within
+
+    temps = [1.0, 0.75, 0.5, 0.25]
+    assert largest_within(temps, [[110, 101, 100, 100]], tol=0.02) == 0.75
+    assert largest_within(temps, [[110, 101, 100, 100], [100, 101, 102, 140]], tol=0.02) == 0.75
+    # two directions whose bests lie at opposite ends: no temperature has both within 2 %
+    with pytest.raises(ValueError, match="no temperature"):
+        largest_within(temps, [[110, 101, 100, 100], [100, 120, 130, 140]], tol=0.02)
+    with pytest.raises(ValueError, match="tol"):
+        largest_within(temps, [[1, 2, 3, 4]], tol=1.0)

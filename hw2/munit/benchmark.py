@@ -21,7 +21,7 @@ import time
 import numpy as np
 import torch
 
-from .evaluate import _diversity, _load_prepared, _real_stats, _vgg_stats
+from .evaluate import _diversity, _load_prepared, _real_stats, _vgg_stats, largest_within
 from .model import MUNIT, _temperature
 
 __all__ = ["SPLITS", "TARGETS", "SHARPNESS_TARGET", "image_paths", "score", "selection_score", "validation_curve",
@@ -176,5 +176,4 @@ def choose_temperature_on_validation(model: MUNIT, temperatures=(1.0, 0.75, 0.5,
     identity = curve["fid_vgg_identity"]
     curve["selection"] = [selection_score({f"fid_ratio_{d}": curve[f"fid_vgg_{d}"][i] / identity for d in TARGETS})
                           for i in range(len(curve["temperature"]))]
-    best = min(curve["selection"])
-    return max(t for t, v in zip(curve["temperature"], curve["selection"]) if v <= (1 + tol) * best), curve
+    return largest_within(curve["temperature"], [curve["selection"]], tol=tol), curve

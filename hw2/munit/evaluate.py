@@ -17,7 +17,7 @@ import torch
 from .model import MUNIT, _temperature, prepare, random_styles
 
 __all__ = ["evaluate", "evaluate_models", "comparisons", "temperature_curve", "choose_temperature", "temperature_study",
-           "curve_point", "style_code_statistics", "recorded_benchmark", "recorded_temperature_curve",
+           "curve_point", "largest_within", "style_code_statistics", "recorded_benchmark", "recorded_temperature_curve",
            "TEMPERATURE_TOL"]
 
 #: :func:`choose_temperature`'s tolerance: a temperature within this fraction of the best distance is admissible
@@ -208,18 +208,27 @@ def temperature_curve(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, spli
     return out
 
 
-def choose_temperature(curve: dict, *, tol: float = TEMPERATURE_TOL) -> float:
-    """The largest temperature whose Fréchet distances are within ``tol`` of the best, in both directions.
+def largest_within(temperatures, figures, *, tol: float = TEMPERATURE_TOL) -> float:
+    """The largest temperature at which every figure in ``figures`` (lists aligned with ``temperatures``,
+    lower is better) is within ``tol`` of its own best: the rule every temperature choice here uses.
 
-    ``curve`` is a :func:`temperature_curve` result (on the training images). Below the knee of the curve a
-    lower temperature buys little fidelity and costs diversity, so the highest admissible ``T`` is kept.
+    Below the knee of a curve a lower temperature buys little fidelity and costs diversity, so the highest
+    admissible ``T`` is kept. Raises ``ValueError`` for ``tol`` outside [0, 1) or when no temperature qualifies.
     """
     if not 0 <= tol < 1:
         raise ValueError(f"tol must be in [0, 1), got {tol}")
-    temps = list(curve["temperature"])
-    ok = [all(f[i] <= (1 + tol) * min(f) for f in (curve["fid_vgg_photo2monet"], curve["fid_vgg_monet2photo"]))
-          for i in range(len(temps))]
-    return max(t for t, good in zip(temps, ok) if good)
+    temps = list(temperatures)
+    ok = [t for i, t in enumerate(temps) if all(f[i] <= (1 + tol) * min(f) for f in figures)]
+    if not ok:
+        raise ValueError(f"no temperature has every figure within {tol:.0%} of its best")
+    return max(ok)
+
+
+def choose_temperature(curve: dict, *, tol: float = TEMPERATURE_TOL) -> float:
+    """The largest temperature whose Fréchet distances are within ``tol`` of the best, in both directions
+    (:func:`largest_within`); ``curve`` is a :func:`temperature_curve` result (on the training images)."""
+    return largest_within(curve["temperature"], (curve["fid_vgg_photo2monet"], curve["fid_vgg_monet2photo"]),
+                          tol=tol)
 
 
 def temperature_study(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, recorded: dict | None = None,
