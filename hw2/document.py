@@ -14,16 +14,31 @@ Cell tags the report understands
 ``appendix``     moved to the appendix at the end of the combined report.
 ``interactive``  widget panels and their introduction: kept in the notebook and its HTML, left out of the report.
 ``notebook-only`` kept in the notebook and its HTML, left out of the report (reference material).
-``timing``, ``benchmarks``, ``nondeterministic``  skipped by ``make verify`` (see :mod:`hw2.verify`).
+``timing``, ``benchmarks``  skipped by ``make verify`` (see :mod:`hw2.report.numbers`).
 
 A figure shown in a cell that the report leaves out must not be numbered (no ``label``).
+
+Numbers for ``make verify``
+---------------------------
+What a notebook shows is compared with the committed numbers, each output within the tolerance of
+its kind of number (:data:`NUMBER_KINDS`): ``show_table(..., numbers="optimised")`` and
+``prose(..., numbers="optimised")`` mark results of iterative optimisation. Timings are marked where
+they are made: :func:`timing` for a value in prose, ``show_table(..., timing=[column, ...])`` for
+table columns; they are shown as they are and never compared.
 """
 from __future__ import annotations
 
 import textwrap
 
-__all__ = ["ORDER", "REFERENCES", "number", "ref", "caption_html", "show_figure", "show_table", "prose",
-           "cite", "cited", "notebook_sources", "references_markdown", "labels"]
+__all__ = ["ORDER", "REFERENCES", "NUMBER_KINDS", "TIMING_SPAN", "number", "ref", "caption_html", "show_figure",
+           "markdown_table", "show_table", "prose", "timing", "cite", "cited", "notebook_sources",
+           "references_markdown", "labels"]
+
+#: the kinds of number an output can hold; :data:`hw2.report.numbers.TOLERANCES` gives each its tolerance
+NUMBER_KINDS = ("numeric", "optimised")
+
+#: the markup of a timing (``{}``: the shown text), which ``make verify`` masks
+TIMING_SPAN = '<span class="hw2-timing">{}</span>'
 
 #: part -> labels in document order; ``fig:`` labels are numbered as figures, ``tab:`` labels as tables,
 #: consecutively over the parts in this order. Each notebook owns its own entries.
@@ -168,24 +183,72 @@ def show_figure(fig, name: str | None = None, *, label: str | None = None, capti
         display(HTML(caption_html(label, caption)))
 
 
-def show_table(rows, headers, *, label: str | None = None, caption: str | None = None):
-    """Display a markdown table (:func:`hw2.notebook.markdown_table`) with its numbered caption above it."""
-    from IPython.display import Markdown, display
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        if v != v:
+            return "n/a"
+        return f"{v:.3g}" if abs(v) < 1e4 else f"{v:.0f}"
+    return str(v)
 
-    from .notebook import markdown_table
+
+def timing(value, fmt: str = "{:.1f}") -> str:
+    """A timing or memory size for prose or a table cell: shown as it is, never compared by ``make verify``.
+
+    ``value`` is a number (formatted with ``fmt``) or text such as ``"4 to 10 s"``.
+    """
+    text = value if isinstance(value, str) else fmt.format(value)
+    return TIMING_SPAN.format(text)
+
+
+def markdown_table(rows, headers, *, timing_columns=()) -> str:
+    """A GitHub-flavoured markdown table; floats with 3 significant digits.
+
+    ``timing_columns``: headers of the columns that hold timings or memory sizes (see :func:`timing`).
+    """
+    headers = list(headers)
+    unknown = [c for c in timing_columns if c not in headers]
+    if unknown:
+        raise ValueError(f"timing columns {unknown} are not among the headers {headers}")
+    timed = {headers.index(c) for c in timing_columns}
+    lines = ["| " + " | ".join(map(str, headers)) + " |", "|" + "---|" * len(headers)]
+    for r in rows:
+        if len(r) != len(headers):
+            raise ValueError(f"row {r!r} has {len(r)} cells for {len(headers)} headers")
+        lines.append("| " + " | ".join(timing(_fmt(v)) if i in timed else _fmt(v) for i, v in enumerate(r)) + " |")
+    return "\n".join(lines)
+
+
+def _metadata(numbers: str) -> dict:
+    if numbers not in NUMBER_KINDS:
+        raise ValueError(f"numbers must be one of {NUMBER_KINDS}, got {numbers!r}")
+    return {"hw2": {"numbers": numbers}} if numbers != "numeric" else {}
+
+
+def show_table(rows, headers, *, label: str | None = None, caption: str | None = None, timing=(),
+               numbers: str = "numeric"):
+    """Display a markdown table (:func:`markdown_table`) with its numbered caption above it.
+
+    ``timing``: headers of the columns that hold timings (never compared by ``make verify``);
+    ``numbers``: the kind of its numbers (:data:`NUMBER_KINDS`), which sets their tolerance.
+    """
+    from IPython.display import Markdown, display
 
     if (label is None) != (caption is None):
         raise ValueError("give both label and caption, or neither")
-    table = markdown_table(rows, headers)
+    meta = _metadata(numbers)
+    table = markdown_table(rows, headers, timing_columns=timing)
     # one output, so that a page break never separates the caption from its table
-    display(Markdown(table if label is None else caption_html(label, caption) + "\n\n" + table))
+    display(Markdown(table if label is None else caption_html(label, caption) + "\n\n" + table), metadata=meta)
 
 
-def prose(text: str) -> None:
-    """Display ``text`` (markdown, dedented) as the notebook's prose; use f-strings for values and :func:`ref`."""
+def prose(text: str, *, numbers: str = "numeric") -> None:
+    """Display ``text`` (markdown, dedented) as the notebook's prose; use f-strings for values and :func:`ref`.
+
+    ``numbers``: the kind of its numbers (:data:`NUMBER_KINDS`); wrap timings in :func:`timing`.
+    """
     from IPython.display import Markdown, display
 
-    display(Markdown(textwrap.dedent(text).strip()))
+    display(Markdown(textwrap.dedent(text).strip()), metadata=_metadata(numbers))
 
 
 def cite(key: str) -> str:

@@ -92,7 +92,7 @@ def offline_build(tmp_path_factory):
 def test_offline_quick_build_in_a_fresh_clone(offline_build):
     import nbformat
 
-    from hw2 import verify
+    from hw2.report import numbers
 
     report_dir = offline_build / "report"
     executed = {p.stem: report_dir / p.name for p in NOTEBOOKS}
@@ -102,7 +102,7 @@ def test_offline_quick_build_in_a_fresh_clone(offline_build):
         for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
             outs = cell.get("outputs", [])
             assert not [o for o in outs if o.get("output_type") == "error"], f"{stem} cell {i} raised"
-            for kind, text in verify._comparable(outs):
+            for kind, text, _ in numbers.comparable_outputs(outs):
                 if kind == "text":
                     found = _PLACEHOLDER.search(text)
                     assert not found, f"{stem} code cell {i} shows a placeholder: {found.group(0)!r} in {text[:300]!r}"
@@ -110,7 +110,7 @@ def test_offline_quick_build_in_a_fresh_clone(offline_build):
             f"{stem} shows no figure"
         # the figures were written into the clone, by the clone's hw2
     assert list((offline_build / "figures").glob("*.png"))
-    summary = verify.match_summary(executed, profile="quick")
+    summary = numbers.match_summary(executed, profile="quick")
     assert not summary["missing"], f"no committed quick numbers for {summary['missing']}"
     bad = {k: v for k, v in summary["notebooks"].items() if v[0] != v[1]}
     assert not bad, f"numbers differ from the committed quick-profile numbers: {bad} (run `make verify`)"

@@ -1,4 +1,5 @@
-"""hw2.verify: the comparison catches changed numbers and figures, ignores timings; make verify runs."""
+"""hw2.report.numbers and hw2.verify: changed numbers and figures are caught within each kind's tolerance,
+timings marked where they are made are never compared."""
 from __future__ import annotations
 
 import base64
@@ -6,10 +7,12 @@ import copy
 import io as _io
 
 import numpy as np
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from PIL import Image
 
-from hw2 import verify
+from hw2 import document
+from hw2.report import numbers as verify
 
 
 def _png(value: int) -> str:
@@ -34,12 +37,49 @@ def test_identical_within_tolerance():
     assert verify.compare_notebooks(a, b) == []
 
 
-def test_timing_columns_of_tables_are_ignored():
+def test_timings_marked_where_made_are_never_compared():
     def table(t, v):
-        return f"| mode | time (s) | seams |\n|---|---|---|\n| cut | {t} | {v} |"
+        return document.markdown_table([["cut", t, v]], ["mode", "time (s)", "seams"], timing_columns=["time (s)"])
 
-    assert verify._numbers_equal(table("0.51", "1.06"), table("0.93", "1.06"), verify.Tolerance()) is None
-    assert verify._numbers_equal(table("0.51", "1.06"), table("0.51", "1.45"), verify.Tolerance())
+    tol = verify.TOLERANCES["numeric"]
+    assert verify.compare_texts(table(0.51, 1.06), table(0.93, 1.06), tol)[2] == []
+    assert verify.compare_texts(table(0.51, 1.06), table(0.51, 1.45), tol)[2] == [("1.06", "1.45")]
+    prose = f"the cost: {document.timing('4 to 10 s')} per image, loss 2.13"
+    assert verify.compare_texts(prose, prose.replace("4 to 10", "5 to 12"), tol)[2] == []
+    assert verify.compare_texts(prose, prose.replace("2.13", "2.17"), tol)[2] == [("2.13", "2.17")]
+    # an unmarked column whose header names a time is compared: nothing is recognised by its words
+    plain = document.markdown_table([["cut", 0.51]], ["mode", "time (s)"])
+    assert verify.compare_texts(plain, plain.replace("0.51", "0.93"), tol)[2] == [("0.51", "0.93")]
+
+
+def test_unknown_timing_column_or_number_kind_is_rejected():
+    with pytest.raises(ValueError, match="timing columns"):
+        document.markdown_table([[1, 2]], ["a", "b"], timing_columns=["seconds"])
+    with pytest.raises(ValueError, match="numbers must be one of"):
+        document.prose("x", numbers="fuzzy")
+
+
+def test_each_output_is_compared_within_the_tolerance_of_its_kind():
+    committed = {"profile": "quick", "cells": {"0": ["loss 2.13", "ssim 0.500"]}}
+    now = {"profile": "quick", "cells": {"0": ["loss 2.17", "ssim 0.520"]},
+           "kinds": {"0": ["optimised", "numeric"]}}
+    [row] = verify.compare_numbers(committed, now)
+    assert (row["equal"], row["numbers"]) == (1, 2)          # 2 % is within "optimised", 4 % not "numeric"
+    assert row["differences"] == [("0.500", "0.520")]
+    now["kinds"]["0"] = ["numeric", "numeric"]
+    assert verify.compare_numbers(committed, now)[0]["equal"] == 0
+    now["cells"]["0"] = ["loss 2.5", "ssim 0.500"]           # 17 %: outside every tolerance
+    now["kinds"]["0"] = ["optimised", "numeric"]
+    assert verify.compare_numbers(committed, now)[0]["differences"] == [("2.13", "2.5")]
+
+
+def test_the_kind_travels_in_the_output_metadata():
+    c = new_code_cell("t", outputs=[new_output("display_data", data={"text/markdown": "loss 2.1"},
+                                               metadata={"hw2": {"numbers": "optimised"}}),
+                                    new_output("display_data", data={"text/markdown": "ssim 0.5"})])
+    got = verify.extract_numbers(new_notebook(cells=[c]), profile="quick")
+    assert got == {"profile": "quick", "cells": {"0": ["loss 2.1", "ssim 0.5"]},
+                   "kinds": {"0": ["optimised", "numeric"]}}
 
 
 def test_changed_number_text_and_figure_are_reported():
@@ -63,8 +103,9 @@ def test_compare_numbers_counts_equal_and_different_numbers():
     committed = {"profile": "quick", "cells": {"0": ["a 1.0 b 2.0 c 3.0"], "4": ["x 7"]}}
     now = {"profile": "quick", "cells": {"0": ["a 1.0001 b 2.5 c 3.0"], "4": ["x 7"]}}
     rows = verify.compare_numbers(committed, now)
-    assert rows[0] == {"cell": 0, "numbers": 3, "equal": 2, "difference": "2.5 (committed 2.0)"}
-    assert rows[1] == {"cell": 4, "numbers": 1, "equal": 1, "difference": None}
+    assert rows[0] == {"cell": 0, "numbers": 3, "equal": 2, "difference": "2.5 (committed 2.0)",
+                       "differences": [("2.0", "2.5")]}
+    assert rows[1] == {"cell": 4, "numbers": 1, "equal": 1, "difference": None, "differences": []}
     now["cells"]["0"] = ["a 1.0 b 2.0 d 3.0"]  # the words around the numbers changed
     assert verify.compare_numbers(committed, now)[0]["difference"] == "text differs"
     del now["cells"]["4"]
@@ -85,8 +126,6 @@ def test_freeze_copies_a_build_into_the_committed_files(tmp_path, monkeypatch):
     [dest] = verify.freeze(source=build, log=lambda *_: None)
     assert dest == tmp_path / "notebooks" / "numbers" / "full" / "01_x.json"
     assert json.loads(dest.read_text()) == data
-    import pytest
-
     with pytest.raises(ValueError, match="profile"):
         verify.freeze(source=build, profile="quick", log=lambda *_: None)
     with pytest.raises(FileNotFoundError, match="build the report"):
@@ -102,10 +141,10 @@ def test_committed_numbers_exist_for_both_profiles():
 
 
 def test_one_unit_in_the_last_printed_place_is_a_rounding_boundary_not_a_change():
-    tol = verify.Tolerance()
-    assert verify._close("0.881", "0.882", tol)           # 3 significant digits around a rounding boundary
-    assert verify._close("2.51e-3", "2.52e-3", tol)
-    assert not verify._close("0.881", "0.883", tol)       # two units: a change
-    assert not verify._close("0.5", "0.6", tol)           # one digit printed: no allowance
-    assert not verify._close("12", "13", tol)             # integers are counts
-    assert verify._close("1000", "1000.5", tol)           # rtol still applies
+    tol = verify.TOLERANCES["numeric"]
+    assert verify.close("0.881", "0.882", tol)           # 3 significant digits around a rounding boundary
+    assert verify.close("2.51e-3", "2.52e-3", tol)
+    assert not verify.close("0.881", "0.883", tol)       # two units: a change
+    assert not verify.close("0.5", "0.6", tol)           # one digit printed: no allowance
+    assert not verify.close("12", "13", tol)             # integers are counts
+    assert verify.close("1000", "1000.5", tol)           # rtol still applies

@@ -9,4 +9,4 @@ prints a table. ``benchmarks/results.md`` is the same as a markdown table.
 from __future__ import annotations
 
 #: benchmark modules, in the order ``make bench`` runs them
-BENCHMARKS = ("vgg", "neural_style", "quilting", "photowct", "smoothing", "munit", "textures")
+BENCHMARKS = ("vgg", "neural_style", "quilting", "photowct", "smoothing", "munit", "textures", "report")

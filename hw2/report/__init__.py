@@ -41,20 +41,32 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Sequence
 
 from .. import config
+from ..threads import compute_threads, worker_count
 from .assemble import combine
-from .runner import KERNEL_NAME, Executed, NotebookFailed, execute, notebooks
+from .numbers import extract_numbers, match_summary
+from .runner import KERNEL_NAME, Executed, NotebookFailed, execute, execute_all, notebooks
 from .export import copy_mathjax, to_html
 from .numbering import NumberingError, numbering_problems
 from .pdf import MathNotTypeset, find_chromium, print_pdf
 from .progress import TIMINGS, last_cells
 
-__all__ = ["NotebookFailed", "NumberingError", "MathNotTypeset", "Executed", "notebooks", "execute", "to_html",
+__all__ = ["NotebookFailed", "NumberingError", "MathNotTypeset", "Executed", "notebooks", "execute", "execute_all",
+           "to_html",
            "combine", "numbering_problems", "print_pdf", "find_chromium", "copy_mathjax", "only_folder", "build",
            "main", "KERNEL_NAME"]
+
+
+def recorded_envelope() -> dict | None:
+    """The spread of the numbers measured by ``make bench ONLY=report`` (``benchmarks/results.json``), or ``None``."""
+    path = config.BENCHMARKS / "results.json"
+    if not path.is_file():
+        return None
+    return (json.loads(path.read_text()).get("report") or {}).get("envelope")
 
 
 def only_folder(only: Sequence[str]) -> Path:
@@ -98,7 +110,6 @@ def build(*, profile: str = "full", only: Sequence[str] | None = None, out: Path
     """
     import nbformat
 
-    from .. import verify
     from ..publish import copy_tree, recover, sigterm_as_interrupt, swap_dir
 
     books = notebooks(only)
@@ -124,34 +135,36 @@ def build(*, profile: str = "full", only: Sequence[str] | None = None, out: Path
             fig_dir.mkdir(exist_ok=True)
             os.environ["HW2_FIGURES"] = str(fig_dir)
             last = last_cells([out, config.REPORT], profile=profile)
-            executed = []
-            for nb in books:
-                expected = sum(last.get(nb.stem, {}).values())
-                log(f"[report] executing {nb.name} (profile {profile})"
-                    + (f", last build {expected:.0f} s" if expected else "") + " ...")
-                try:
-                    e = execute(nb, report_dir / nb.name, profile=profile, last_cells=last.get(nb.stem), log=log)
-                except NotebookFailed:
-                    failed = build_root / "failed"
-                    failed.mkdir(exist_ok=True)
+            failed = build_root / "failed"
+
+            def exported(e: Executed) -> None:  # HTML export while the other notebooks still run
+                to_html(e.path, report_dir / f"{e.name}.html")
+
+            t0 = time.perf_counter()
+            try:
+                executed = execute_all(books, report_dir, profile=profile, last=last, log=log, on_done=exported)
+            except NotebookFailed:
+                failed.mkdir(exist_ok=True)
+                for nb in books:  # keep what was executed, for inspection
                     if (report_dir / nb.name).exists():
                         shutil.copy2(report_dir / nb.name, failed / nb.name)
-                    raise
-                log(f"[report]   {nb.name}: {e.seconds:.1f} s")
-                to_html(e.path, report_dir / f"{nb.stem}.html")
-                executed.append(e)
+                raise
+            wall = time.perf_counter() - t0
+            log(f"[report] notebooks: {wall:.0f} s wall time ({sum(e.seconds for e in executed):.0f} s summed over "
+                f"{len(executed)} notebooks, {worker_count(jobs=len(books))} at a time)")
             (report_dir / "numbers").mkdir()
             for e in executed:  # this build's numbers, for `make freeze-numbers` and the title page
                 with open(report_dir / "numbers" / f"{e.name}.json", "w") as fh:
-                    json.dump(verify.extract_numbers(nbformat.read(e.path, as_version=4), profile=profile), fh,
+                    json.dump(extract_numbers(nbformat.read(e.path, as_version=4), profile=profile), fh,
                               indent=1, ensure_ascii=False)
-            numbers = verify.match_summary({e.name: e.path for e in executed}, profile=profile)
+            numbers = match_summary({e.name: e.path for e in executed}, profile=profile)
             log(f"[report] {numbers['equal']} of {numbers['total']} numbers equal the committed {profile} numbers")
             try:
                 copy_mathjax(report_dir)
             except FileNotFoundError as exc:
                 log(f"[report] WARNING: {exc}")
-            combine(executed, report_dir / "index.html", profile=profile, numbers=numbers)
+            combine(executed, report_dir / "index.html", profile=profile, numbers=numbers,
+                    envelope=recorded_envelope())
             if not only:
                 problems = numbering_problems((report_dir / "index.html").read_text(encoding="utf-8"))
                 for problem in problems:
@@ -159,6 +172,8 @@ def build(*, profile: str = "full", only: Sequence[str] | None = None, out: Path
                 if problems and strict_numbering:
                     raise NumberingError("figure/table numbering: " + "; ".join(problems))
             summary = {"profile": profile, "notebooks": {e.name: round(e.seconds, 1) for e in executed},
+                       "notebooks_wall_s": round(wall, 1), "threads": compute_threads(),
+                       "workers": worker_count(jobs=len(books)),
                        "cells": {e.name: e.cells for e in executed}, "pdf": None, "pdf_error": None}
             if pdf:
                 try:

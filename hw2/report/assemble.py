@@ -89,7 +89,7 @@ def _numbers_line(summary: dict | None, profile: str) -> str:
 
 
 def _build_section(executed: Sequence[Executed], *, profile: str, machine: dict, numbers: dict | None,
-                   when: str) -> str:
+                   when: str, envelope: dict | None = None) -> str:
     lines = [
         '<div class="hw2-build"></div>',
         "",
@@ -108,15 +108,51 @@ def _build_section(executed: Sequence[Executed], *, profile: str, machine: dict,
     for e in executed:
         lines.append(f"| [{html.escape(e.title)}](#nb-{e.name}) | [{e.name}.ipynb]({e.name}.ipynb) "
                      f"| [{e.name}.html]({e.name}.html) | {e.seconds:.0f} s |")
+    lines += ["", *_tolerance_lines(envelope), "", *_difference_lines(numbers)]
     return "\n".join(lines)
 
 
+def _tolerance_lines(envelope: dict | None) -> list[str]:
+    """The tolerance per kind of number, with the largest relative spread measured for it."""
+    from .numbers import TOLERANCES
+
+    lines = ["**Tolerances.** Each computation runs on one thread per notebook, so on one machine every number "
+             "comes out the same whatever the load. Another thread count (`OMP_NUM_THREADS`) or a CPU with "
+             "other vector units changes the last bits of large sums, which iterative optimisation amplifies; "
+             "a number then counts as equal within the tolerance of its kind. The measured spread is the "
+             "largest relative difference seen across the variants of the `report` benchmark.",
+             "", "| kind of number | relative tolerance | covers | measured spread |", "|---|---|---|---|"]
+    for kind, tol in TOLERANCES.items():
+        seen = [(name, v[kind]["max_rel_diff"]) for name, v in (envelope or {}).items() if kind in v]
+        spread = (", ".join(f"{name.replace('_', ' ')} {x:.2g}" for name, x in seen) if seen
+                  else "not measured")
+        lines.append(f"| {kind} | {tol.rtol:g}" + (" or one unit in the last printed place" if tol.last_place else "")
+                     + f" | {tol.what} | {spread} |")
+    return lines
+
+
+def _difference_lines(numbers: dict | None, limit: int = 40) -> list[str]:
+    """The numbers of this build that differ from the committed ones, with the committed value."""
+    diffs = (numbers or {}).get("differences") or []
+    if not diffs:
+        return ["No number of this build differs from the committed one beyond its tolerance."] if numbers else []
+    lines = [f"**Numbers that differ** from the committed ones ({len(diffs)}):", "",
+             "| notebook | code cell | committed | this build |", "|---|---|---|---|"]
+    for d in diffs[:limit]:
+        lines.append(f"| {d['notebook']} | {d['cell']} | {html.escape(str(d['committed']))} | "
+                     f"{html.escape(str(d['now']))} |")
+    if len(diffs) > limit:
+        lines.append(f"| … | | {len(diffs) - limit} more | |")
+    return lines
+
+
 def combine(executed: Sequence[Executed], output: Path, *, profile: str, machine: dict | None = None,
-            numbers: dict | None = None) -> Path:
+            numbers: dict | None = None, envelope: dict | None = None) -> Path:
     """Write the combined report ``index.html`` (the module docstring gives its order); code hidden.
 
-    ``numbers`` is a :func:`hw2.verify.match_summary` of this build, stated on the title page and
-    in the appendix.
+    ``numbers`` is a :func:`hw2.report.numbers.match_summary` of this build, stated on the title page and
+    in the appendix with every number that differs; ``envelope`` the measured spread of the numbers
+    (the ``envelope`` of ``make bench ONLY=report``), shown beside the tolerances.
     """
     import nbformat
     from nbformat.v4 import new_markdown_cell, new_notebook
@@ -147,7 +183,7 @@ def combine(executed: Sequence[Executed], output: Path, *, profile: str, machine
         cells.append(new_markdown_cell(f"## {html.escape(titles[name])}"))
         cells += appendix
     cells.append(new_markdown_cell(_build_section(executed, profile=profile, machine=machine, numbers=numbers,
-                                                  when=when)))
+                                                  when=when, envelope=envelope)))
     for i, cell in enumerate(cells):  # ids must be unique across the merged notebooks
         cell["id"] = f"cell-{i}"
     combined = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",

@@ -1,8 +1,12 @@
-"""Executing the notebooks with papermill, with one progress line per cell.
+"""Executing the notebooks with papermill, side by side, with one progress line per cell.
 
 Each finished code cell prints ``[02_neural_style 5/18] 12 s (last build 14 s)``: its position
 among the notebook's code cells, its own run time, and the same cell's time in the last
 successful build (:mod:`hw2.report.progress` keeps those per notebook and cell).
+
+:func:`execute_all` runs one notebook per core, each kernel computing with one thread
+(:mod:`hw2.threads`): the results then do not depend on the core count or the load, and a busy
+core slows the build by its share of the CPU instead of stalling multi-threaded torch.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from typing import Callable, Sequence
 from .. import config
 from .progress import cell_key
 
-__all__ = ["NotebookFailed", "Executed", "notebooks", "execute", "KERNEL_NAME"]
+__all__ = ["NotebookFailed", "Executed", "notebooks", "execute", "execute_all", "KERNEL_NAME"]
 
 #: kernelspec installed into .venv by ``make venv`` (``python -m ipykernel install --sys-prefix --name hw2``)
 KERNEL_NAME = "hw2"
@@ -109,7 +113,6 @@ def execute(notebook: Path, output: Path, *, profile: str = "full", parameters: 
 
     params = {"PROFILE": profile, **(parameters or {})}
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    os.environ["HW2_BATCH"] = "1"
     output.parent.mkdir(parents=True, exist_ok=True)
     hooks = {}
     progress = None
@@ -132,3 +135,90 @@ def execute(notebook: Path, output: Path, *, profile: str = "full", parameters: 
     nb = nbformat.read(output, as_version=4)
     return Executed(notebook.stem, output, seconds, title(nb) or notebook.stem,
                     progress.cells if progress else {})
+
+
+def execute_all(books: Sequence[Path], out_dir: Path, *, profile: str = "full", last: dict | None = None,
+                log: Callable[[str], object] | None = print, jobs: int | None = None,
+                on_done: Callable[[Executed], object] | None = None) -> list[Executed]:
+    """Execute ``books`` into ``out_dir`` (same names), :func:`hw2.threads.worker_count` at a time.
+
+    Every kernel computes with :func:`hw2.threads.compute_threads` threads (``OMP_NUM_THREADS`` is
+    set for it). The longest notebooks of the last build (``last``: :func:`hw2.report.progress.last_cells`)
+    start first. ``on_done`` is called with each notebook as it finishes, in the calling thread's
+    order of completion. Returns the executed notebooks in the order of ``books``. On the first
+    failure no further notebook starts, the running ones finish, and :class:`NotebookFailed` is raised.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    from ..threads import compute_threads, worker_count
+
+    last = last or {}
+    threads = compute_threads()
+    workers = worker_count(threads, jobs=len(books)) if jobs is None else max(1, jobs)
+    order = sorted(books, key=lambda p: -sum(last.get(p.stem, {}).values()))
+    old = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = str(threads)  # inherited by the kernels
+    done: dict[str, Executed] = {}
+    failure: BaseException | None = None
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        pending, queue = set(), list(order)
+        while queue or pending:
+            while queue and len(pending) < workers and failure is None:
+                nb = queue.pop(0)
+                if log is not None:
+                    expected = sum(last.get(nb.stem, {}).values())
+                    log(f"[report] executing {nb.name} (profile {profile}, {threads} thread"
+                        f"{'s' if threads > 1 else ''})" + (f", last build {expected:.0f} s" if expected else "")
+                        + " ...")
+                fut = pool.submit(execute, nb, Path(out_dir) / nb.name, profile=profile,
+                                  last_cells=last.get(nb.stem), log=log)
+                pending.add(fut)
+            if failure is not None:
+                queue.clear()
+            if not pending:
+                break
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                try:
+                    e = fut.result()
+                except Exception as exc:  # NotebookFailed
+                    failure = failure or exc
+                    continue
+                done[e.name] = e
+                if log is not None:
+                    log(f"[report]   {e.path.name}: {e.seconds:.1f} s")
+                if on_done is not None:
+                    on_done(e)
+    except BaseException:  # Ctrl-C or SIGTERM (hw2.publish.sigterm_as_interrupt): stop the kernels now
+        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_kernels()
+        pool.shutdown(wait=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        if old is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = old
+    if failure is not None:
+        raise failure
+    return [done[p.stem] for p in books]
+
+
+def _stop_kernels() -> None:
+    """Terminate this process's child processes (the notebooks' kernels), so that their threads return."""
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        try:
+            child.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(children, timeout=5)
+    for child in alive:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass

@@ -127,7 +127,7 @@ def segment(image, *, merge: bool = True, min_fraction: float = 0.02, threads: i
         image into their nearest large neighbour. ``False``: raw ADE20K ids 0..150.
     min_fraction : float, keyword-only
     threads : int, optional, keyword-only
-        Interpreter threads (default: all cores).
+        Interpreter threads (default: torch's thread count, one unless ``OMP_NUM_THREADS`` is set; see :mod:`hw2.threads`).
     path : path-like, optional, keyword-only
         Model file (default :func:`model_path`).
 
@@ -145,6 +145,7 @@ def segment(image, *, merge: bool = True, min_fraction: float = 0.02, threads: i
     The image is resized (bilinear, aspect ratio not kept) to 513x513, the model's fixed
     input; the arg-max map is resized back with nearest neighbour.
     """
+    import torch
     import torch.nn.functional as F
 
     from ...io import as_image
@@ -156,7 +157,7 @@ def segment(image, *, merge: bool = True, min_fraction: float = 0.02, threads: i
     x = F.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False,
                       antialias=max(h, w) > INPUT_SIZE)
     inp = (x.clamp(0, 1) * 2.0 - 1.0).permute(0, 2, 3, 1).contiguous().numpy().astype(np.float32)
-    interp = _interpreter(str(file), int(threads or os.cpu_count() or 1))
+    interp = _interpreter(str(file), int(threads or torch.get_num_threads()))  # the process's policy (hw2.threads)
     interp.set_tensor(interp.get_input_details()[0]["index"], inp)
     interp.invoke()
     logits = interp.get_tensor(interp.get_output_details()[0]["index"])
