@@ -151,40 +151,32 @@ def load_image(path: str | os.PathLike, *, max_side: int | None = None,
         raise ImageFileError(
             f"cannot read image {path}: {exc}. The file is corrupt or not an image; "
             "replace it (or re-download the data set)") from exc
-    return to_tensor(arr, device=device)
+    return to_tensor(arr, name=f"image {path}", device=device)
 
 
-def to_tensor(image, *, device: torch.device | str | None = None) -> torch.Tensor:
-    """Array-like image -> ``(1, 3, H, W)`` float32 tensor.
+def to_tensor(image, *, name: str = "image", device: torch.device | str | None = None) -> torch.Tensor:
+    """Array-like image -> ``(1, 3, H, W)`` float32 tensor in [0, 1], through the input gate.
 
-    Accepts a PIL image, an ``(H, W)``, ``(H, W, 3)`` or ``(H, W, 4)`` array
-    (uint8 scaled by 1/255, floats taken as they are), or a tensor of shape
-    ``(3, H, W)`` / ``(1, 3, H, W)``.
+    Accepts a PIL image, an ``(H, W)``, ``(H, W, 3)`` or ``(H, W, 4)`` array (uint8 scaled by
+    1/255, uint16 by 1/65535, alpha dropped), or a tensor of shape ``(3, H, W)`` / ``(1, 3, H, W)``.
+    The values are checked by :func:`as_image` (no size limit): floats and other integers must
+    lie in [0, 1] and be finite.
+
+    Raises
+    ------
+    ValueError
+        Another shape (a batch, a 2-channel array), NaN/inf, or values outside [0, 1] (with a
+        hint such as "looks like 0–255; divide by 255"); the message names ``name``.
     """
+    pil = hasattr(image, "mode") and hasattr(image, "size") and hasattr(image, "getbands")
     if isinstance(image, torch.Tensor):
-        t = image
-        if t.dim() == 3:
-            t = t.unsqueeze(0)
-        if t.dim() != 4 or t.shape[1] != 3:
-            raise ValueError(f"expected a (1, 3, H, W) or (3, H, W) tensor, got shape {tuple(image.shape)}")
-        return t.to(device=device, dtype=torch.float32) if device is not None or t.dtype != torch.float32 else t
-    if hasattr(image, "mode") and hasattr(image, "size"):  # PIL
-        image = _pil_to_float_rgb(image)
-    arr = np.asarray(image)
-    if arr.dtype == np.uint8:
-        arr = arr.astype(np.float32) / 255.0
-    elif arr.dtype == np.uint16:
-        arr = arr.astype(np.float32) / 65535.0
-    arr = arr.astype(np.float32, copy=False)
-    if arr.ndim == 2:
-        arr = np.repeat(arr[..., None], 3, axis=2)
-    if arr.ndim != 3 or arr.shape[2] not in (3, 4):
-        raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) array, got shape {arr.shape}")
-    if arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise ValueError(f"image is empty: shape {arr.shape}")
-    arr = arr[..., :3]
-    t = torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1))).unsqueeze(0)
-    return t.to(device) if device is not None else t
+        if not (image.dim() in (3, 4) and image.shape[-3] == 3 and (image.dim() == 3 or image.shape[0] == 1)):
+            raise ValueError(f"{name} must be a (1, 3, H, W) or (3, H, W) tensor, got shape {tuple(image.shape)}")
+    elif not pil:
+        shape = np.shape(image)
+        if not (len(shape) == 2 or (len(shape) == 3 and shape[2] in (3, 4))):
+            raise ValueError(f"{name} must be an (H, W), (H, W, 3) or (H, W, 4) array, got shape {shape}")
+    return as_image(image, name=name, max_pixels=None, device=device)
 
 
 def to_numpy(image: torch.Tensor) -> np.ndarray:
@@ -246,24 +238,31 @@ def resize_longest(image: torch.Tensor, max_side: int, *, upscale: bool = False,
     return resize_to(image, (nh, nw))
 
 
-def _to_uint8(image) -> np.ndarray:
+def _to_uint8(image, name: str = "image") -> np.ndarray:
+    """An image as ``(H, W[, C])`` uint8 for writing or display: uint8 is kept as it is, every other
+    dtype goes through the input gate (finite, values in [0, 1] up to float rounding, uint16 scaled)."""
     arr = to_numpy(image) if isinstance(image, torch.Tensor) else np.asarray(image)
-    if arr.dtype != np.uint8:
-        arr = (np.clip(np.nan_to_num(arr.astype(np.float32)), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-    return arr
+    if arr.dtype == np.uint8:
+        return arr
+    checked = as_image_array(arr, name=name, channels=None, max_pixels=None, dtype=None)
+    if checked.shape[:2] != arr.shape[:2]:  # read as (C, H, W): not an (H, W[, C]) image
+        raise ValueError(f"{name} must be an (H, W), (H, W, 3) or (H, W, 4) array, got shape {arr.shape}")
+    checked = checked.reshape(arr.shape)
+    return (np.clip(checked.astype(np.float32), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
 def save_image(image, path: str | os.PathLike) -> Path:
     """Write an image atomically (temporary file, then rename); format from the suffix.
 
-    ``image`` is a ``(1, 3, H, W)`` tensor or an ``(H, W[, 3 or 4])`` array in ``[0, 1]``
-    (values outside are clipped) or uint8.
+    ``image`` is a ``(1, 3, H, W)`` tensor or an ``(H, W[, 3 or 4])`` array: uint8, or values in
+    ``[0, 1]`` (float rounding up to 1e-4 outside is clamped; uint16 is scaled by 1/65535).
 
     Raises
     ------
     ValueError
-        NaN or infinite values (never written as black), a shape that is not an image, or an
-        alpha channel for a JPEG file (which cannot store one).
+        NaN or infinite values (never written as black), values outside [0, 1] (0-255 floats are
+        never written as a white file: divide by 255 or convert to uint8), a shape that is not an
+        image, or an alpha channel for a JPEG file (which cannot store one).
     """
     from PIL import Image
 
@@ -285,7 +284,11 @@ def save_image(image, path: str | os.PathLike) -> Path:
     if fmt == "JPEG" and raw.ndim == 3 and raw.shape[2] == 4:
         raise ValueError(f"JPEG cannot store the alpha channel of this RGBA image ({path}); save it as .png, "
                          "or drop the alpha (image[..., :3])")
-    pil = Image.fromarray(_to_uint8(raw))
+    try:
+        pixels = _to_uint8(raw)
+    except ValueError as exc:
+        raise ValueError(f"{exc} ({path}); not saved") from None
+    pil = Image.fromarray(pixels)
     with atomic_write(path) as fh:
         pil.save(fh, format=fmt, **({"quality": 95} if fmt == "JPEG" else {}))
     return path
@@ -324,11 +327,11 @@ def image_grid(rows: Sequence[Sequence], *, row_titles: Sequence[str] | None = N
         raise ValueError(f"{len(col_titles)} column titles for {n_cols} columns")
     width = min(7.5, cell_size * n_cols + (0.9 if row_titles else 0))
     cell = (width - (0.9 if row_titles else 0)) / n_cols
-    aspects = []
-    for r in rows:
-        for im in r:
+    aspects, cells = [], {}
+    for i, r in enumerate(rows):
+        for j, im in enumerate(r):
             if im is not None:
-                arr = _to_uint8(im)
+                cells[i, j] = arr = _to_uint8(im, name=f"rows[{i}][{j}]")
                 aspects.append(arr.shape[0] / arr.shape[1])
     aspect = float(np.median(aspects)) if aspects else 1.0
     height = cell * aspect * n_rows + (0.35 if col_titles else 0) + (0.35 if title else 0)
@@ -340,9 +343,8 @@ def image_grid(rows: Sequence[Sequence], *, row_titles: Sequence[str] | None = N
             ax.set_yticks([])
             for s in ax.spines.values():
                 s.set_visible(False)
-            im = rows[i][j] if j < len(rows[i]) else None
-            if im is not None:
-                ax.imshow(_to_uint8(im), interpolation="lanczos")
+            if (i, j) in cells:
+                ax.imshow(cells[i, j], interpolation="lanczos")
             if col_titles is not None and i == 0:
                 ax.set_title(col_titles[j], fontsize=fontsize)
             if row_titles is not None and j == 0:

@@ -13,6 +13,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .checks import check_integer, check_number
+
 __all__ = ["ssim", "luminance", "edge_map", "photorealism", "gram", "style_distance", "STYLE_LAYERS",
            "perceptual_distance", "PERCEPTUAL_LAYERS", "vgg_statistics", "frechet_distance",
            "frechet_vgg_distance", "diversity", "psnr", "colour_distance", "texture_distance",
@@ -65,11 +67,18 @@ def ssim(a: torch.Tensor, b: torch.Tensor, *, data_range: float = 1.0, win_size:
          sigma: float = 1.5) -> float:
     """Structural similarity (Wang et al. 2004), mean over pixels and channels.
 
-    Gaussian window (``win_size``, ``sigma``), ``K1 = 0.01``, ``K2 = 0.03``; the window
-    shrinks for images smaller than it. ``b`` is resized to ``a``'s size when they differ.
-    Returns a value in ``[-1, 1]``; 1 for identical images. ``a`` and ``b`` are images in
-    ``[0, data_range]`` (see :func:`hw2.io.as_image`) with the same number of channels.
+    Gaussian window (``win_size`` an integer >= 1, even sizes reduced by one; ``sigma`` > 0 px),
+    ``K1 = 0.01``, ``K2 = 0.03``. ``b`` is resized to ``a``'s size when they differ. Returns a value in
+    ``[-1, 1]``; 1 for identical images. ``a`` and ``b`` are images in ``[0, data_range]`` (see
+    :func:`hw2.io.as_image`) with the same number of channels.
+
+    For images smaller than the window, the window is cut to the image along each axis on its own (to
+    the largest odd size that fits): a ``1 x W`` image gets a ``1 x win_size`` window, the 1-D SSIM of
+    its row, not a ``1 x 1`` window (which compares luminance only); only ``1 x 1`` images are compared
+    pixel by pixel.
     """
+    win_size = check_integer(win_size, "win_size", low=1)
+    sigma = check_number(sigma, "sigma", low=0.0, low_open=True)
     a, b = _pair(a, b, data_range)
     return _ssim(a, b, win_size=win_size, sigma=sigma)
 
@@ -77,11 +86,11 @@ def ssim(a: torch.Tensor, b: torch.Tensor, *, data_range: float = 1.0, win_size:
 def _ssim(a: torch.Tensor, b: torch.Tensor, *, win_size: int = 11, sigma: float = 1.5) -> float:
     """:func:`ssim` of checked ``(N, C, H, W)`` tensors on the [0, 1] scale (no range check: edge maps)."""
     c = a.shape[1]
-    win_size = max(1, min(win_size, a.shape[-1], a.shape[-2]))
-    if win_size % 2 == 0:
-        win_size -= 1
-    g = _gaussian_window(win_size, sigma, a.device)
-    kernel = (g[:, None] * g[None, :]).expand(c, 1, win_size, win_size).contiguous()
+    # the window is cut to the image along each axis on its own, to an odd size (see ssim's Notes)
+    wh, ww = (max(1, min(win_size, n)) for n in a.shape[-2:])
+    wh, ww = wh - (wh % 2 == 0), ww - (ww % 2 == 0)
+    gh, gw = _gaussian_window(wh, sigma, a.device), _gaussian_window(ww, sigma, a.device)
+    kernel = (gh[:, None] * gw[None, :]).expand(c, 1, wh, ww).contiguous()
 
     def filt(x):
         return F.conv2d(x, kernel, groups=c)
@@ -145,6 +154,8 @@ def _features(img: torch.Tensor, layers: Sequence[str], max_side: int | None):
     from .io import resize_longest
     from .vgg import vgg19
 
+    if max_side is not None:
+        max_side = check_integer(max_side, "max_side", low=1)
     img = _check(img)
     if img.shape[1] == 1:  # a grey image is an RGB image with equal channels
         img = img.expand(-1, 3, -1, -1)
@@ -275,6 +286,7 @@ def colour_distance(output, style, *, bins: int = LAB_BINS) -> float:
     """
     from skimage.color import rgb2lab
 
+    bins = check_integer(bins, "bins", low=1)
     hists = []
     for img, name in ((output, "output"), (style, "style")):
         lab = rgb2lab(_rgb_hwc(img, name)).reshape(-1, 3)
@@ -293,6 +305,9 @@ def texture_distance(output, style, *, radii: Sequence[int] = LBP_RADII) -> floa
     """
     from skimage.feature import local_binary_pattern
 
+    radii = [check_integer(r, "radii[%d]" % i, low=1) for i, r in enumerate(radii)]
+    if not radii:
+        raise ValueError("radii must hold at least one radius (e.g. (1, 2))")
     greys = []
     for img, name in ((output, "output"), (style, "style")):
         g = luminance(_check(img, name)[:1])[0, 0].double().numpy()

@@ -34,6 +34,7 @@ from torch import nn
 
 from .. import config as hw2_config
 from .. import weights
+from ..checks import check_integer
 from ..io import ImageSizeWarning, as_image, resize_to
 from .config import MUNITConfig
 from .networks import AdaINGen, build_generator
@@ -100,6 +101,28 @@ def _temperature(temperature: float | None) -> float:
     if not np.isfinite(t) or t < 0:
         raise ValueError(f"temperature must be a finite number >= 0 (1 = the prior N(0, I)), got {temperature}")
     return t
+
+
+def _style_code(style, style_dim: int) -> torch.Tensor:
+    """An explicit style code as ``(n, style_dim, 1, 1)`` float32: ``(style_dim,)``, ``(n, style_dim)`` or
+    ``(n, style_dim, 1, 1)``, finite; a ValueError/TypeError naming ``style`` otherwise."""
+    if not isinstance(style, torch.Tensor):
+        try:
+            style = torch.as_tensor(np.asarray(style, dtype=np.float32))
+        except (TypeError, ValueError):
+            raise TypeError(f"style must be a tensor of style codes, got {type(style).__name__}") from None
+    shape = tuple(style.shape)
+    if not (shape == (style_dim,) or (len(shape) == 2 and shape[1] == style_dim)
+            or (len(shape) == 4 and shape[1:] == (style_dim, 1, 1))) or style.numel() == 0:
+        raise ValueError(f"style must be a code of this model's style_dim = {style_dim}: shape ({style_dim},), "
+                         f"(n, {style_dim}) or (n, {style_dim}, 1, 1), got {shape} "
+                         "(e.g. from random_style or style_of)")
+    if style.dtype.is_complex or style.dtype == torch.bool:
+        raise TypeError(f"style must hold real numbers, got {style.dtype}")
+    style = style.detach().float().reshape(-1, style_dim, 1, 1)
+    if not bool(torch.isfinite(style).all()):
+        raise ValueError("style holds NaN or infinite values")
+    return style
 
 
 def _direction(direction: str) -> tuple[str, str]:
@@ -179,7 +202,7 @@ class MUNIT(nn.Module):
         the same direction at every temperature: the codes are ``T`` times the prior's.
         """
         t = _temperature(temperature)
-        g = torch.Generator().manual_seed(int(seed))
+        g = torch.Generator().manual_seed(check_integer(seed, "seed"))
         return (t * torch.randn(n, self.cfg.style_dim, 1, 1, generator=g)).to(self.device)
 
     @torch.no_grad()
@@ -222,12 +245,22 @@ class MUNIT(nn.Module):
             raise ValueError("give exactly one of style=, seed=, reference=")
         if temperature is not None and seed is None:
             raise ValueError("temperature= applies to random styles only (seed=)")
+        if style is not None:
+            style = _style_code(style, self.cfg.style_dim)
         size = self.cfg.new_size if size is None else size
-        content = self._gen(src).enc_content(self._in(image, size))
+        x = self._in(image, size)
         if reference is not None:
-            style = self._gen(tgt).enc_style(self._in(reference, size, "reference"))
+            ref = self._in(reference, size, "reference")
+            if ref.shape[0] not in (1, x.shape[0]):
+                raise ValueError(f"reference is a batch of {ref.shape[0]} images but image a batch of {x.shape[0]}; "
+                                 "give one reference for all or one per image")
+            style = self._gen(tgt).enc_style(ref)
         elif seed is not None:
             style = self.random_style(1, seed=seed, temperature=temperature)
+        elif style.shape[0] not in (1, x.shape[0]):
+            raise ValueError(f"style holds {style.shape[0]} codes but image is a batch of {x.shape[0]}; "
+                             "give one code for all or one per image")
+        content = self._gen(src).enc_content(x)
         style = style.to(self.device).reshape(-1, self.cfg.style_dim, 1, 1)
         if style.shape[0] != content.shape[0]:
             style = style.expand(content.shape[0], -1, -1, -1)

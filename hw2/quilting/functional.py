@@ -28,6 +28,8 @@ import numpy as np
 import scipy.fft as sfft
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..checks import check_integer, check_number
+
 __all__ = [
     "LUMA_WEIGHTS", "luminance", "correspondence_map", "default_overlap",
     "grid_steps", "overlap_weight", "Term", "BlockMatcher", "select_candidate", "check_block",
@@ -43,13 +45,11 @@ def check_block(block: int, overlap: int, source_shape: Sequence[int], *, name: 
     Raises
     ------
     ValueError
-        ``block < 2``, ``overlap < 0``, ``overlap >= block``, or a block larger
-        than the source image.
+        ``block`` not an integer >= 2, ``overlap`` not an integer >= 0 (NaN included),
+        ``overlap >= block``, or a block larger than the source image.
     """
-    if int(block) != block or block < 2:
-        raise ValueError(f"block size must be an integer >= 2, got {block}")
-    if int(overlap) != overlap or overlap < 0:
-        raise ValueError(f"overlap must be an integer >= 0, got {overlap}")
+    block = check_integer(block, "block size", low=2)
+    overlap = check_integer(overlap, "overlap", low=0)
     if overlap >= block:
         raise ValueError(f"overlap ({overlap}) must be smaller than the block size ({block})")
     h, w = source_shape[:2]
@@ -87,9 +87,8 @@ def correspondence_map(image: np.ndarray, *, blur: float = 0.0) -> np.ndarray:
         Standard deviation in pixels of the Gaussian blur (0: none). The paper
         uses "image intensity" or "blurred image intensity".
     """
+    blur = check_number(blur, "blur", low=0.0)
     lum = luminance(image)
-    if blur < 0:
-        raise ValueError(f"blur must be >= 0, got {blur}")
     if blur > 0:
         from scipy.ndimage import gaussian_filter
 
@@ -282,8 +281,7 @@ def select_candidate(errors: np.ndarray, *, tolerance: float, rng: np.random.Gen
     (y, x) : tuple of int
         Top-left corner of the chosen window in the source.
     """
-    if tolerance < 0:
-        raise ValueError(f"tolerance must be >= 0, got {tolerance}")
+    tolerance = check_number(tolerance, "tolerance", low=0.0)
     flat = errors.ravel()
     best = float(flat.min())
     factor = 1.0 + tolerance

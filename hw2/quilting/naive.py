@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_number
 from ..io import as_image_array
 from .functional import check_block, default_overlap, grid_steps
 
@@ -58,6 +59,7 @@ def naive_synthesize(texture, size, *, block: int = 32, overlap: int | None = No
     """
     tex = as_image_array(texture, name="texture", dtype=np.float64)
     H, W = (size, size) if np.isscalar(size) else tuple(int(s) for s in size)
+    tolerance = check_number(tolerance, "tolerance", low=0.0)
     ov = default_overlap(block) if overlap is None else overlap
     check_block(block, ov, tex.shape)
     rng = np.random.default_rng(seed)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks import check_integer, check_number
 from ..io import as_image_array, to_tensor
 from ..result import Result
 
@@ -55,9 +56,10 @@ def _check_size(size) -> tuple[int, int]:
     if np.isscalar(size):
         size = (size, size)
     try:
-        h, w = (int(s) for s in size)
+        h, w = size
+        h, w = check_integer(h, "size"), check_integer(w, "size")
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"size must be an int or a pair (H, W), got {size!r}") from exc
+        raise ValueError(f"size must be an int or a pair (H, W) of ints, got {size!r}") from exc
     if h < 1 or w < 1:
         raise ValueError(f"output size must be at least 1x1, got {h}x{w}")
     return h, w
@@ -142,10 +144,10 @@ def synthesize(texture, size, *, block: int = 32, overlap: int | None = None, mo
     H, W = _check_size(size)
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    ov = default_overlap(block) if overlap is None else overlap
+    tolerance = check_number(tolerance, "tolerance", low=0.0)
+    ov = default_overlap(check_integer(block, "block size", low=2)) if overlap is None else overlap
     check_block(block, ov, tex.shape)
-    if tolerance < 0:
-        raise ValueError(f"tolerance must be >= 0, got {tolerance}")
+    block, ov = int(block), int(ov)
     rng = np.random.default_rng(seed)
     step = block - ov
     ny, nx = grid_steps(H, block, ov), grid_steps(W, block, ov)
@@ -181,8 +183,7 @@ def alpha_schedule(passes: int) -> list[float]:
 
     A single pass gets ``0.1``.
     """
-    if passes < 1:
-        raise ValueError(f"passes must be >= 1, got {passes}")
+    passes = check_integer(passes, "passes", low=1)
     if passes == 1:
         return [0.1]
     return [0.8 * i / (passes - 1) + 0.1 for i in range(passes)]
@@ -190,6 +191,8 @@ def alpha_schedule(passes: int) -> list[float]:
 
 def pass_blocks(block: int, passes: int, *, shrink: float = 2 / 3) -> list[int]:
     """Block size of each pass: reduced by a third per pass (``round(block * shrink**i)``), at least 3."""
+    block, passes = check_integer(block, "block size", low=2), check_integer(passes, "passes", low=1)
+    shrink = check_number(shrink, "shrink", low=0.0, high=1.0, low_open=True)
     return [max(3, int(round(block * shrink ** i))) for i in range(passes)]
 
 
@@ -264,12 +267,13 @@ def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float 
     tgt = as_image_array(target, name="target", dtype=np.float64)
     if isinstance(passes, bool) or not isinstance(passes, (int, np.integer)) or passes < 1:
         raise ValueError(f"passes must be an integer >= 1, got {passes!r}")
-    if alpha is not None and not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
-    if tolerance < 0:
-        raise ValueError(f"tolerance must be >= 0, got {tolerance}")
-    blocks = pass_blocks(block, passes)
+    if alpha is not None:
+        alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
+    tolerance = check_number(tolerance, "tolerance", low=0.0)
+    blur = check_number(blur, "blur (a Gaussian sigma in pixels)", low=0.0)
+    block = check_integer(block, "block size", low=2)
     check_block(block, default_overlap(block) if overlap is None else overlap, tex.shape)
+    blocks = pass_blocks(block, passes)
     if overlap is None:
         overlaps = [default_overlap(b) for b in blocks]
     else:

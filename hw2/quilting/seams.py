@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_integer
 from ..io import as_image_array
 from .functional import luminance
 
@@ -125,11 +126,14 @@ def seam_ratio(image: np.ndarray, block: int, overlap: int) -> float:
 
     Parameters
     ----------
-    image : ndarray, shape (H, W, 3)
+    image : ndarray, shape (H, W, 3), values in [0, 1] (anything :func:`hw2.io.as_image_array` takes)
     block, overlap : int
-        The grid the quilt was made with.
+        The grid the quilt was made with: ``block >= 2``, ``0 <= overlap < block``.
     """
-    img = np.asarray(image, dtype=np.float64)
+    img = as_image_array(image, name="image", dtype=np.float64)
+    block, overlap = check_integer(block, "block size", low=2), check_integer(overlap, "overlap", low=0)
+    if overlap >= block:
+        raise ValueError(f"overlap ({overlap}) must be smaller than the block size ({block})")
     step = block - overlap
     dx = ((img[:, 1:] - img[:, :-1]) ** 2).sum(axis=2)  # jump between columns c and c+1
     dy = ((img[1:] - img[:-1]) ** 2).sum(axis=2)

@@ -11,6 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..checks import check_integer
 from ..io import as_image_array, to_numpy
 from .functional import default_overlap, luminance
 from .quilt import MODES, synthesize, transfer
@@ -33,8 +34,11 @@ def centre_crop(image, side: int) -> np.ndarray:
     """
     img = as_image_array(image, name="image")
     h, w = img.shape[:2]
-    if int(side) != side or side < 1 or side > min(h, w):
-        raise ValueError(f"crop side must be an integer in [1, {min(h, w)}] for a {h}x{w} image, got {side}")
+    try:
+        side = check_integer(side, "crop side", low=1, high=min(h, w))
+    except ValueError:
+        raise ValueError(f"crop side must be an integer in [1, {min(h, w)}] for a {h}x{w} image, "
+                         f"got {side}") from None
     y, x = (h - side) // 2, (w - side) // 2
     return img[y:y + side, x:x + side]
 

@@ -11,11 +11,18 @@ from pathlib import Path
 
 import numpy as np
 
+from ...checks import check_number
+
 __all__ = ["read_color_labels", "colors_to_labels"]
 
 
-def _read_rgb_uint8(source) -> np.ndarray:
-    """A colour-coded map as (H, W, 3) uint8 at its native size (no resampling)."""
+def _read_rgb_uint8(source, name: str) -> np.ndarray:
+    """A colour-coded map as (H, W, 3) uint8 at its native size (no resampling).
+
+    Files are decoded as they are; uint8 arrays are taken as they are; every other array or tensor goes
+    through the input gate (:func:`hw2.io.as_image_array`: values in [0, 1], finite), so NaN or 0-255 floats
+    raise instead of collapsing into one class.
+    """
     if isinstance(source, (str, os.PathLike)):
         from PIL import Image
 
@@ -28,17 +35,16 @@ def _read_rgb_uint8(source) -> np.ndarray:
                 # palette / grey / alpha PNGs: flatten through RGB (palette indices become colours)
                 im = im.convert("RGBA" if "A" in im.getbands() else "RGB").convert("RGB")
             return np.asarray(im, dtype=np.uint8).copy()
-    if hasattr(source, "detach"):
-        from ...io import to_numpy
+    if hasattr(source, "getbands"):  # a PIL image: its pixels as they are (as a file is read)
+        source = np.asarray(source)
+    if isinstance(source, np.ndarray) and source.dtype == np.uint8:
+        if source.ndim != 3 or source.shape[2] not in (3, 4):
+            raise ValueError(f"{name}: a colour-coded label map must be (H, W, 3), got shape {source.shape}")
+        return source[..., :3]
+    from ...io import as_image_array
 
-        source = to_numpy(source)
-    arr = np.asarray(source)
-    if arr.ndim != 3 or arr.shape[2] not in (3, 4):
-        raise ValueError(f"a colour-coded label map must be (H, W, 3), got shape {arr.shape}")
-    arr = arr[..., :3]
-    if arr.dtype != np.uint8:
-        arr = (np.clip(arr.astype(np.float64), 0, 1) * 255 + 0.5).astype(np.uint8)
-    return arr
+    arr = as_image_array(source, name=name, channels=3, max_pixels=None, dtype=np.float64)
+    return (np.clip(arr, 0, 1) * 255 + 0.5).astype(np.uint8)
 
 
 def colors_to_labels(*segmentations) -> list[np.ndarray]:
@@ -72,7 +78,7 @@ def read_color_labels(*sources, min_fraction: float = 0.002, return_palette: boo
 
     Parameters
     ----------
-    *sources : path-like, (H, W, 3) arrays or (1, 3, H, W) tensors
+    *sources : path-like, (H, W, 3) arrays or (1, 3, H, W) tensors (uint8, or values in [0, 1])
         Maps read together (e.g. a content map and its style map): the same colour
         gets the same id in all of them. PNG files are read at their native size in
         RGB or palette mode, never resampled.
@@ -89,7 +95,8 @@ def read_color_labels(*sources, min_fraction: float = 0.002, return_palette: boo
     """
     if not sources:
         raise ValueError("read_color_labels needs at least one map")
-    maps = [_read_rgb_uint8(s) for s in sources]
+    min_fraction = check_number(min_fraction, "min_fraction", low=0.0, high=1.0)
+    maps = [_read_rgb_uint8(s, f"label map {i}") for i, s in enumerate(sources)]
     codes = [(m[..., 0].astype(np.int64) << 16) | (m[..., 1].astype(np.int64) << 8) | m[..., 2] for m in maps]
     dominant: set[int] = set()
     for c in codes:

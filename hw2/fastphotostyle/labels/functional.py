@@ -23,6 +23,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ...checks import check_integer, check_number
+
 __all__ = [
     "CLASSES", "CLASS_COLORS", "LabelMapWarning", "as_label_map", "rasterize_shapes", "read_labelme",
     "labelme_path", "resize_labels", "fit_labels", "merge_small_regions",
@@ -70,8 +72,16 @@ def as_label_map(labels, name: str = "labels") -> np.ndarray:
 MAX_LABEL_PIXELS = 4096 * 4096
 
 
-def _shape_points(shape, k: int, where: str) -> tuple[str, str, list[tuple[float, float]]]:
-    """``(label, kind, points)`` of labelme shape ``k``, or a ValueError naming ``where`` and ``k``."""
+def _coordinate_limit(size: tuple[int, int]) -> float:
+    """Largest ``|x|``, ``|y|`` a labelme point may have for an image of ``size``: 10^6 pixels, or four times
+    the longer side for larger images. Pillow rasterises exactly up to about 10^7; far beyond, its integer
+    arithmetic overflows and the mask comes out wrong."""
+    return max(1e6, 4.0 * max(size))
+
+
+def _shape_points(shape, k: int, where: str, size: tuple[int, int]) -> tuple[str, str, list[tuple[float, float]]]:
+    """``(label, kind, points)`` of labelme shape ``k`` (on an image of ``size = (H, W)``), or a ValueError
+    naming ``where`` and ``k``."""
     if not isinstance(shape, Mapping):
         raise ValueError(f"{where}: shape {k} is a {type(shape).__name__}, not a labelme shape (a JSON object)")
     label = str(shape.get("label", "")).strip()
@@ -83,6 +93,12 @@ def _shape_points(shape, k: int, where: str) -> tuple[str, str, list[tuple[float
                          "expected [[x, y], ...] numbers") from None
     if not all(np.isfinite(v) for p in pts for v in p):
         raise ValueError(f"{where}: shape {k} ({label!r}) has NaN or infinite coordinates")
+    limit = _coordinate_limit(size)
+    far = [v for p in pts for v in p if abs(v) > limit]
+    if far:
+        raise ValueError(f"{where}: shape {k} ({label!r}) has a coordinate of {far[0]:g}, far outside the "
+                         f"{size[0]}x{size[1]} image (|x|, |y| <= {limit:g}); labelme coordinates are pixels of "
+                         "the image: fix the annotation")
     kind = shape.get("shape_type") or "polygon"
     return label, str(kind), pts
 
@@ -111,7 +127,8 @@ def rasterize_shapes(shapes: Sequence[Mapping], size: tuple[int, int], *,
     Raises
     ------
     ValueError
-        A malformed shape, NaN/inf coordinates, an unknown label, or a size beyond
+        A malformed shape, NaN/inf coordinates or coordinates far outside the image (beyond
+        10^6 pixels or four image sides), an unknown label, or a size beyond
         :data:`MAX_LABEL_PIXELS`; the message names ``where`` and the shape's index.
 
     Notes
@@ -123,7 +140,7 @@ def rasterize_shapes(shapes: Sequence[Mapping], size: tuple[int, int], *,
 
     try:
         h, w = int(size[0]), int(size[1])
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         raise ValueError(f"{where}: size must be (H, W) integers, got {size!r}") from None
     if h < 1 or w < 1:
         raise ValueError(f"{where}: size must be positive, got {size}")
@@ -134,7 +151,7 @@ def rasterize_shapes(shapes: Sequence[Mapping], size: tuple[int, int], *,
     canvas = Image.new("I", (w, h), 0)
     draw = ImageDraw.Draw(canvas)
     for k, shape in enumerate(shapes):
-        label, kind, pts = _shape_points(shape, k, where)
+        label, kind, pts = _shape_points(shape, k, where, (h, w))
         if label in _BACKGROUND_NAMES:
             cid = 0
         elif label in index:
@@ -179,6 +196,14 @@ def read_labelme(source, *, classes: Sequence[str] = CLASSES,
     Returns
     -------
     ndarray (H, W) int64
+
+    Raises
+    ------
+    FileNotFoundError
+        ``source`` is a path that does not exist.
+    ValueError
+        The file is not UTF-8 (or UTF-16/32) JSON, not a labelme annotation, or holds a bad shape
+        (see :func:`rasterize_shapes`); ``size`` is not two integers >= 1. The message names the file.
     """
     if isinstance(source, Mapping):
         doc, where = source, "labelme data"
@@ -186,23 +211,34 @@ def read_labelme(source, *, classes: Sequence[str] = CLASSES,
         path = Path(source)
         if not path.is_file():
             raise FileNotFoundError(f"labelme file not found: {path}")
-        try:
-            doc = json.loads(path.read_text())
+        try:  # bytes: json detects UTF-8 (with or without a BOM), UTF-16 and UTF-32, as labelme writes UTF-8
+            doc = json.loads(path.read_bytes())
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{path} is not a UTF-8 text file ({exc}); labelme writes UTF-8 JSON: re-save it "
+                             "as UTF-8") from None
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path} is not valid JSON: {exc}") from exc
         where = str(path)
     try:
         h0, w0 = int(doc["imageHeight"]), int(doc["imageWidth"])
         shapes = list(doc["shapes"])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"{where} is not a labelme annotation (needs shapes, imageHeight, imageWidth)") from exc
     if h0 < 1 or w0 < 1:
         raise ValueError(f"{where}: imageHeight and imageWidth must be >= 1, got {h0}x{w0}")
-    if size is not None and (int(size[0]), int(size[1])) != (h0, w0):
+    if size is not None:
+        given = size
+        try:
+            if len(given) != 2:
+                raise ValueError
+            size = (check_integer(given[0], "size", low=1), check_integer(given[1], "size", low=1))
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: size must be (H, W), two integers >= 1, got {given!r}") from None
+    if size is not None and size != (h0, w0):
         sy, sx = size[0] / h0, size[1] / w0
         scaled = []
         for k, s in enumerate(shapes):
-            _, _, pts = _shape_points(s, k, where)
+            _, _, pts = _shape_points(s, k, where, (h0, w0))
             scaled.append(dict(s, points=[[(x + 0.5) * sx - 0.5, (y + 0.5) * sy - 0.5] for x, y in pts]))
         shapes = scaled
         h0, w0 = int(size[0]), int(size[1])
@@ -276,6 +312,7 @@ def merge_small_regions(labels, *, min_fraction: float = 0.02) -> np.ndarray:
     """
     from scipy import ndimage
 
+    min_fraction = check_number(min_fraction, "min_fraction", low=0.0, high=1.0)
     lab = as_label_map(labels)
     ids, counts = np.unique(lab, return_counts=True)
     small = ids[counts < min_fraction * lab.size]

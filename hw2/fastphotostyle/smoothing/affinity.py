@@ -31,6 +31,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ...checks import check_integer, check_number
+
 __all__ = ["DEFAULT_EPS", "DEFAULT_LAM", "beta_to_lam", "lam_to_beta", "affinity_stencil", "matting_affinity",
            "matting_laplacian", "smoothing_matrix"]
 
@@ -71,10 +73,12 @@ def _as_rgb(image, name: str) -> np.ndarray:
 
 
 def _check_lam(lam: float) -> float:
-    lam = float(lam)
-    if not (lam > 0.0 and np.isfinite(lam)):
-        raise ValueError(f"lam must be a finite number > 0, got {lam}")
-    return lam
+    return check_number(lam, "lam", low=0.0, low_open=True)
+
+
+def _check_eps(eps: float) -> float:
+    """The matting regulariser: a finite number > 0 (NaN or infinity would make every inverse NaN)."""
+    return check_number(eps, "eps", low=0.0, low_open=True)
 
 
 # --------------------------------------------------------------------------- affinity
@@ -130,6 +134,8 @@ def affinity_stencil(content, *, eps: float = DEFAULT_EPS, chunk_rows: int = 256
     border, ``S = W / 9`` has rows summing to 1 and a constant image is a fixed point.
     """
     img = _as_rgb(content, "content").astype(np.float64)
+    eps = _check_eps(eps)
+    chunk_rows = check_integer(chunk_rows, "chunk_rows", low=1)
     h, w, _ = img.shape
     padded = np.pad(img, ((1, 1), (1, 1), (0, 0)), mode="edge")
     st = _window_stencil(padded, eps=eps, chunk_rows=chunk_rows)
@@ -178,8 +184,8 @@ def _window_stencil(content, *, eps: float = DEFAULT_EPS, chunk_rows: int = 256)
     the inverses of flat windows reach ``9e7`` and float32 loses them.
     """
     img = _as_rgb(content, "content").astype(np.float64)
-    if eps <= 0:
-        raise ValueError(f"eps must be > 0, got {eps}")
+    eps = _check_eps(eps)
+    chunk_rows = check_integer(chunk_rows, "chunk_rows", low=1)
     h, w, _ = img.shape
     if h < 3 or w < 3:
         raise ValueError(f"the matting affinity needs an image of at least 3x3 pixels, got {h}x{w}")

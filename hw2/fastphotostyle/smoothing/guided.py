@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...checks import check_integer, check_number
 from .affinity import _as_rgb, _inv_sym3
 
 __all__ = ["FPS_GUIDED_RADIUS", "FPS_GUIDED_EPS", "box_filter", "guided_filter"]
@@ -30,15 +31,13 @@ def box_filter(x: np.ndarray, radius: int) -> np.ndarray:
         over the pixels inside (so a constant image stays constant). A radius larger
         than the image is clamped to it (same result, memory bounded by the image).
     """
-    r = int(radius)
-    if r < 0:
-        raise ValueError(f"radius must be >= 0, got {radius}")
-    if r == 0:
+    radius = check_integer(radius, "radius", low=0)
+    if radius == 0:
         return x.copy()
     out = x
     for axis in (-2, -1):
         n = out.shape[axis]
-        r = min(int(radius), n)  # a window past the image covers all of it: same result, bounded memory
+        r = min(radius, n)  # a window past the image covers all of it: same result, bounded memory
         pad = [(0, 0)] * out.ndim
         pad[axis] = (r + 1, r)
         c = np.pad(out, pad)
@@ -91,14 +90,10 @@ def guided_filter(src, guide, *, radius: int = FPS_GUIDED_RADIUS, eps: float = F
     g = _as_rgb(guide, "guide")
     if p.shape[:2] != g.shape[:2]:
         raise ValueError(f"src is {p.shape[0]}x{p.shape[1]} but guide is {g.shape[0]}x{g.shape[1]}")
-    if not eps > 0:
-        raise ValueError(f"eps must be > 0, got {eps}")
-    if isinstance(radius, bool) or not float(radius).is_integer() or radius < 0:
-        raise ValueError(f"radius must be an integer >= 0, got {radius!r}")
-    radius = min(int(radius), max(p.shape[:2]))  # a larger window covers the whole image anyway
-    s = int(subsample)
-    if s < 1:
-        raise ValueError(f"subsample must be >= 1, got {subsample}")
+    eps = check_number(eps, "eps", low=0.0, low_open=True)
+    radius = check_integer(radius, "radius", low=0)
+    radius = min(radius, max(p.shape[:2]))  # a larger window covers the whole image anyway
+    s = check_integer(subsample, "subsample", low=1)
     h, w = p.shape[:2]
     pc = np.ascontiguousarray(p.transpose(2, 0, 1), dtype=np.float64)
     gc = np.ascontiguousarray(g.transpose(2, 0, 1), dtype=np.float64)

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .affinity import (DEFAULT_EPS, DEFAULT_LAM, _OFFSETS, _as_rgb, _check_lam, _stencil_to_csr, _system_stencil,
-                       affinity_stencil, smoothing_matrix)
+from ...checks import check_integer, check_number
+from .affinity import (DEFAULT_EPS, DEFAULT_LAM, _OFFSETS, _as_rgb, _check_eps, _check_lam, _stencil_to_csr,
+                       _system_stencil, affinity_stencil, smoothing_matrix)
 
 __all__ = ["SolveInfo", "smooth_exact", "smooth_direct"]
 
@@ -54,7 +55,7 @@ def smooth_direct(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = D
     import scipy.sparse.linalg as spla
 
     y, c = _prepare(stylized, content)
-    lam = _check_lam(lam)
+    lam, eps = _check_lam(lam), _check_eps(eps)
     h, w, ch = y.shape
     a = smoothing_matrix(c, lam=lam, eps=eps).tocsc()
     solve = spla.factorized(a)
@@ -254,13 +255,15 @@ def smooth_exact(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DE
         FastPhotoStyle's ``beta = 0.9999``. Smaller = smoother, closer to the content's
         local colour structure; larger = closer to ``Y``.
     eps : float, keyword-only
-        Matting-affinity regulariser (1e-7 as in Levin et al. and FastPhotoStyle).
+        Matting-affinity regulariser (1e-7 as in Levin et al. and FastPhotoStyle), finite, > 0.
     tol : float, keyword-only
-        Stop when every channel's residual ``|b - A r| / |b|`` is below ``tol``. The
+        In (0, 1). Stop when every channel's residual ``|b - A r| / |b|`` is below ``tol``. The
         default 5e-2 gives a mean absolute difference of ~5e-4 to a direct solve on
         ``[0, 1]`` images (``mad_vs_direct`` in the benchmark, ``hw2.bench.smoothing``);
         the requirement is 1e-3.
     maxiter : int, keyword-only
+        At least 1. A solve that has not converged after ``maxiter`` iterations returns its
+        current iterate with a ``RuntimeWarning``.
     preconditioner : {"amg", "amg-smoothed", "none"}, keyword-only
         ``"amg"``: aggregation multigrid with the near-null space ``D^{1/2} [1, I_r, I_g, I_b]``
         (the locally affine colour functions the matting Laplacian does not penalise),
@@ -287,11 +290,13 @@ def smooth_exact(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DE
     from ...result import Result
 
     y, c = _prepare(stylized, content)
-    lam = _check_lam(lam)
+    lam, eps = _check_lam(lam), _check_eps(eps)
     if preconditioner not in ("amg", "amg-smoothed", "none"):
         raise ValueError(f"unknown preconditioner {preconditioner!r}; use 'amg', 'amg-smoothed' or 'none'")
-    if not tol > 0:
-        raise ValueError(f"tol must be > 0, got {tol}")
+    # tol >= 1 accepts the starting point (a black image) as converged; maxiter = 0 returns it
+    tol = check_number(tol, "tol (the relative residual; e.g. 5e-2)", low=0.0, high=1.0, low_open=True,
+                       high_open=True)
+    maxiter = check_integer(maxiter, "maxiter", low=1)
     info = SolveInfo()
     h, w, ch = y.shape
     t0 = time.perf_counter()
