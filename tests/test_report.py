@@ -48,17 +48,22 @@ def _two_books(tmp_path):
 def test_combine_follows_the_cell_tags(tmp_path):
     executed = _two_books(tmp_path)
     machine = {"cores": 2, "cpu": "test cpu", "torch": "x", "gpu": None}
-    numbers = {"equal": 3, "total": 4, "missing": []}
+    numbers = {"equal": 3, "total": 4, "missing": [],
+               "differences": [{"notebook": "02_b", "cell": 7, "committed": "0.569", "now": "0.581"}]}
+    envelope = {"threads_2": {"numeric": {"max_rel_diff": 0.0012}, "optimised": {"max_rel_diff": 0.031}}}
     full = report.combine(executed, tmp_path / "index.html", profile="quick", machine=machine,
-                          numbers=numbers).read_text()
+                          numbers=numbers, envelope=envelope).read_text()
     page = full[full.index("<body"):]
     for dropped in ("ALPHA-WIDGET", "ALPHA-REFONLY", "ALPHA-REMOVED"):
         assert dropped not in page
     order = ["ALPHA-ABSTRACT", "BETA-SUMMARY", "Contents", 'id="nb-01_a"', "alpha body", 'id="nb-02_b"',
              "beta body", "REFERENCES-LIST", 'id="appendix"', "ALPHA-APPENDIX", "BETA-APPENDIX",
-             "How this report was built", "<strong>3 of 4 numbers</strong>"]
+             "How this report was built", "<strong>3 of 4 numbers</strong>", "Tolerances", "threads 2 0.031",
+             "Numbers that differ", "<td>0.569</td>"]
     positions = [page.index(x) for x in order]
     assert positions == sorted(positions), dict(zip(order, positions))
+    # the appendix gives the differing number with its committed value, and each kind's tolerance
+    assert "<td>02_b</td>" in page and "<td>0.581</td>" in page and "<td>0.05" in page
     # the build line is short on the title page, complete in the appendix with links and run times
     assert page.index("01_a.ipynb") > page.index('id="appendix"')
     assert export.MATHJAX_URL in full and "hw2Math" in full
