@@ -52,13 +52,13 @@ def _images():
 
 
 def _s_per_eval(content, style, size: int, repeat: int) -> float:
+    from ..io import resize_to
     from ..neural_style import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, PerceptualLoss
-    from ..neural_style.core import _resize
 
     loss = PerceptualLoss(content_layers=DEFAULT_CONTENT_LAYERS, style_layers=DEFAULT_STYLE_LAYERS)
-    x = _resize(content, (size, size)).to(loss.device)
+    x = resize_to(content, (size, size)).to(loss.device)
     loss.set_content(x)
-    loss.set_style([_resize(style, (size, size)).to(loss.device)])
+    loss.set_style([resize_to(style, (size, size)).to(loss.device)])
     x = x.clone().requires_grad_(True)
 
     def step():

@@ -114,7 +114,7 @@ def _equal_time(source, budget: dict, seconds: float, **kw):
 
     synthesize_texture = get("neural_style_texture")
 
-    r = synthesize_texture(source, layers="conv5_1", seed=0, progress=False, return_result=True,
+    r = synthesize_texture(source, layers="conv5_1", seed=0, progress=False,
                            callback=lambda rec: rec["time"] >= seconds, **{**budget, **kw})
     return r
 
@@ -144,7 +144,7 @@ def run(*, quick: bool = False) -> dict:
     for layer in LAYERS:
         cpu0 = time.process_time()
         with Timer() as t:
-            r = synthesize_texture(source, layers=layer, seed=0, progress=False, return_result=True, **budget)
+            r = synthesize_texture(source, layers=layer, seed=0, progress=False, **budget)
         out["cpu_s_per_texture"][layer] = time.process_time() - cpu0
         textures[layer], evals[layer] = r.image, len(r.history)
         out["s_per_texture"][layer] = t.elapsed
@@ -171,7 +171,7 @@ def run(*, quick: bool = False) -> dict:
                                          "evaluations": len(r.history)}
 
     t3 = out["s_per_texture"]["conv3_1"]
-    r = synthesize_texture(source, layers="conv3_1", seed=0, progress=False, return_result=True,
+    r = synthesize_texture(source, layers="conv3_1", seed=0, progress=False,
                            callback=lambda rec: rec["time"] >= t3, **{**budget, "levels": 1, "iterations": 10_000})
     out["schedules_conv3_1"] = {
         "coarse_to_fine": {"style_dist": out["style_dist"]["conv3_1"], "s": t3,

@@ -90,14 +90,14 @@ def default_images(*, decoder: str = "photowct", landscape_repeat: int = 30) -> 
     ``landscape_repeat`` times (as the committed PhotoWCT decoders were trained); ``"wct"``: ``trainB`` only,
     so that ``testB`` and the landscapes stay held out.
     """
-    from ...data import _images_in, monet2photo
+    from ...data import images_in, monet2photo
 
     _check_decoder(decoder)
     if decoder == "wct":
         return list(monet2photo("trainB"))
     # the ten MATE and KDE Plasma wallpapers of the model card: an optional extra in the data folder
     extra = config.data_root() / "landscapes"
-    lands = _images_in(extra) if extra.is_dir() else []
+    lands = images_in(extra) if extra.is_dir() else []
     return list(monet2photo("trainB")) + lands * landscape_repeat
 
 
