@@ -7,6 +7,7 @@ This module imports :mod:`hw2.data` and :mod:`hw2.studyset`; neither imports it.
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import shutil
@@ -122,8 +123,6 @@ def build(source: Path, dest: Path) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m hw2._studyset_build --from DATA``: rebuild ``hw2/assets/study`` and check it."""
-    import argparse
-
     parser = argparse.ArgumentParser(prog="python -m hw2._studyset_build", description=__doc__.split("\n")[0])
     parser.add_argument("--from", dest="source", type=Path, required=True,
                         help="folder holding monet2photo/, photoreal/ and landscapes/ (our working copy)")

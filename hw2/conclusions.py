@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from . import methods, metrics, profiles
+from .fastphotostyle.labels import labelme_path, read_labelme
 from .io import load_image, resize_to, to_numpy
 from .timing import Timer
 
@@ -51,8 +52,6 @@ class Output:
 
 def _fps(smoothing, labels: bool):
     def run(photo, monet, photo_path, monet_path, s):
-        from .fastphotostyle.labels import labelme_path, read_labelme
-
         kw = {}
         if labels:
             kw = {"content_labels": read_labelme(labelme_path(photo_path), size=tuple(photo.shape[-2:])),

@@ -95,7 +95,7 @@ def device():
 
     Raises ``ValueError`` naming ``HW2_DEVICE`` for an unknown or unavailable device.
     """
-    import torch
+    import torch  # lazy on purpose: every module imports config, which stays free of torch
 
     want = os.environ.get("HW2_DEVICE", "auto").strip().lower() or "auto"
     if want == "auto":

@@ -14,9 +14,12 @@ Every listing is sorted by file name, and images are chosen by name or by seed
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import shutil
+import urllib.error
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -24,6 +27,7 @@ from typing import Sequence
 
 from . import config, studyset
 from .errors import MissingResourceError
+from .io import to_tensor
 
 __all__ = [
     "MONET2PHOTO_URL", "MONET2PHOTO_SHA256", "MONET2PHOTO_SPLITS", "monet2photo_root",
@@ -110,10 +114,7 @@ class ResumableDownloader:
         self.part, self.timeout, self.progressbar, self.chunk = Path(part), timeout, progressbar, chunk
 
     def __call__(self, url: str, output_file, pooch_obj=None, check_only: bool = False):
-        import urllib.error
-        import urllib.request
-
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # lazy on purpose: tqdm.auto looks for a notebook front end
 
         start = self.part.stat().st_size if self.part.exists() else 0
         request = urllib.request.Request(url, headers={"Range": f"bytes={start}-"} if start else {})
@@ -162,7 +163,7 @@ def download_monet2photo(*, url: str = MONET2PHOTO_URL, dest: Path | None = None
         The download failed or the archive is not the monet2photo data set; the message
         says how to use a local copy instead.
     """
-    import pooch
+    import pooch  # lazy on purpose: only a download needs it
 
     dest = Path(dest) if dest is not None else config.home() / "data"
     dest.mkdir(parents=True, exist_ok=True)
@@ -260,8 +261,6 @@ def in_validation(name: str, *, fraction: float = VALIDATION_FRACTION, seed: int
     fraction : float in [0, 1], keyword-only
     seed : int, keyword-only
     """
-    import hashlib
-
     if not 0.0 <= float(fraction) <= 1.0:
         raise ValueError(f"fraction must be in [0, 1], got {fraction!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
@@ -314,9 +313,7 @@ def builtin_photo(name: str):
     """
     if name not in BUILTIN_PHOTOS:
         raise ValueError(f"unknown built-in photo {name!r}; choose one of {BUILTIN_PHOTOS}")
-    import skimage.data
-
-    from .io import to_tensor
+    import skimage.data  # lazy on purpose: scikit-image is slow to import
 
     return to_tensor(getattr(skimage.data, name)())
 

@@ -20,6 +20,7 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
+from PIL import Image
 
 __all__ = [
     "ImageFileError", "ImageSizeWarning", "as_image", "as_image_array", "load_image", "to_tensor", "to_numpy",
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_MAX_SIDE", "DEFAULT_MAX_PIXELS", "pil_to_array",
 ]
 
+from . import config
 from .gate import (DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, ImageFileError, ImageSizeWarning, as_image,
                    as_image_array, load_image, pil_to_array, resize_to)
 
@@ -107,7 +109,6 @@ def to_numpy(image: torch.Tensor) -> np.ndarray:
     if t.dim() != 3 or t.shape[0] != 3:
         raise ValueError(f"expected a (1, 3, H, W) tensor, got shape {tuple(image.shape)}")
     return t.float().cpu().permute(1, 2, 0).contiguous().numpy()
-
 
 
 def _check_image(image: torch.Tensor, name: str = "image") -> None:
@@ -222,8 +223,6 @@ def save_image(image, path: str | os.PathLike) -> Path:
         NaN or infinite values (never written as black), a shape that is not an image, or an
         alpha channel for a JPEG file (which cannot store one).
     """
-    from PIL import Image
-
     path = Path(path)
     fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".bmp": "BMP",
            ".tif": "TIFF", ".tiff": "TIFF"}.get(path.suffix.lower())
@@ -269,7 +268,7 @@ def image_grid(rows: Sequence[Sequence], *, row_titles: Sequence[str] | None = N
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy on purpose: matplotlib only when a figure is drawn
 
     n_rows = len(rows)
     n_cols = max((len(r) for r in rows), default=0)
@@ -313,8 +312,6 @@ def image_grid(rows: Sequence[Sequence], *, row_titles: Sequence[str] | None = N
 
 def save_figure(fig, name: str, *, folder: str | os.PathLike | None = None, dpi: int = 110) -> Path:
     """Save a matplotlib figure as ``figures/<name>.png`` atomically; returns the path."""
-    from . import config
-
     folder = Path(folder) if folder is not None else config.FIGURES
     path = folder / (name if name.endswith(".png") else f"{name}.png")
     with atomic_write(path) as fh:

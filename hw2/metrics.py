@@ -21,8 +21,7 @@ __all__ = ["ssim", "luminance", "edge_map", "photorealism", "gram", "style_dista
            "frechet_vgg_distance", "diversity", "psnr", "colour_distance", "texture_distance",
            "free_style_distance", "LUMA_WEIGHTS", "contrast_kept"]
 
-#: ITU-R BT.601 luma weights of R, G, B: the one luminance formula of the project (metrics, contrast,
-#: quilting's correspondence maps, Neural Style's YIQ colour space)
+#: ITU-R BT.601 luma weights of R, G, B: the project's one luminance formula (also quilting's, Neural Style's YIQ)
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 #: layers of the Gram/style distance (Gatys et al. 2016)
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
@@ -117,12 +116,9 @@ def luminance(img: torch.Tensor) -> torch.Tensor:
 
 
 def contrast_kept(reference, output) -> float:
-    """The output's luminance contrast relative to the reference's: ``std(Y(output)) / std(Y(reference))``.
-
-    ``Y`` is :func:`luminance` (BT.601). 1 keeps the reference's contrast; a washed-out (foggy) output
-    scores well below 1. Images in [0, 1] (anything :func:`hw2.io.as_image` takes); ``ValueError`` for
-    a flat reference (no contrast to keep).
-    """
+    """The output's luminance contrast relative to the reference's, ``std(Y(output)) / std(Y(reference))`` with
+    ``Y`` = :func:`luminance`: 1 keeps the contrast, a washed-out (foggy) output scores well below 1.
+    ``ValueError`` for a flat reference (no contrast to keep)."""
     ref = float(luminance(reference).std())
     if not ref > 0:
         raise ValueError("the reference image is flat (zero luminance contrast); contrast_kept is undefined")

@@ -27,6 +27,7 @@ PNG); the landscapes are copied unchanged.
 """
 from __future__ import annotations
 
+import argparse
 import functools
 import hashlib
 import json
@@ -143,8 +144,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Rebuilding the set is the maintainers' ``python -m hw2._studyset_build --from DATA``.
     """
-    import argparse
-
     parser = argparse.ArgumentParser(prog="python -m hw2.studyset", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd")
     sub.add_parser("check", help="verify every shipped file against the manifest (the default)")

@@ -9,9 +9,11 @@ import sys
 import traceback
 from pathlib import Path
 
+from filelock import FileLock
+
 from ..io import atomic_write
-from ..timing import Timer, machine_info, reset_peak_rss
 from ..notebook import markdown_table
+from ..timing import Timer, machine_info, reset_peak_rss
 from . import BENCHMARKS, RESULTS, read_results
 from .summary import number
 
@@ -28,8 +30,6 @@ def merge(results: Path, name: str, figures: dict) -> dict:
     keep every other one: the lock (``results.json.lock``) serialises read-modify-write, and
     the file is replaced atomically. Returns the merged data.
     """
-    from filelock import FileLock
-
     results.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(results) + ".lock", timeout=600):
         data = read_results(results)

@@ -353,7 +353,7 @@ def mean_rows(rows: Sequence[Sequence], *, key: int = 1, first: int = 2) -> list
 
 def trade_off_figure(points: dict, *, width: float = 7.5, height: float = 3.0):
     """Scatter of style distance (x) against photorealism (y) per variant, its mean marked with a cross."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy on purpose: matplotlib only when a figure is drawn
 
     fig, ax = plt.subplots(figsize=(width, height))
     for label, pts in points.items():

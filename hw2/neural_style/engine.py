@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from .. import vgg as _vgg
 from ..io import resize_to
@@ -127,8 +128,6 @@ class _Progress:
     def __init__(self, total: int, enabled: bool, desc: str):
         self.bar = None
         if enabled:
-            from tqdm import tqdm
-
             self.bar = tqdm(total=total, desc=desc, unit="eval", file=sys.stderr, mininterval=0.5,
                             dynamic_ncols=True)
 

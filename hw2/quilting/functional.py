@@ -26,6 +26,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 import scipy.fft as sfft
+from scipy.ndimage import gaussian_filter
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..metrics import LUMA_WEIGHTS
@@ -92,8 +93,6 @@ def correspondence_map(image: np.ndarray, *, blur: float = 0.0) -> np.ndarray:
     if blur < 0:
         raise ValueError(f"blur must be >= 0, got {blur}")
     if blur > 0:
-        from scipy.ndimage import gaussian_filter
-
         lum = gaussian_filter(lum, sigma=float(blur), mode="reflect")
     return lum
 

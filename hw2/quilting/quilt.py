@@ -66,7 +66,7 @@ def _check_size(size) -> tuple[int, int]:
 def _progress(total: int, enabled: bool, desc: str):
     if not enabled:
         return None
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # lazy on purpose: tqdm.auto looks for a notebook front end
 
     return tqdm(total=total, desc=desc, leave=False)
 

@@ -20,8 +20,11 @@ import os
 from pathlib import Path
 
 import numpy as np
+import torch.nn.functional as F
 
+from ... import config
 from ...errors import MissingResourceError
+from ...io import as_image
 from .functional import CLASSES, merge_small_regions, relabel, resize_labels
 
 __all__ = ["MODEL_FILE", "LABELS_FILE", "SEMANTIC_GROUPS", "model_path", "ade20k_names",
@@ -48,8 +51,6 @@ SEMANTIC_GROUPS: dict[str, tuple[str, ...]] = {
 
 def model_path() -> Path:
     """Where the shipped model is: ``hw2/assets/models/ade20k_deeplabv3_mobilenetv2.tflite``."""
-    from ... import config
-
     return config.ASSETS / "models" / MODEL_FILE
 
 
@@ -58,7 +59,7 @@ def available() -> tuple[bool, str]:
     never raises."""
     try:
         _check_model(model_path())
-        import ai_edge_litert.interpreter  # noqa: F401
+        import ai_edge_litert.interpreter  # noqa: F401  (lazy on purpose: an optional runtime, checked here)
     except Exception as exc:  # missing file, missing or broken runtime: reported, not raised
         return False, str(exc) if isinstance(exc, MissingResourceError) else f"{type(exc).__name__}: {exc}"
     return True, ""
@@ -102,7 +103,7 @@ def group_lut(names=None) -> np.ndarray:
 @functools.lru_cache(maxsize=2)
 def _interpreter(path: str, threads: int):
     try:
-        from ai_edge_litert.interpreter import Interpreter
+        from ai_edge_litert.interpreter import Interpreter  # lazy on purpose: an optional runtime
     except ImportError as exc:
         raise MissingResourceError("the TFLite runtime is missing: `pip install ai-edge-litert`") from exc
     interp = Interpreter(model_path=path, num_threads=threads)
@@ -141,10 +142,6 @@ def segment(image, *, merge: bool = True, min_fraction: float = 0.02, threads: i
     The image is resized (bilinear, aspect ratio not kept) to 513x513, the model's fixed
     input; the arg-max map is resized back with nearest neighbour.
     """
-    import torch.nn.functional as F
-
-    from ...io import as_image
-
     x = as_image(image, name="image")
     file = Path(path) if path is not None else model_path()
     _check_model(file)

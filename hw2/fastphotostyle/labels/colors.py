@@ -10,6 +10,9 @@ import os
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
+
+from ...io import as_image_array, to_numpy
 
 __all__ = ["read_color_labels", "colors_to_labels"]
 
@@ -17,8 +20,6 @@ __all__ = ["read_color_labels", "colors_to_labels"]
 def _read_rgb_uint8(source) -> np.ndarray:
     """A colour-coded map as (H, W, 3) uint8 at its native size (no resampling)."""
     if isinstance(source, (str, os.PathLike)):
-        from PIL import Image
-
         path = Path(source)
         if not path.is_file():
             raise FileNotFoundError(f"label map not found: {path}")
@@ -29,8 +30,6 @@ def _read_rgb_uint8(source) -> np.ndarray:
                 im = im.convert("RGBA" if "A" in im.getbands() else "RGB").convert("RGB")
             return np.asarray(im, dtype=np.uint8).copy()
     if hasattr(source, "detach"):
-        from ...io import to_numpy
-
         source = to_numpy(source)
     arr = np.asarray(source)
     if arr.ndim != 3 or arr.shape[2] not in (3, 4):
@@ -56,8 +55,6 @@ def colors_to_labels(*segmentations) -> list[np.ndarray]:
     list of int64 arrays ``(H, W)``; the same colour gets the same label in every map
     (colours are quantised to 8 bits first).
     """
-    from ...io import as_image_array
-
     quantised = []
     for i, seg in enumerate(segmentations):
         t = as_image_array(seg, name=f"segmentation {i}", dtype=np.float64)  # 0-255 floats: an error

@@ -22,6 +22,10 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
+from PIL import Image, ImageDraw
+from scipy import ndimage
+
+from ... import config
 
 __all__ = [
     "CLASSES", "CLASS_COLORS", "LabelMapWarning", "as_label_map", "rasterize_shapes", "read_labelme",
@@ -119,8 +123,6 @@ def rasterize_shapes(shapes: Sequence[Mapping], size: tuple[int, int], *,
     Polygons are filled with Pillow including their outline, as labelme's own
     ``shape_to_mask`` does, so a pixel whose centre lies on an edge is inside.
     """
-    from PIL import Image, ImageDraw
-
     try:
         h, w = int(size[0]), int(size[1])
     except (TypeError, ValueError, IndexError):
@@ -211,8 +213,6 @@ def read_labelme(source, *, classes: Sequence[str] = CLASSES,
 
 def labelme_path(image_path: str | os.PathLike) -> Path:
     """Where our hand-made labelme file for an image lives: ``hw2/assets/labels/<stem>.json``."""
-    from ... import config
-
     return config.ASSETS / "labels" / f"{Path(image_path).stem}.json"
 
 
@@ -274,8 +274,6 @@ def merge_small_regions(labels, *, min_fraction: float = 0.02) -> np.ndarray:
 
     Returns the map unchanged when no class is large enough.
     """
-    from scipy import ndimage
-
     lab = as_label_map(labels)
     ids, counts = np.unique(lab, return_counts=True)
     small = ids[counts < min_fraction * lab.size]
