@@ -1,17 +1,24 @@
 """Maintainers' tool: (re)build the shipped study set from our working copy of the data.
 
-Run as ``python -m hw2.studyset build --from DATA``. This is the only code that knows the
+Run as ``python -m hw2._studyset_build --from DATA``. This is the only code that knows the
 file names of our local copy; everything else reads the study set through
 :mod:`hw2.studyset`. The seeds and names below are the record of how the set was chosen.
+This module imports :mod:`hw2.data` and :mod:`hw2.studyset`; neither imports it.
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import shutil
+import sys
 from pathlib import Path
+from typing import Sequence
 
-from .data import pick
+from PIL import Image
+
+from . import studyset
+from .data import images_in, pick
 
 #: seeded picks from the monet2photo splits (group -> split, count, seed)
 PICKS = {
@@ -47,14 +54,8 @@ def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def _images(folder: Path) -> list[Path]:
-    return sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: p.name)
-
-
 def build(source: Path, dest: Path) -> dict:
     """Copy the chosen files from ``source`` into ``dest`` and write ``dest/MANIFEST.json``."""
-    from PIL import Image
-
     source, dest = Path(source), Path(dest)
     for sub in {*FOLDERS.values(), "photoreal"}:
         shutil.rmtree(dest / sub, ignore_errors=True)
@@ -66,7 +67,7 @@ def build(source: Path, dest: Path) -> dict:
                         "licence_file": lic_file, "modified": note, "sha256": _sha(dest / rel)}
 
     for group, (split, n, seed) in PICKS.items():
-        chosen = pick(_images(source / "monet2photo" / split), n, seed=seed)
+        chosen = pick(images_in(source / "monet2photo" / split), n, seed=seed)
         groups[group] = [p.name for p in chosen]
         for p in chosen:
             rel = f"{FOLDERS[group]}/{p.name}"
@@ -118,3 +119,18 @@ def build(source: Path, dest: Path) -> dict:
     }
     (dest / "MANIFEST.json").write_text(json.dumps(data, indent=1) + "\n")
     return data
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m hw2._studyset_build --from DATA``: rebuild ``hw2/assets/study`` and check it."""
+    parser = argparse.ArgumentParser(prog="python -m hw2._studyset_build", description=__doc__.split("\n")[0])
+    parser.add_argument("--from", dest="source", type=Path, required=True,
+                        help="folder holding monet2photo/, photoreal/ and landscapes/ (our working copy)")
+    args = parser.parse_args(argv)
+    build(args.source, studyset.STUDY_DIR)
+    studyset.manifest.cache_clear()
+    return studyset.main(["check"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -29,12 +29,14 @@ import numpy as np
 import torch
 
 from . import methods, metrics, profiles
+from .fastphotostyle.labels import labelme_path, read_labelme
 from .io import load_image, resize_to, to_numpy
 from .timing import Timer
 
 __all__ = ["METHODS", "HEADLINE", "SCORES", "SHORT", "Output", "run_methods", "measure", "score", "summary",
-           "comparison_rows", "table", "runtime_rows", "seed_comparison", "findings", "contrast_kept", "least_contrast", "image_rows", "munit_sizes",
-           "PHOTO_ROW", "PAINTING_ROW"]
+           "comparison_rows", "table", "strength_figure", "runtime_rows", "seed_comparison", "findings",
+           "least_contrast", "image_rows", "munit_sizes", "PHOTO_ROW", "PAINTING_ROW", "HAND_LABELS",
+           "PHOTOREAL_EDGE_SSIM"]
 
 
 @dataclass
@@ -50,8 +52,6 @@ class Output:
 
 def _fps(smoothing, labels: bool):
     def run(photo, monet, photo_path, monet_path, s):
-        from .fastphotostyle.labels import labelme_path, read_labelme
-
         kw = {}
         if labels:
             kw = {"content_labels": read_labelme(labelme_path(photo_path), size=tuple(photo.shape[-2:])),
@@ -89,15 +89,10 @@ METHODS: dict[str, Callable] = {
 }
 
 
-def settings(profile: str) -> dict:
-    """Sizes and iteration counts for a profile (``quick`` or ``full``): ``hw2.profiles.get("conclusions", profile)``."""
-    return profiles.get("conclusions", profile)
-
-
 def run_methods(pairs: Sequence[tuple[Path, Path]], *, profile: str = "full",
                 methods: Sequence[str] | None = None, log=None) -> list[Output]:
     """Run every method on every (photo, painting) pair; outputs are resized to the photo's size."""
-    s = settings(profile)
+    s = profiles.get("conclusions", profile)
     outputs = []
     for photo_path, monet_path in pairs:
         photo = load_image(photo_path, max_side=s["size"])
@@ -161,14 +156,15 @@ def score(photo: torch.Tensor, output: torch.Tensor, painting: torch.Tensor) -> 
 
 
 def measure(outputs: Sequence[Output], pairs: Sequence[tuple[Path, Path]], *, profile: str = "full") -> None:
-    """Fill ``scores`` of every output in place: :func:`score`, and :func:`contrast_kept` as ``contrast_kept``."""
-    s = settings(profile)
+    """Fill ``scores`` of every output in place: :func:`score`, and :func:`hw2.metrics.contrast_kept` (to the
+    photo) as ``contrast_kept``."""
+    s = profiles.get("conclusions", profile)
     images = {Path(p).stem: (load_image(p, max_side=s["size"]), load_image(m, max_side=s["size"]))
               for p, m in pairs}
     for out in outputs:
         if out.image is not None:
             photo, monet = images[out.pair]
-            out.scores = dict(score(photo, out.image, monet), contrast_kept=contrast_kept(photo, out.image))
+            out.scores = dict(score(photo, out.image, monet), contrast_kept=metrics.contrast_kept(photo, out.image))
 
 
 def summary(outputs: Sequence[Output]) -> list[dict]:
@@ -219,6 +215,27 @@ def table(rows: Sequence[dict], *, keys: Sequence[str] = tuple(SCORES),
             ["method", *[SCORES[k] for k in keys]])
 
 
+def strength_figure(rows: Sequence[dict]):
+    """Stylisation against photorealism, one point per measured row of :func:`comparison_rows`: the edge SSIM
+    against the Gram distance (left) and the VGG-free style distance (right). Returns the matplotlib figure."""
+    import matplotlib.pyplot as plt  # lazy on purpose: matplotlib only when a figure is drawn
+
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.1), sharey=True)
+    for ax, key, xlabel in zip(axes, ("style_distance", "free_style_distance"),
+                               ("Gram distance", "VGG-free style distance")):
+        for r in rows:
+            if isinstance(r.get(key), float):
+                ax.scatter(r[key], r["photorealism"], s=36,
+                           label=SHORT.get(r["method"], r["method"]).replace("\n", " "))
+        ax.set_xlabel(xlabel + " to the painting")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("edge SSIM (higher: more photographic)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.22, 1, 1))
+    return fig
+
+
 def image_rows(outputs: Sequence[Output], inputs: Sequence[tuple[torch.Tensor, torch.Tensor]],
                pairs: Sequence[tuple[Path, Path]], methods: Sequence[str]) -> list[list]:
     """Rows of an image grid, one per pair: the photo, the painting, then each of ``methods``' output
@@ -231,7 +248,7 @@ def image_rows(outputs: Sequence[Output], inputs: Sequence[tuple[torch.Tensor, t
 
 
 def least_contrast(outputs: Sequence[Output], method: str) -> tuple[int, float] | None:
-    """``(index of the pair, contrast kept)`` of ``method``'s most washed-out output (:func:`contrast_kept`),
+    """``(index of the pair, contrast kept)`` of ``method``'s most washed-out output (:func:`hw2.metrics.contrast_kept`),
     the index counting the pairs in the order of ``outputs``; None when the method was not measured."""
     pairs = list(dict.fromkeys(o.pair for o in outputs))
     done = [o for o in outputs if o.method == method and "contrast_kept" in o.scores]
@@ -256,7 +273,7 @@ def munit_sizes(profile: str) -> dict:
     from .munit.config import load_config
 
     munit = profiles.get("munit", profile)
-    return {"here": settings(profile)["size"], "trained": load_config("cpu_vgg").new_size,
+    return {"here": profiles.get("conclusions", profile)["size"], "trained": load_config("cpu_vgg").new_size,
             "eval_photos": munit["n_eval"], "draws": munit["n_draws"]}
 
 
@@ -264,7 +281,8 @@ def munit_sizes(profile: str) -> dict:
 #: runs the paintings score ~0.2 and the methods that keep the photo's structure 0.6-0.85)
 PHOTOREAL_EDGE_SSIM = 0.6
 _FPS, _NS, _MUNIT, _IQ = HEADLINE
-_LABELS = "FastPhotoStyle + hand-made labels"
+#: the FastPhotoStyle variant with our hand-made label maps (compared with the one without labels)
+HAND_LABELS = "FastPhotoStyle + hand-made labels"
 
 
 def _measured(rows: Sequence[dict]) -> dict[str, dict]:
@@ -360,9 +378,9 @@ def findings(rows: Sequence[dict]) -> dict:
     best = {k: (max if k in higher else min)(m, key=lambda n, k=k: m[n][k]) for k in SCORES}
     worst = {k: (min if k in higher else max)(m, key=lambda n, k=k: m[n][k]) for k in SCORES}
     labels_worse = None
-    if _LABELS in m and _FPS in m:
+    if HAND_LABELS in m and _FPS in m:
         labels_worse = [k for k in SCORES
-                        if (m[_LABELS][k] < m[_FPS][k] if k in higher else m[_LABELS][k] > m[_FPS][k])]
+                        if (m[HAND_LABELS][k] < m[_FPS][k] if k in higher else m[HAND_LABELS][k] > m[_FPS][k])]
 
     def rank(key):
         learned = [k for k in (_FPS, _NS, _MUNIT) if k in m]
@@ -375,16 +393,3 @@ def findings(rows: Sequence[dict]) -> dict:
             "slowest": max(m, key=lambda n: m[n].get("runtime_s", float("-inf"))),
             "labels_worse": labels_worse, "munit_content_rank": rank("content_ssim"),
             "munit_edge_rank": rank("photorealism"), "photo": next(r for r in rows if r["method"] == PHOTO_ROW)}
-
-
-def contrast_kept(photo: torch.Tensor, output: torch.Tensor) -> float:
-    """The output's luminance contrast relative to the photo's: ``std(Y(output)) / std(Y(photo))``.
-
-    ``Y`` is the BT.601 luma (:func:`hw2.metrics.luminance`). 1 keeps the photo's contrast; a washed-out
-    (foggy) output scores well below 1. ``ValueError`` for a flat photo (no contrast to keep).
-    """
-    y_photo, y_out = metrics.luminance(photo), metrics.luminance(output)
-    ref = float(y_photo.std())
-    if not ref > 0:
-        raise ValueError("the photo is flat (zero luminance contrast); contrast_kept is undefined")
-    return float(y_out.std()) / ref

@@ -12,9 +12,6 @@ HW2_DATA
     Default: ``../shared/data`` beside the repository when it exists (our developers'
     copy), else ``$HW2_HOME/data``. The report never reads it: what it shows or measures
     ships with the package (:mod:`hw2.studyset`, :data:`ASSETS`).
-HW2_MODELS
-    Folder for optional extra models. The report's models ship with the package.
-    Default: ``../shared/models`` beside the repository.
 HW2_REFERENCE
     Folder with reference weights used only as yardsticks in the benchmarks
     (``li2017_wct``). Default: ``../shared/reference``.
@@ -32,8 +29,8 @@ import os
 from pathlib import Path
 
 __all__ = [
-    "ROOT", "PACKAGE", "NOTEBOOKS", "FIGURES", "REPORT", "REPORT_ONLY", "BUILD", "BENCHMARKS", "WEIGHTS",
-    "ASSETS", "home", "data_root", "models_root", "reference_root", "device",
+    "ROOT", "PACKAGE", "NOTEBOOKS", "FIGURES", "REPORT", "REPORT_ONLY", "BENCHMARKS", "WEIGHTS",
+    "ASSETS", "home", "data_root", "reference_root", "device",
 ]
 
 PACKAGE = Path(__file__).resolve().parent
@@ -45,8 +42,6 @@ FIGURES = (Path(os.environ["HW2_FIGURES"]).expanduser().resolve() if os.environ.
 REPORT = ROOT / "report"
 #: reports of single notebooks (``make report ONLY=02``): ``report/only/<names>/``, never the combined report
 REPORT_ONLY = REPORT / "only"
-#: staging folders of the report build (``build/report-*``) and failed notebooks (``build/failed``)
-BUILD = ROOT / "build"
 BENCHMARKS = ROOT / "benchmarks"
 #: weights trained by this project, committed with the package
 WEIGHTS = PACKAGE / "weights"
@@ -90,11 +85,6 @@ def data_root() -> Path:
     return home() / "data"
 
 
-def models_root() -> Path:
-    """Folder of third-party models (``$HW2_MODELS``, default ``../shared/models``)."""
-    return _env_path("HW2_MODELS") or (_SHARED / "models").resolve()
-
-
 def reference_root() -> Path:
     """Folder of reference weights used only as yardsticks (``$HW2_REFERENCE``)."""
     return _env_path("HW2_REFERENCE") or (_SHARED / "reference").resolve()
@@ -105,7 +95,7 @@ def device():
 
     Raises ``ValueError`` naming ``HW2_DEVICE`` for an unknown or unavailable device.
     """
-    import torch
+    import torch  # lazy on purpose: every module imports config, which stays free of torch
 
     want = os.environ.get("HW2_DEVICE", "auto").strip().lower() or "auto"
     if want == "auto":

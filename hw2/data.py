@@ -14,9 +14,12 @@ Every listing is sorted by file name, and images are chosen by name or by seed
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import shutil
+import urllib.error
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -24,12 +27,13 @@ from typing import Sequence
 
 from . import config, studyset
 from .errors import MissingResourceError
+from .io import to_tensor
 
 __all__ = [
-    "DatasetNotFoundError", "MONET2PHOTO_URL", "MONET2PHOTO_SHA256", "MONET2PHOTO_SPLITS", "monet2photo_root",
+    "MONET2PHOTO_URL", "MONET2PHOTO_SHA256", "MONET2PHOTO_SPLITS", "monet2photo_root",
     "monet2photo", "download_monet2photo", "ResumableDownloader", "safe_extract", "PhotorealPair",
     "photoreal_pairs", "landscapes", "study", "builtin_photo", "BUILTIN_PHOTOS", "pick", "find", "study_pairs",
-    "IMAGE_SUFFIXES", "VALIDATION_FRACTION", "VALIDATION_SEED", "in_validation", "validation_split",
+    "IMAGE_SUFFIXES", "images_in", "VALIDATION_FRACTION", "VALIDATION_SEED", "in_validation", "validation_split",
 ]
 
 MONET2PHOTO_URL = "https://efrosgans.eecs.berkeley.edu/cyclegan/datasets/monet2photo.zip"
@@ -47,11 +51,8 @@ _HOW_TO = ("Set HW2_DATA to a folder that holds monet2photo/ with the CycleGAN l
            "HW2_OFFLINE to let hw2 download it (about 300 MB) into $HW2_HOME.")
 
 
-class DatasetNotFoundError(MissingResourceError):
-    """A data set is neither available locally nor downloadable; the message says what to do."""
-
-
-def _images_in(folder: Path) -> list[Path]:
+def images_in(folder: Path) -> list[Path]:
+    """The image files (by suffix, :data:`IMAGE_SUFFIXES`) directly in ``folder``, sorted by file name."""
     return sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()),
                   key=lambda p: p.name)
 
@@ -74,7 +75,7 @@ def monet2photo_root(*, download: bool | None = None) -> Path:
 
     Raises
     ------
-    DatasetNotFoundError
+    MissingResourceError
         No local copy and the download is disabled or fails; says how to set ``HW2_DATA``.
     """
     local = config.data_root() / "monet2photo"
@@ -86,7 +87,7 @@ def monet2photo_root(*, download: bool | None = None) -> Path:
     if download is None:
         download = not _offline()
     if not download:
-        raise DatasetNotFoundError(f"monet2photo not found in {local} or {cached} (HW2_OFFLINE=1 or "
+        raise MissingResourceError(f"monet2photo not found in {local} or {cached} (HW2_OFFLINE=1 or "
                                    f"download=False). {_HOW_TO}")
     return download_monet2photo()
 
@@ -113,10 +114,7 @@ class ResumableDownloader:
         self.part, self.timeout, self.progressbar, self.chunk = Path(part), timeout, progressbar, chunk
 
     def __call__(self, url: str, output_file, pooch_obj=None, check_only: bool = False):
-        import urllib.error
-        import urllib.request
-
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # lazy on purpose: tqdm.auto looks for a notebook front end
 
         start = self.part.stat().st_size if self.part.exists() else 0
         request = urllib.request.Request(url, headers={"Range": f"bytes={start}-"} if start else {})
@@ -161,11 +159,11 @@ def download_monet2photo(*, url: str = MONET2PHOTO_URL, dest: Path | None = None
 
     Raises
     ------
-    DatasetNotFoundError
+    MissingResourceError
         The download failed or the archive is not the monet2photo data set; the message
         says how to use a local copy instead.
     """
-    import pooch
+    import pooch  # lazy on purpose: only a download needs it
 
     dest = Path(dest) if dest is not None else config.home() / "data"
     dest.mkdir(parents=True, exist_ok=True)
@@ -176,10 +174,10 @@ def download_monet2photo(*, url: str = MONET2PHOTO_URL, dest: Path | None = None
                        downloader=ResumableDownloader(part, progressbar=progressbar))
     except ValueError as exc:  # pooch: hash mismatch (the bad file is already removed)
         part.unlink(missing_ok=True)
-        raise DatasetNotFoundError(f"the download of {url} did not match its published sha256 ({exc}); it was "
+        raise MissingResourceError(f"the download of {url} did not match its published sha256 ({exc}); it was "
                                    f"deleted, run again to retry. {_HOW_TO}") from exc
     except Exception as exc:  # network errors come in many types (urllib, OSError, ...)
-        raise DatasetNotFoundError(f"could not download {url} ({exc}); no local copy of monet2photo either; "
+        raise MissingResourceError(f"could not download {url} ({exc}); no local copy of monet2photo either; "
                                    f"an interrupted download resumes on the next call. {_HOW_TO}") from exc
     part.unlink(missing_ok=True)
     tmp = dest / ".monet2photo.extracting"
@@ -189,12 +187,12 @@ def download_monet2photo(*, url: str = MONET2PHOTO_URL, dest: Path | None = None
             safe_extract(zf, tmp)
     except zipfile.BadZipFile as exc:
         archive.unlink(missing_ok=True)
-        raise DatasetNotFoundError(f"{archive} is not a zip archive; it was deleted, run again to retry. "
+        raise MissingResourceError(f"{archive} is not a zip archive; it was deleted, run again to retry. "
                                    f"{_HOW_TO}") from exc
     inner = tmp / "monet2photo" if (tmp / "monet2photo").is_dir() else tmp
     if not _has_splits(inner):
         shutil.rmtree(tmp, ignore_errors=True)
-        raise DatasetNotFoundError(f"{archive} does not hold the monet2photo splits; delete it and retry")
+        raise MissingResourceError(f"{archive} does not hold the monet2photo splits; delete it and retry")
     final = dest / "monet2photo"
     shutil.rmtree(final, ignore_errors=True)
     os.replace(inner, final)
@@ -234,7 +232,7 @@ def monet2photo(split: str, *, part: str | None = None, download: bool | None = 
         raise ValueError(f"part must be None, 'fit' or 'validation', got {part!r}")
     if part is not None and not split.startswith("train"):
         raise ValueError(f"part={part!r} splits a training folder; {split!r} is a test split")
-    paths = _images_in(monet2photo_root(download=download) / split)
+    paths = images_in(monet2photo_root(download=download) / split)
     if part is None:
         return paths
     fit, validation = validation_split(paths)
@@ -263,8 +261,6 @@ def in_validation(name: str, *, fraction: float = VALIDATION_FRACTION, seed: int
     fraction : float in [0, 1], keyword-only
     seed : int, keyword-only
     """
-    import hashlib
-
     if not 0.0 <= float(fraction) <= 1.0:
         raise ValueError(f"fraction must be in [0, 1], got {fraction!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
@@ -317,9 +313,7 @@ def builtin_photo(name: str):
     """
     if name not in BUILTIN_PHOTOS:
         raise ValueError(f"unknown built-in photo {name!r}; choose one of {BUILTIN_PHOTOS}")
-    import skimage.data
-
-    from .io import to_tensor
+    import skimage.data  # lazy on purpose: scikit-image is slow to import
 
     return to_tensor(getattr(skimage.data, name)())
 

@@ -1,10 +1,9 @@
 """The one error for a missing resource (weights, models, data sets).
 
 Every file the project needs but cannot find or trust raises :class:`MissingResourceError`
-(a :class:`FileNotFoundError`) whose message names the file and says what to do. The older names
-(:class:`hw2.weights.WeightsError`, :class:`hw2.fastphotostyle.labels.ade20k.ModelNotFoundError`,
-:class:`hw2.data.DatasetNotFoundError`, :class:`hw2.studyset.StudySetError`) are subclasses kept for
-existing ``except`` clauses.
+(a :class:`FileNotFoundError`) whose message names the file and says what to do: data sets, the study
+set, the ADE20K segmenter. Weights raise :class:`hw2.weights.WeightsError`, its one remaining subclass
+(also a ``RuntimeError``), until :mod:`hw2.munit.model` raises the base class too.
 """
 from __future__ import annotations
 

@@ -4,18 +4,23 @@ Paths, PIL images, ``(H, W)`` / ``(H, W, C)`` / ``(C, H, W)`` / ``(1, C, H, W)``
 real dtype are converted to one form, with one set of rules: values in ``[0, 1]`` (integers are divided
 by their maximum; floats outside the range are refused, with a hint when they look like 0-255), finite,
 at least ``min_side`` pixels a side, at most ``max_pixels`` (larger inputs are downscaled with an
-:class:`ImageSizeWarning`). :mod:`hw2.io` re-exports everything here.
+:class:`ImageSizeWarning`). It also owns decoding (:func:`load_image`, :func:`pil_to_array`) and
+resizing (:func:`resize_to`), so it imports nothing else of ``hw2``. :mod:`hw2.io`, the public
+module for images, re-exports these names; the rest of ``hw2`` imports them from there.
 """
 from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-__all__ = ["ImageFileError", "ImageSizeWarning", "as_image", "as_image_array", "DEFAULT_MAX_SIDE",
-           "DEFAULT_MAX_PIXELS"]
+__all__ = ["ImageFileError", "ImageSizeWarning", "as_image", "as_image_array", "load_image", "pil_to_array",
+           "resize_to", "DEFAULT_MAX_SIDE", "DEFAULT_MAX_PIXELS"]
 
 #: longest side an image is capped at when loaded without an explicit cap; large
 #: enough for every experiment, small enough that a 10000x10000 file cannot blow up memory.
@@ -34,6 +39,111 @@ class ImageSizeWarning(UserWarning):
     """An input image was larger than the stated pixel limit and was downscaled."""
 
 
+# --------------------------------------------------------------------------- decoding
+def pil_to_array(im) -> np.ndarray:
+    """Any PIL image -> ``(H, W, 3)`` float32 array in [0, 1] (the decoder of :func:`load_image`).
+
+    16-bit modes are scaled by 65535, ``F`` by its maximum when above 1; palette, grey, CMYK, YCbCr,
+    LAB and HSV become RGB; alpha (RGBA, LA, PA) is composited on white.
+    """
+    mode = im.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        arr = np.asarray(im, dtype=np.float64)
+        peak = 65535.0 if (mode.startswith("I;16") or arr.max() > 255) else 255.0
+        arr = np.clip(arr / peak, 0.0, 1.0).astype(np.float32)
+        return np.repeat(arr[..., None], 3, axis=2)
+    if mode == "F":
+        arr = np.asarray(im, dtype=np.float32)
+        hi = float(arr.max()) if arr.size else 1.0
+        arr = np.clip(arr / (hi if hi > 1.0 else 1.0), 0.0, 1.0)
+        return np.repeat(arr[..., None], 3, axis=2)
+    if mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif mode in ("1", "L", "CMYK", "YCbCr", "LAB", "HSV", "RGBX"):
+        im = im.convert("RGB")
+    elif mode in ("LA", "La", "RGBa", "PA"):
+        im = im.convert("RGBA")
+    if im.mode == "RGBA":
+        rgba = np.asarray(im, dtype=np.float32) / 255.0
+        alpha = rgba[..., 3:4]
+        return (rgba[..., :3] * alpha + (1.0 - alpha)).astype(np.float32)
+    if im.mode != "RGB":
+        im = im.convert("RGB")
+    return np.asarray(im, dtype=np.float32) / 255.0
+
+
+def load_image(path: str | os.PathLike, *, max_side: int | None = None,
+               device: torch.device | str | None = None) -> torch.Tensor:
+    """Load an image file as an RGB float tensor.
+
+    Parameters
+    ----------
+    path : path-like
+        Any format Pillow reads. Modes RGB, RGBA/LA (composited on white), L, 1,
+        P (palette, with or without transparency), I;16/I (16-bit, scaled by
+        65535), F, CMYK and YCbCr are converted. EXIF orientation is applied.
+    max_side : int, optional, keyword-only
+        Downscale (never upscale) so that the longest side is at most this many
+        pixels. Default :data:`DEFAULT_MAX_SIDE`, so a huge file is decoded at a
+        reduced size (JPEG draft mode) instead of exhausting memory.
+    device : torch device, optional
+
+    Returns
+    -------
+    torch.Tensor
+        Shape ``(1, 3, H, W)``, ``float32``, values in ``[0, 1]``.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist (the message names it).
+    ImageFileError
+        The file is not a readable image (the message names it).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"image file not found: {path}")
+    cap = DEFAULT_MAX_SIDE if max_side is None else int(max_side)
+    if cap < 1:
+        raise ValueError(f"max_side must be >= 1, got {max_side}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                w, h = im.size
+                if w < 1 or h < 1:
+                    raise ImageFileError(f"image has no pixels: {path}")
+                if max(w, h) > cap and im.format == "JPEG":
+                    # decode at 1/2, 1/4 or 1/8 scale directly: no full-size buffer
+                    im.draft("RGB", (max(1, w * cap // max(w, h)), max(1, h * cap // max(w, h))))
+                im = ImageOps.exif_transpose(im)
+                im.load()
+                w, h = im.size
+                if max(w, h) > cap:
+                    scale = cap / max(w, h)
+                    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+                    if im.mode not in ("RGB", "RGBA", "L", "LA"):
+                        im = im.convert("RGBA" if "A" in im.getbands() else "RGB")
+                    im = im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+                arr = pil_to_array(im)
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ImageFileError(
+            f"cannot read image {path}: {exc}. The file is corrupt or not an image; "
+            "replace it (or re-download the data set)") from exc
+    # through the gate, so that a float file holding NaN is refused with the file's name
+    return as_image(arr, name=f"image {path}", max_pixels=None, device=device)
+
+
+# --------------------------------------------------------------------------- resizing
+def resize_to(image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Resize an ``(N, C, H, W)`` tensor to ``size = (H, W)`` (bilinear, antialiased)."""
+    if tuple(image.shape[-2:]) == tuple(size):
+        return image
+    down = size[0] < image.shape[-2] or size[1] < image.shape[-1]
+    return F.interpolate(image, size=size, mode="bilinear", align_corners=False, antialias=down)
+
+
+# --------------------------------------------------------------------------- the gate
 _CHANNELS = (1, 3, 4)
 
 
@@ -56,14 +166,12 @@ def _layout(shape: tuple, prefer_channels_first: bool, name: str) -> tuple[str, 
 def _gate(x, name: str, value_range, min_side: int, max_pixels: int | None, channels: int | None,
           batch: bool, float64: bool) -> torch.Tensor:
     """The shared checks of :func:`as_image` / :func:`as_image_array`; returns ``(N, C, H, W)`` float."""
-    from .io import _pil_to_float_rgb, load_image, resize_to
-
     fdtype = torch.float64 if float64 else torch.float32
     if isinstance(x, (str, os.PathLike)):
         t = load_image(x)
     else:
         if hasattr(x, "mode") and hasattr(x, "size") and hasattr(x, "getbands"):  # PIL
-            x = _pil_to_float_rgb(x)
+            x = pil_to_array(x)
         if isinstance(x, torch.Tensor):
             t, first = x.detach(), True
         else:

@@ -1,5 +1,8 @@
-"""Image input/output: load any image as a float tensor, resize, save atomically, grids. The input
-gate (:func:`as_image`, :func:`as_image_array`) is :mod:`hw2.gate`, re-exported here.
+"""Image input/output: load any image as a float tensor, resize, save atomically, grids.
+
+This is the public module for images. The input gate (:func:`as_image`, :func:`as_image_array`), the
+decoder (:func:`load_image`, :func:`pil_to_array`) and :func:`resize_to` are implemented in
+:mod:`hw2.gate` and re-exported here; the rest of ``hw2`` imports them from here.
 
 Conventions
 -----------
@@ -12,22 +15,22 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import warnings
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+from PIL import Image
 
 __all__ = [
     "ImageFileError", "ImageSizeWarning", "as_image", "as_image_array", "load_image", "to_tensor", "to_numpy",
-    "resize_longest", "resize_to", "save_image", "atomic_write", "image_grid", "save_figure",
-    "DEFAULT_MAX_SIDE", "DEFAULT_MAX_PIXELS",
+    "resize_longest", "resize_shorter", "resize_to", "random_crops", "save_image", "atomic_write", "image_grid", "save_figure",
+    "DEFAULT_MAX_SIDE", "DEFAULT_MAX_PIXELS", "pil_to_array",
 ]
 
-from .gate import (_RANGE_SLACK, DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, ImageFileError, ImageSizeWarning,  # noqa: F401
-                   as_image, as_image_array)
+from . import config
+from .gate import (DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, ImageFileError, ImageSizeWarning, as_image,
+                   as_image_array, load_image, pil_to_array, resize_to)
 
 
 # --------------------------------------------------------------------------- atomic files
@@ -61,99 +64,6 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator:
 
 
 # --------------------------------------------------------------------------- conversion
-def _pil_to_float_rgb(im) -> np.ndarray:
-    """Any PIL image -> (H, W, 3) float32 in [0, 1]. Alpha is composited on white."""
-    from PIL import Image
-
-    mode = im.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        arr = np.asarray(im, dtype=np.float64)
-        peak = 65535.0 if (mode.startswith("I;16") or arr.max() > 255) else 255.0
-        arr = np.clip(arr / peak, 0.0, 1.0).astype(np.float32)
-        return np.repeat(arr[..., None], 3, axis=2)
-    if mode == "F":
-        arr = np.asarray(im, dtype=np.float32)
-        hi = float(arr.max()) if arr.size else 1.0
-        arr = np.clip(arr / (hi if hi > 1.0 else 1.0), 0.0, 1.0)
-        return np.repeat(arr[..., None], 3, axis=2)
-    if mode == "P":
-        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
-    elif mode in ("1", "L", "CMYK", "YCbCr", "LAB", "HSV", "RGBX"):
-        im = im.convert("RGB")
-    elif mode in ("LA", "La", "RGBa", "PA"):
-        im = im.convert("RGBA")
-    if im.mode == "RGBA":
-        rgba = np.asarray(im, dtype=np.float32) / 255.0
-        alpha = rgba[..., 3:4]
-        return (rgba[..., :3] * alpha + (1.0 - alpha)).astype(np.float32)
-    if im.mode != "RGB":
-        im = im.convert("RGB")
-    return np.asarray(im, dtype=np.float32) / 255.0
-
-
-def load_image(path: str | os.PathLike, *, max_side: int | None = None,
-               device: torch.device | str | None = None) -> torch.Tensor:
-    """Load an image file as an RGB float tensor.
-
-    Parameters
-    ----------
-    path : path-like
-        Any format Pillow reads. Modes RGB, RGBA/LA (composited on white), L, 1,
-        P (palette, with or without transparency), I;16/I (16-bit, scaled by
-        65535), F, CMYK and YCbCr are converted. EXIF orientation is applied.
-    max_side : int, optional, keyword-only
-        Downscale (never upscale) so that the longest side is at most this many
-        pixels. Default :data:`DEFAULT_MAX_SIDE`, so a huge file is decoded at a
-        reduced size (JPEG draft mode) instead of exhausting memory.
-    device : torch device, optional
-
-    Returns
-    -------
-    torch.Tensor
-        Shape ``(1, 3, H, W)``, ``float32``, values in ``[0, 1]``.
-
-    Raises
-    ------
-    FileNotFoundError
-        ``path`` does not exist (the message names it).
-    ImageFileError
-        The file is not a readable image (the message names it).
-    """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"image file not found: {path}")
-    cap = DEFAULT_MAX_SIDE if max_side is None else int(max_side)
-    if cap < 1:
-        raise ValueError(f"max_side must be >= 1, got {max_side}")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                w, h = im.size
-                if w < 1 or h < 1:
-                    raise ImageFileError(f"image has no pixels: {path}")
-                if max(w, h) > cap and im.format == "JPEG":
-                    # decode at 1/2, 1/4 or 1/8 scale directly: no full-size buffer
-                    im.draft("RGB", (max(1, w * cap // max(w, h)), max(1, h * cap // max(w, h))))
-                im = ImageOps.exif_transpose(im)
-                im.load()
-                w, h = im.size
-                if max(w, h) > cap:
-                    scale = cap / max(w, h)
-                    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-                    if im.mode not in ("RGB", "RGBA", "L", "LA"):
-                        im = im.convert("RGBA" if "A" in im.getbands() else "RGB")
-                    im = im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-                arr = _pil_to_float_rgb(im)
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ImageFileError(
-            f"cannot read image {path}: {exc}. The file is corrupt or not an image; "
-            "replace it (or re-download the data set)") from exc
-    return to_tensor(arr, name=f"image {path}", device=device)
-
-
 def to_tensor(image, *, name: str = "image", device: torch.device | str | None = None) -> torch.Tensor:
     """Array-like image -> ``(1, 3, H, W)`` float32 tensor in [0, 1], through the input gate.
 
@@ -193,7 +103,6 @@ def to_numpy(image: torch.Tensor) -> np.ndarray:
     return t.float().cpu().permute(1, 2, 0).contiguous().numpy()
 
 
-
 def _check_image(image: torch.Tensor, name: str = "image") -> None:
     """``image`` is already a ``(N, 3, H, W)`` tensor (the resizers' precondition; :func:`as_image` converts)."""
     if not isinstance(image, torch.Tensor) or image.dim() != 4 or image.shape[1] != 3:
@@ -201,14 +110,6 @@ def _check_image(image: torch.Tensor, name: str = "image") -> None:
         raise ValueError(f"{name} must be a (N, 3, H, W) tensor, got {shape}")
     if image.shape[2] < 1 or image.shape[3] < 1:
         raise ValueError(f"{name} is empty: shape {tuple(image.shape)}")
-
-
-def resize_to(image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """Resize an ``(N, C, H, W)`` tensor to ``size = (H, W)`` (bilinear, antialiased)."""
-    if tuple(image.shape[-2:]) == tuple(size):
-        return image
-    down = size[0] < image.shape[-2] or size[1] < image.shape[-1]
-    return F.interpolate(image, size=size, mode="bilinear", align_corners=False, antialias=down)
 
 
 def resize_longest(image: torch.Tensor, max_side: int, *, upscale: bool = False,
@@ -238,6 +139,63 @@ def resize_longest(image: torch.Tensor, max_side: int, *, upscale: bool = False,
     return resize_to(image, (nh, nw))
 
 
+def resize_shorter(image: torch.Tensor, side: int) -> torch.Tensor:
+    """Resize so the shorter side is ``side`` (up or down; aspect kept, the longer side rounded, at least ``side``).
+
+    Bilinear, antialiased when shrinking (:func:`resize_to`); an image whose shorter side already is
+    ``side`` comes back unchanged. ``image`` is an ``(N, 3, H, W)`` tensor.
+    """
+    _check_image(image)
+    if int(side) != side or side < 1:
+        raise ValueError(f"side must be an integer >= 1, got {side!r}")
+    h, w = image.shape[-2:]
+    s = side / min(h, w)
+    return resize_to(image, (max(side, round(h * s)), max(side, round(w * s))))
+
+
+def random_crops(images: Sequence, rng: np.random.Generator, *, batch: int, crop: int,
+                 load: Callable[[object], torch.Tensor], indices_first: bool = False) -> torch.Tensor:
+    """``(batch, 3, crop, crop)`` random square crops of ``images``, each flipped left-right with probability 1/2.
+
+    The training batches of the PhotoWCT decoders and of MUNIT. Every random choice is drawn from
+    ``rng``: for each crop the image (uniformly), the top and left corner (uniformly where the crop
+    fits) and the flip; ``indices_first=True`` draws the ``batch`` image indices first, in one call
+    (the decoders' order), instead of one before each crop.
+
+    Parameters
+    ----------
+    images : sequence
+        Items ``load`` understands (paths, tensors...).
+    rng : numpy.random.Generator
+    batch, crop : int, keyword-only
+        Number of crops and their side in pixels.
+    load : callable, keyword-only
+        ``load(item)`` -> the item's image, a ``(1, 3, H, W)`` or ``(3, H, W)`` tensor with both sides
+        ``>= crop`` (e.g. :func:`resize_shorter` of :func:`load_image`).
+
+    Returns
+    -------
+    torch.Tensor, (batch, 3, crop, crop), the images' dtype and values (e.g. float32 in [0, 1])
+    """
+    if not images:
+        raise ValueError("random_crops needs at least one image")
+    picks = rng.integers(0, len(images), size=batch) if indices_first else None
+    out = []
+    for k in range(batch):
+        i = int(picks[k]) if indices_first else int(rng.integers(len(images)))
+        img = load(images[i])
+        img = img if img.dim() == 4 else img[None]
+        h, w = img.shape[-2:]
+        if min(h, w) < crop:
+            raise ValueError(f"image {i} is {h}x{w}, smaller than the {crop} px crop; resize it in load()")
+        y, x = int(rng.integers(0, h - crop + 1)), int(rng.integers(0, w - crop + 1))
+        c = img[..., y:y + crop, x:x + crop]
+        if rng.random() < 0.5:
+            c = c.flip(-1)
+        out.append(c)
+    return torch.cat(out).contiguous()
+
+
 def _to_uint8(image, name: str = "image") -> np.ndarray:
     """An image as ``(H, W[, C])`` uint8 for writing or display: uint8 is kept as it is, every other
     dtype goes through the input gate (finite, values in [0, 1] up to float rounding, uint16 scaled)."""
@@ -264,8 +222,6 @@ def save_image(image, path: str | os.PathLike) -> Path:
         never written as a white file: divide by 255 or convert to uint8), a shape that is not an
         image, or an alpha channel for a JPEG file (which cannot store one).
     """
-    from PIL import Image
-
     path = Path(path)
     fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".bmp": "BMP",
            ".tif": "TIFF", ".tiff": "TIFF"}.get(path.suffix.lower())
@@ -315,7 +271,7 @@ def image_grid(rows: Sequence[Sequence], *, row_titles: Sequence[str] | None = N
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy on purpose: matplotlib only when a figure is drawn
 
     n_rows = len(rows)
     n_cols = max((len(r) for r in rows), default=0)
@@ -358,8 +314,6 @@ def image_grid(rows: Sequence[Sequence], *, row_titles: Sequence[str] | None = N
 
 def save_figure(fig, name: str, *, folder: str | os.PathLike | None = None, dpi: int = 110) -> Path:
     """Save a matplotlib figure as ``figures/<name>.png`` atomically; returns the path."""
-    from . import config
-
     folder = Path(folder) if folder is not None else config.FIGURES
     path = folder / (name if name.endswith(".png") else f"{name}.png")
     with atomic_write(path) as fh:

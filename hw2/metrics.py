@@ -14,12 +14,16 @@ import torch
 import torch.nn.functional as F
 
 from .checks import check_integer, check_number
+from .io import as_image, load_image, resize_longest
+from .vgg import vgg19
 
 __all__ = ["ssim", "luminance", "edge_map", "photorealism", "gram", "style_distance", "STYLE_LAYERS",
            "perceptual_distance", "PERCEPTUAL_LAYERS", "vgg_statistics", "frechet_distance",
            "frechet_vgg_distance", "diversity", "psnr", "colour_distance", "texture_distance",
-           "free_style_distance"]
+           "free_style_distance", "LUMA_WEIGHTS", "contrast_kept"]
 
+#: ITU-R BT.601 luma weights of R, G, B: the project's one luminance formula (also quilting's, Neural Style's YIQ)
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 #: layers of the Gram/style distance (Gatys et al. 2016)
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 #: layers of the perceptual distance (the five VGG stages, as LPIPS-VGG uses)
@@ -27,13 +31,11 @@ PERCEPTUAL_LAYERS = ("relu1_2", "relu2_2", "relu3_4", "relu4_4", "relu5_4")
 
 
 def _check(img, name: str = "image", data_range: float = 1.0) -> torch.Tensor:
-    """The input gate (:func:`hw2.gate.as_image`) for metrics: ``(N, 1 or 3, H, W)`` float32 in [0, 1].
+    """The input gate (:func:`hw2.io.as_image`) for metrics: ``(N, 1 or 3, H, W)`` float32 in [0, 1].
 
     Values are read in ``[0, data_range]`` and mapped to [0, 1]; grey images keep one channel,
     RGBA images lose their alpha.
     """
-    from .gate import as_image
-
     dr = float(data_range)
     if not (np.isfinite(dr) and dr > 0):
         raise ValueError(f"data_range must be a finite number > 0, got {data_range!r}")
@@ -117,8 +119,18 @@ def luminance(img: torch.Tensor) -> torch.Tensor:
     img = _check(img)
     if img.shape[1] == 1:
         return img
-    w = torch.tensor([0.299, 0.587, 0.114], device=img.device).view(1, 3, 1, 1)
+    w = torch.tensor(LUMA_WEIGHTS, device=img.device).view(1, 3, 1, 1)
     return (img * w).sum(1, keepdim=True)
+
+
+def contrast_kept(reference, output) -> float:
+    """The output's luminance contrast relative to the reference's, ``std(Y(output)) / std(Y(reference))`` with
+    ``Y`` = :func:`luminance`: 1 keeps the contrast, a washed-out (foggy) output scores well below 1.
+    ``ValueError`` for a flat reference (no contrast to keep)."""
+    ref = float(luminance(reference).std())
+    if not ref > 0:
+        raise ValueError("the reference image is flat (zero luminance contrast); contrast_kept is undefined")
+    return float(luminance(output).std()) / ref
 
 
 def edge_map(img: torch.Tensor) -> torch.Tensor:
@@ -151,9 +163,6 @@ def gram(features: torch.Tensor) -> torch.Tensor:
 
 
 def _features(img: torch.Tensor, layers: Sequence[str], max_side: int | None):
-    from .io import resize_longest
-    from .vgg import vgg19
-
     if max_side is not None:
         max_side = check_integer(max_side, "max_side", low=1)
     img = _check(img)
@@ -206,8 +215,6 @@ def vgg_statistics(images, *, layer: str = "relu5_1", max_side: int = 256) -> tu
     ``images`` is an iterable of ``(1, 3, H, W)`` tensors (or paths). Returns ``(mu, sigma)``
     of shape ``(C,)`` and ``(C, C)``, in float64.
     """
-    from .io import load_image
-
     rows = []
     for img in images:
         if not isinstance(img, torch.Tensor):
@@ -284,7 +291,7 @@ def colour_distance(output, style, *, bins: int = LAB_BINS) -> float:
     ----------
     output, style : images in [0, 1] (see :func:`hw2.io.as_image`); sizes may differ.
     """
-    from skimage.color import rgb2lab
+    from skimage.color import rgb2lab  # lazy on purpose: scikit-image is slow to import
 
     bins = check_integer(bins, "bins", low=1)
     hists = []
@@ -303,7 +310,7 @@ def texture_distance(output, style, *, radii: Sequence[int] = LBP_RADII) -> floa
     only the order of grey levels around a pixel, so a change of brightness or contrast, or of colour,
     leaves it unchanged: it measures texture (strokes, grain, edges), not palette.
     """
-    from skimage.feature import local_binary_pattern
+    from skimage.feature import local_binary_pattern  # lazy on purpose: scikit-image is slow to import
 
     radii = [check_integer(r, "radii[%d]" % i, low=1) for i, r in enumerate(radii)]
     if not radii:

@@ -18,7 +18,8 @@ Groups (ordered lists of file names; the order is the one the notebooks take pre
 ``pairs``        the (photo, painting) pairs every method is compared on; our hand-made labelme
                  files (``hw2/assets/labels``) are keyed to their names
 
-How the set was made (``python -m hw2.studyset build --from DATA``, maintainers only):
+How the set was made (``python -m hw2._studyset_build --from DATA``, maintainers only; that tool imports
+this module, never the other way round):
 the monet2photo groups are seeded picks (:func:`hw2.data.pick`, seeds in the manifest) of
 our working copy, copied byte for byte; the photorealistic pairs are resized to at most
 512 px (content and style as JPEG quality 95, the maps with nearest-neighbour sampling as
@@ -26,6 +27,7 @@ PNG); the landscapes are copied unchanged.
 """
 from __future__ import annotations
 
+import argparse
 import functools
 import hashlib
 import json
@@ -36,17 +38,13 @@ from typing import Sequence
 from . import config
 from .errors import MissingResourceError
 
-__all__ = ["STUDY_DIR", "MANIFEST", "GROUPS", "StudySetError", "manifest", "files", "file", "pairs",
+__all__ = ["STUDY_DIR", "MANIFEST", "GROUPS", "manifest", "files", "file", "pairs",
            "photoreal", "check", "size_bytes", "main"]
 
 STUDY_DIR = config.ASSETS / "study"
 MANIFEST = STUDY_DIR / "MANIFEST.json"
 GROUPS = ("monet", "photo", "monet_ref", "photo_ref", "landscape", "photoreal")
 PHOTOREAL_PARTS = ("content", "style", "content_seg", "style_seg")
-
-
-class StudySetError(MissingResourceError):
-    """A study-set file is missing or altered; the message says how to restore it."""
 
 
 _RESTORE = "The study set ships with the project: restore hw2/assets/study from git (`git checkout -- hw2/assets`)."
@@ -56,14 +54,14 @@ _RESTORE = "The study set ships with the project: restore hw2/assets/study from 
 def manifest() -> dict:
     """The parsed ``MANIFEST.json`` (cached)."""
     if not MANIFEST.is_file():
-        raise StudySetError(f"study-set manifest not found at {MANIFEST}. {_RESTORE}")
+        raise MissingResourceError(f"study-set manifest not found at {MANIFEST}. {_RESTORE}")
     return json.loads(MANIFEST.read_text())
 
 
 def _path(rel: str) -> Path:
     p = STUDY_DIR / rel
     if not p.is_file():
-        raise StudySetError(f"study-set file {rel!r} not found at {p}. {_RESTORE}")
+        raise MissingResourceError(f"study-set file {rel!r} not found at {p}. {_RESTORE}")
     return p
 
 
@@ -110,7 +108,7 @@ def photoreal() -> list[dict]:
             matches = [e["path"] for e in manifest()["files"]
                        if e["path"].startswith(f"photoreal/{part}/") and Path(e["path"]).stem == Path(name).stem]
             if len(matches) != 1:
-                raise StudySetError(f"photoreal pair {name!r} has no {part} file in the manifest. {_RESTORE}")
+                raise MissingResourceError(f"photoreal pair {name!r} has no {part} file in the manifest. {_RESTORE}")
             entry[part] = _path(matches[0])
         out.append(entry)
     return out
@@ -142,21 +140,14 @@ def size_bytes() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m hw2.studyset check`` (default) or ``build --from DATA`` (maintainers)."""
-    import argparse
+    """``python -m hw2.studyset [check]``: verify every shipped file against the manifest (exit 1 on a problem).
 
+    Rebuilding the set is the maintainers' ``python -m hw2._studyset_build --from DATA``.
+    """
     parser = argparse.ArgumentParser(prog="python -m hw2.studyset", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd")
-    sub.add_parser("check", help="verify every shipped file against the manifest")
-    b = sub.add_parser("build", help="(re)build the study set from a data folder (maintainers only)")
-    b.add_argument("--from", dest="source", type=Path, required=True,
-                   help="folder holding monet2photo/, photoreal/ and landscapes/ (our working copy)")
-    args = parser.parse_args(argv)
-    if args.cmd == "build":
-        from ._studyset_build import build
-
-        build(args.source, STUDY_DIR)
-        manifest.cache_clear()
+    sub.add_parser("check", help="verify every shipped file against the manifest (the default)")
+    parser.parse_args(argv)
     problems = check()
     for msg in problems:
         print(f"[studyset] {msg}")

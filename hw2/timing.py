@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import resource
 import sys
 import time
 from typing import Callable
+
+import torch
 
 __all__ = ["Timer", "best_time", "peak_rss_mb", "reset_peak_rss", "machine_info"]
 
@@ -77,10 +80,6 @@ def reset_peak_rss() -> bool:
 
 def machine_info() -> dict:
     """Cores, CPU model, torch version, GPU name (or ``None``): what a timing depends on."""
-    import platform
-
-    import torch
-
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
         with open("/proc/cpuinfo") as fh:

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import weights
+from . import config, weights
 
 __all__ = ["LAYERS", "CONV_LAYERS", "VGG19Encoder", "vgg19", "layer_channels", "check_layers"]
 
@@ -217,8 +217,6 @@ def vgg19(last_layer: str | Sequence[str] = "relu5_1", *, device: torch.device |
     ``last_layer`` may also be a list of layers: the encoder then stops at the deepest.
     Encoders are cached per (layer, device): do not modify the returned module.
     """
-    from . import config
-
     if not isinstance(last_layer, str):
         names = check_layers(last_layer)
         last_layer = max(names, key=LAYERS.index)

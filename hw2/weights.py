@@ -16,13 +16,19 @@ Sources
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import torch
+
 from . import config
 from .errors import MissingResourceError
+from .io import atomic_write
 
 __all__ = ["WeightsError", "WeightsEntry", "REGISTRY", "register", "register_file", "registered_sha256", "hashes_file",
            "get", "path", "load_state_dict", "export_file",
@@ -105,8 +111,6 @@ def hashes_file() -> Path:
 
 def registered_sha256(name: str) -> str:
     """The sha256 of ``name`` in :func:`hashes_file` (a :class:`WeightsError` when the file or the name is missing)."""
-    import json
-
     file = hashes_file()
     try:
         table = json.loads(file.read_text(encoding="utf-8"))
@@ -182,8 +186,6 @@ def available(*names: str) -> tuple[bool, str]:
 
 def load_state_dict(name: str, *, map_location="cpu", verify: bool = True) -> dict:
     """Load the registered file as a state dict (``weights_only=True``)."""
-    import torch
-
     file = path(name, verify=verify)
     try:
         obj = torch.load(file, map_location=map_location, weights_only=True)
@@ -209,10 +211,6 @@ def export_file(name: str, write, *, register: bool = False, dest: Path | None =
     Returns ``{"file", "sha256", "registered", "status"}``; ``status`` is ``"unchanged"``,
     ``"registered"`` or ``"not registered"``.
     """
-    import os
-
-    from .io import atomic_write
-
     entry = get(name)
     target = Path(dest) if dest is not None else entry.path()
     exists = target.exists()
@@ -231,9 +229,6 @@ def export_file(name: str, write, *, register: bool = False, dest: Path | None =
         return {"file": str(new), "sha256": digest, "registered": False, "status": "not registered",
                 "message": f"{name}: the new file differs from the registered one (sha256 {entry.sha256}); it was "
                            f"written to {new} and {target} was left as it is. Rerun with --register to adopt it."}
-    import dataclasses
-    import json
-
     table_file = hashes_file()
     try:
         table = json.loads(table_file.read_text(encoding="utf-8"))

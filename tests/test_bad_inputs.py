@@ -20,6 +20,7 @@ from PIL import Image
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from hw2.errors import MissingResourceError
 from hw2 import config, data, io, report, weights
 
 BAD_INPUTS_TRIED = []
@@ -110,7 +111,7 @@ def test_missing_dataset(tmp_path, monkeypatch):
     monkeypatch.setenv("HW2_DATA", str(tmp_path))
     monkeypatch.setenv("HW2_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("HW2_OFFLINE", "1")
-    with pytest.raises(data.DatasetNotFoundError, match="HW2_DATA"):
+    with pytest.raises(MissingResourceError, match="HW2_DATA"):
         data.monet2photo("trainA")
 
 

@@ -139,7 +139,6 @@ def test_munit_sizes_come_from_the_profiles_and_the_model_config():
 def test_profiles_table():
     from hw2 import profiles
 
-    assert c.settings("quick") == profiles.get("conclusions", "quick")
     for name in profiles.TABLE:
         assert set(profiles.TABLE[name]) == set(profiles.PROFILES)
         assert set(profiles.get(name, "quick")) == set(profiles.get(name, "full")), name
@@ -152,12 +151,15 @@ def test_profiles_table():
 def test_contrast_kept():
     import torch
 
+    from hw2.metrics import contrast_kept
+
     photo, _ = _images()
-    assert c.contrast_kept(photo, photo) == pytest.approx(1.0)
+    assert contrast_kept(photo, photo) == pytest.approx(1.0)
     fog = 0.8 + 0.2 * photo                      # a pale veil: a fifth of the contrast left
-    assert c.contrast_kept(photo, fog) == pytest.approx(0.2, rel=1e-4)
+    assert contrast_kept(photo, fog) == pytest.approx(0.2, rel=1e-4)
+    assert contrast_kept(photo, torch.full((1, 3, 4, 4), 0.3)) == pytest.approx(0.0, abs=1e-6)   # flat output
     with pytest.raises(ValueError, match="flat"):
-        c.contrast_kept(torch.full((1, 3, 8, 8), 0.5), photo)
+        contrast_kept(torch.full((1, 3, 8, 8), 0.5), photo)
 
 
 def test_image_rows_and_least_contrast():

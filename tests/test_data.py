@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from hw2.errors import MissingResourceError
 from hw2 import data
 from conftest import requires_data
 
@@ -34,10 +35,10 @@ def test_local_folder(tmp_path, monkeypatch):
 def test_missing_dataset_says_how_to_fix(tmp_path, monkeypatch):
     monkeypatch.setenv("HW2_DATA", str(tmp_path / "empty"))
     monkeypatch.setenv("HW2_HOME", str(tmp_path / "home"))
-    with pytest.raises(data.DatasetNotFoundError, match="HW2_DATA"):
+    with pytest.raises(MissingResourceError, match="HW2_DATA"):
         data.monet2photo("testA", download=False)
     monkeypatch.setenv("HW2_OFFLINE", "1")
-    with pytest.raises(data.DatasetNotFoundError, match="HW2_DATA"):
+    with pytest.raises(MissingResourceError, match="HW2_DATA"):
         data.monet2photo_root()
     # the study set ships with the package: HW2_DATA does not matter for it
     assert len(data.photoreal_pairs()) == 3 and len(data.landscapes()) == 3
@@ -147,7 +148,7 @@ def test_bad_cached_archive_is_fetched_again(tmp_path):
 def test_corrupt_download_is_deleted_and_reported(tmp_path):
     payload, digest = _archive()
     with _Server(payload[:-10] + b"0123456789") as srv:
-        with pytest.raises(data.DatasetNotFoundError, match="sha256"):
+        with pytest.raises(MissingResourceError, match="sha256"):
             data.download_monet2photo(url=srv.url, dest=tmp_path, sha256=digest, progressbar=False)
     assert not (tmp_path / "monet2photo.zip").exists() and not (tmp_path / "monet2photo.zip.part").exists()
 
@@ -155,7 +156,7 @@ def test_corrupt_download_is_deleted_and_reported(tmp_path):
 def test_short_download_is_kept_for_resuming(tmp_path):
     payload, digest = _archive()
     with _Server(payload, truncate_to=40) as srv:
-        with pytest.raises(data.DatasetNotFoundError, match="resume"):
+        with pytest.raises(MissingResourceError, match="resume"):
             data.download_monet2photo(url=srv.url, dest=tmp_path, sha256=digest, progressbar=False)
     assert (tmp_path / "monet2photo.zip.part").read_bytes() == payload[:40]
     with _Server(payload) as srv:
@@ -167,12 +168,12 @@ def test_offline_never_downloads(tmp_path, monkeypatch):
     monkeypatch.setenv("HW2_DATA", str(tmp_path / "empty"))
     monkeypatch.setenv("HW2_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("HW2_OFFLINE", "1")
-    with pytest.raises(data.DatasetNotFoundError, match="HW2_OFFLINE"):
+    with pytest.raises(MissingResourceError, match="HW2_OFFLINE"):
         data.monet2photo("trainA")
 
 
 def test_download_failure_is_clear(tmp_path):
-    with pytest.raises(data.DatasetNotFoundError, match="HW2_DATA"):
+    with pytest.raises(MissingResourceError, match="HW2_DATA"):
         data.download_monet2photo(url="http://127.0.0.1:9/monet2photo.zip", dest=tmp_path, progressbar=False)
 
 

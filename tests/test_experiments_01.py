@@ -53,14 +53,6 @@ def test_label_grid_and_auto_maps_follow_the_direction():
     assert ex.matched_class_rows(study, maps) == [["p / m", CLASSES[0], "none", "–", "–"]]
 
 
-def test_contrast_ratio_known_answers():
-    g = torch.Generator().manual_seed(1)
-    x = torch.rand(1, 3, 10, 12, generator=g)
-    assert ex.contrast_ratio(x, x) == pytest.approx(1.0)
-    assert ex.contrast_ratio(0.5 + 0.25 * (x - 0.5), x) == pytest.approx(0.25, rel=1e-5)   # a fog: a quarter
-    assert ex.contrast_ratio(torch.full((1, 3, 4, 4), 0.3), x) == pytest.approx(0.0, abs=1e-6)
-
-
 def test_lambda_sweep_shapes_ranges_and_order():
     row, table = ex.lambda_sweep(PAIR, 24, [1e-4, 1e-1])
     assert len(row) == 3 and all(r.shape == row[0].shape for r in row) and all(_in_unit(r) for r in row)

@@ -39,7 +39,7 @@ def test_any_size_in_any_size_out(smoothing):
 
 def test_max_side_caps_the_working_size():
     c, s = _images()
-    res = fps.stylize(c, s, smoothing=None, max_side=24, device="cpu", levels=["relu1_1"])
+    res = fps.stylize(c, s, smoothing=None, size=24, device="cpu", levels=["relu1_1"])
     assert max(res.image.shape[-2:]) == 24
 
 
@@ -92,13 +92,13 @@ def test_pixel_method_needs_no_decoders_and_is_pixel_wct_then_smoothing(tmp_path
     cl[:, 14:], sl[8:] = 1, 1
     monkeypatch.setattr(config, "WEIGHTS", tmp_path)            # no decoders at all
     assert fps.decoders_available("pixel") == (True, "")
-    y = fps.pixel_wct(c, s, cl, sl)
+    y = fps.pixel_wct(c, s, cl, sl).image
     ref = labelwise_wct(c[0].double(), s[0].double(), cl, sl, min_pixels=50).float().clamp(0, 1)[None]
     assert torch.equal(y, ref)
     r = fps.stylize(c, s, content_labels=cl, style_labels=sl, method="pixel", smoothing="exact")
     assert torch.equal(r.stylized, y)
     torch.testing.assert_close(r.image, smooth_exact(y, c).image)
-    plain = fps.pixel_wct(c, s)                                # no labels: one region
+    plain = fps.pixel_wct(c, s).image                          # no labels: one region
     assert plain.shape == c.shape and abs(float(plain.mean()) - float(s.mean())) < 0.05
     with pytest.raises(ValueError, match="unknown method"):
         fps.stylize(c, s, method="cyclegan")

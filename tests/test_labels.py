@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from hw2.errors import MissingResourceError
 from hw2.fastphotostyle import labels
 from hw2.fastphotostyle.labels import ade20k
 
@@ -109,7 +110,7 @@ def test_joint_clustering_is_seeded_and_corresponds():
 
 
 def test_ade20k_missing_model_is_a_clear_error(tmp_path):
-    with pytest.raises(ade20k.ModelNotFoundError, match="git checkout"):
+    with pytest.raises(MissingResourceError, match="git checkout"):
         ade20k.segment(np.zeros((8, 8, 3), np.float32), path=tmp_path / "missing.tflite")
 
 

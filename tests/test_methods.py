@@ -94,8 +94,8 @@ def test_photowct_and_fastphotostyle_return_result():
     assert torch.equal(f.image, f.stylized) and p.times["total_s"] > 0
     small = methods.get("fastphotostyle")(c, c, smoothing=None, levels=["relu1_1"], device="cpu", size=14)
     assert small.image.shape == (1, 3, 10, 14)                     # size = the longest side
-    old = methods.get("fastphotostyle")(c, c, smoothing=None, levels=["relu1_1"], device="cpu", max_side=14)
-    assert torch.equal(old.image, small.image)                     # the former name still works
+    with pytest.raises(TypeError, match="max_side"):               # the former name is gone
+        methods.get("fastphotostyle")(c, c, smoothing=None, levels=["relu1_1"], device="cpu", max_side=14)
 
 
 def test_every_registered_method_returns_a_result():

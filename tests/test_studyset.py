@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from hw2.errors import MissingResourceError
 from hw2 import config, data, studyset
 
 
@@ -58,5 +59,5 @@ def test_hand_made_labels_cover_the_pairs():
 
 def test_a_missing_file_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(studyset, "STUDY_DIR", tmp_path)
-    with pytest.raises(studyset.StudySetError, match="git checkout"):
+    with pytest.raises(MissingResourceError, match="git checkout"):
         studyset.files("monet")

@@ -76,7 +76,7 @@ def test_texture_loss_is_zero_at_the_source(loss):
 def test_coarse_to_fine_size_range_and_decreasing_loss():
     src = _img(40, 40, 7) ** 2
     r = synthesize_texture(src, size=(72, 80), layers="conv4_1", iterations=(12, 8), seed=0, progress=False,
-                           device="cpu", return_result=True)
+                           device="cpu")
     assert r.sizes == [(36, 40), (72, 80)] and r.params["levels"] == 2
     assert r.image.shape == (1, 3, 72, 80) and 0 <= r.image.min() and r.image.max() <= 1
     from hw2.neural_style import loss_curve
@@ -91,7 +91,7 @@ def test_synthesis_is_deterministic_and_reduces_the_loss(loss):
     src = _img(32, 32, 1) ** 2
     kw = dict(size=32, layers="conv2_1", iterations=12, loss=loss, redraw_every=6, histogram_match=True,
               progress=False, device="cpu")
-    a = synthesize_texture(src, seed=3, return_result=True, **kw)
+    a = synthesize_texture(src, seed=3, **kw)
     b = synthesize_texture(src, seed=3, **kw).image
     c = synthesize_texture(src, seed=4, **kw).image
     assert torch.equal(a.image, b) and not torch.equal(b, c)

@@ -9,27 +9,18 @@ import sys
 import traceback
 from pathlib import Path
 
-from .. import config
+from filelock import FileLock
+
 from ..io import atomic_write
+from ..document import markdown_table
 from ..timing import Timer, machine_info, reset_peak_rss
-from . import BENCHMARKS
+from . import BENCHMARKS, RESULTS, read_results
+from .summary import number
 
 
 def available() -> list[str]:
     """Benchmark names whose module exists."""
     return [n for n in BENCHMARKS if (Path(__file__).parent / f"{n}.py").is_file()]
-
-
-def _read(results: Path) -> dict:
-    if not results.exists():
-        return {}
-    try:
-        data = json.loads(results.read_text())
-    except json.JSONDecodeError as exc:
-        raise RuntimeError(f"{results} is not valid JSON ({exc}); fix or delete it") from None
-    if not isinstance(data, dict):
-        raise RuntimeError(f"{results} must hold a JSON object, got {type(data).__name__}")
-    return data
 
 
 def merge(results: Path, name: str, figures: dict) -> dict:
@@ -39,11 +30,9 @@ def merge(results: Path, name: str, figures: dict) -> dict:
     keep every other one: the lock (``results.json.lock``) serialises read-modify-write, and
     the file is replaced atomically. Returns the merged data.
     """
-    from filelock import FileLock
-
     results.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(results) + ".lock", timeout=600):
-        data = _read(results)
+        data = read_results(results)
         data[name] = figures
         with atomic_write(results, "w") as fh:
             json.dump(data, fh, indent=2, sort_keys=True, default=float)
@@ -54,8 +43,8 @@ def merge(results: Path, name: str, figures: dict) -> dict:
 
 def run(names: list[str], *, quick: bool = False, results: Path | None = None) -> dict:
     """Run the named benchmarks and merge their figures into ``results`` (:func:`merge`, under a lock)."""
-    results = results or config.BENCHMARKS / "results.json"
-    data = _read(results)
+    results = results or RESULTS
+    data = read_results(results)
     failed = []
     for name in names:
         print(f"[bench] {name} ...", flush=True)
@@ -80,8 +69,9 @@ def run(names: list[str], *, quick: bool = False, results: Path | None = None) -
 
 
 def _fmt(v) -> str:
+    """A figure for results.md: floats by :func:`hw2.bench.summary.number`, dicts and lists item by item."""
     if isinstance(v, float):
-        return f"{v:.4g}"
+        return number(v)
     if isinstance(v, dict):
         return ", ".join(f"{k}: {_fmt(x)}" for k, x in v.items())
     if isinstance(v, (list, tuple)):
@@ -91,11 +81,9 @@ def _fmt(v) -> str:
 
 def markdown(data: dict) -> str:
     """The results as one markdown table: benchmark | figure | value, plus the machine of each."""
-    lines = ["| benchmark | figure | value |", "|---|---|---|"]
-    for name in sorted(data):
-        for key, value in sorted(data[name].items()):
-            if key != "_meta":
-                lines.append(f"| {name} | {key} | {_fmt(value)} |")
+    rows = [[name, key, _fmt(value)] for name in sorted(data) for key, value in sorted(data[name].items())
+            if key != "_meta"]
+    lines = [markdown_table(rows, ["benchmark", "figure", "value"])]
     machines = {}
     for name in sorted(data):
         meta = data[name].get("_meta", {})

@@ -36,6 +36,10 @@ import sys
 import torch
 
 from .. import profiles
+from ..data import find, landscapes, study
+from ..io import load_image, resize_to
+from ..methods import get
+from ..neural_style import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, PerceptualLoss
 from ..timing import best_time, peak_rss_mb
 
 CONTENT = ("landscapes", "plasma_EveningGlow.jpg")
@@ -43,22 +47,16 @@ STYLE = ("study set, monet", "70bc945f95.jpg")
 
 
 def _images():
-    from ..data import find, landscapes, study
-    from ..io import load_image
-
     content = load_image(find(landscapes(), CONTENT[1]), max_side=1024)
     style = load_image(find(study("monet"), STYLE[1]))
     return content, style, (CONTENT[1], STYLE[1])
 
 
 def _s_per_eval(content, style, size: int, repeat: int) -> float:
-    from ..neural_style import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, PerceptualLoss
-    from ..neural_style.core import _resize
-
     loss = PerceptualLoss(content_layers=DEFAULT_CONTENT_LAYERS, style_layers=DEFAULT_STYLE_LAYERS)
-    x = _resize(content, (size, size)).to(loss.device)
+    x = resize_to(content, (size, size)).to(loss.device)
     loss.set_content(x)
-    loss.set_style([_resize(style, (size, size)).to(loss.device)])
+    loss.set_style([resize_to(style, (size, size)).to(loss.device)])
     x = x.clone().requires_grad_(True)
 
     def step():
@@ -75,8 +73,6 @@ def _note(out: dict, *keys: str) -> None:
 
 
 def run(*, quick: bool = False) -> dict:
-    from ..methods import get
-
     stylize = get("neural_style")
 
     p = profiles.get("bench_neural_style", "quick" if quick else "full")
@@ -120,8 +116,6 @@ def _time_to_bar(content, style, size: int, bar: float, full: tuple, **kw):
 
     Returns the result and the wall time from the call to that evaluation (``None`` if never reached).
     """
-    from ..methods import get
-
     stylize = get("neural_style")
 
     reached = {}

@@ -31,7 +31,14 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .. import profiles
+from ..data import landscapes, study
+from ..fastphotostyle.photowct.models import encode, encoder, li2017_decoder, photowct_decoder, wct_decoder
+from ..io import load_image, resize_longest, resize_to
+from ..methods import get
+from ..metrics import psnr
 from ..timing import best_time, peak_rss_mb
+from ..weights import WeightsError
 
 LEVELS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
 
@@ -44,10 +51,6 @@ def psnr_table(images: Sequence[torch.Tensor], *, li2017: bool = True, device="c
     "wct": {level: dB}, "li2017": {level: dB} or {} when the reference files are
     absent, "n": len(images)}``.
     """
-    from ..metrics import psnr
-    from ..fastphotostyle.photowct.models import encode, encoder, li2017_decoder, photowct_decoder, wct_decoder
-    from ..weights import WeightsError
-
     enc = encoder(device=device)
     decoders = {"photowct": {lv: photowct_decoder(lv, device=device) for lv in LEVELS},
                 "wct": {lv: wct_decoder(lv, device=device) for lv in LEVELS}, "li2017": {}}
@@ -70,8 +73,6 @@ def psnr_table(images: Sequence[torch.Tensor], *, li2017: bool = True, device="c
 
 
 def _time_photowct(content: torch.Tensor, style: torch.Tensor, *, repeat: int, warmup: int = 1) -> float:
-    from ..methods import get
-
     stylize = get("photowct")
 
     return best_time(lambda: stylize(content, style, device="cpu"), repeat=repeat, warmup=warmup)
@@ -83,10 +84,6 @@ def run(*, quick: bool = False, n_photos: int | None = None) -> dict:
     ``n_photos`` study-set test photos (default: the profile's) for the PSNR; the first landscape
     (by name) is the timing content.
     """
-    from .. import profiles
-    from ..data import landscapes, study
-    from ..io import load_image, resize_longest, resize_to
-
     p = profiles.get("bench_photowct", "quick" if quick else "full")
     photos = study("photo")
     photos = photos[:min(n_photos or p["n_photos"] or len(photos), len(photos))]

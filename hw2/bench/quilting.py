@@ -29,13 +29,14 @@ import os
 import numpy as np
 
 from .. import profiles
+from ..data import find, landscapes, study
+from ..io import load_image, resize_longest, resize_to, to_numpy
+from ..methods import get
+from ..quilting import naive_synthesize
 from ..timing import Timer, best_time
 
 
 def _images(tex_side: int, out_side: int):
-    from ..data import find, landscapes, study
-    from ..io import load_image, resize_longest, resize_to, to_numpy
-
     painting = load_image(study("monet", 1)[0])
     photo = load_image(find(landscapes(), "plasma_Path"))
     h, w = painting.shape[-2:]
@@ -53,10 +54,6 @@ def _images(tex_side: int, out_side: int):
 
 
 def run(*, quick: bool = False) -> dict:
-    from ..io import to_numpy
-    from ..methods import get
-    from ..quilting import naive_synthesize
-
     synthesize, transfer = get("quilting_synthesize"), get("quilting_transfer")
 
     p = profiles.get("bench_quilting", "quick" if quick else "full")

@@ -47,7 +47,12 @@ def _inputs(h: int, w: int):
 
 
 def _child(spec: dict) -> dict:
-    """Runs in the subprocess: one computation, timed, with this process's peak RSS."""
+    """Runs in the subprocess: one computation, timed, with this process's peak RSS.
+
+    The imports of this module's functions are lazy on purpose: what a child imports is part of the memory
+    it measures, so each child imports only what its computation needs (the pipeline's registry only for
+    ``"pipeline"``).
+    """
     import time
 
     from ..fastphotostyle import smoothing
@@ -90,7 +95,7 @@ def _child(spec: dict) -> dict:
 
 
 def _spawn(spec: dict, *, timeout: float = 1800) -> dict:
-    from .. import config
+    from .. import config  # lazy on purpose (see _child)
 
     env = dict(os.environ)
     env["PYTHONPATH"] = str(config.ROOT) + os.pathsep + env.get("PYTHONPATH", "")

@@ -8,17 +8,18 @@ left out. The full file is linked, not printed (notebook 05 links ``benchmarks/r
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Callable
 
-__all__ = ["appendix_rows", "HEADLINES", "HEADERS"]
+from . import read_results
+
+__all__ = ["appendix_rows", "HEADLINES", "HEADERS", "number"]
 
 HEADERS = ["method", "measure", "value", "compared with", "machine"]
 
 
-def _num(v: float) -> str:
-    """Three significant digits, no exponent for the magnitudes of these figures."""
+def number(v: float) -> str:
+    """A benchmark figure as text: three significant digits, no exponent for the magnitudes of these figures
+    (``0.0123``, ``1.23``, ``12.3``, ``1,234``)."""
     if v == 0:
         return "0"
     if abs(v) >= 100:
@@ -45,9 +46,9 @@ _Row = tuple[str, str, str, Callable[[dict], str], Callable[[dict], str]]
 def _fid(direction: str) -> Callable[[dict], str]:
     """The Fréchet VGG distance at ``T = 1`` and the size the notebook shows (``*_t1``), mean ± sd over the draws."""
     def value(r):
-        v = _num(_get(r, f"fid_vgg_{direction}_t1"))
+        v = number(_get(r, f"fid_vgg_{direction}_t1"))
         sd = r.get(f"fid_vgg_{direction}_t1_sd")
-        return f"{v} ± {_num(sd)} over {r.get('eval_n_draws_t1', 1)} draws" if sd is not None else v
+        return f"{v} ± {number(sd)} over {r.get('eval_n_draws_t1', 1)} draws" if sd is not None else v
     return value
 
 
@@ -62,62 +63,62 @@ def _optional(text: Callable[[dict], str]) -> Callable[[dict], str]:
 
 HEADLINES: tuple[_Row, ...] = (
     ("vgg", "VGG-19 encoder", "forward pass to relu5_1, 512 × 512 image",
-     lambda r: f"{_num(_get(r, 'forward_s_512'))} s",
-     _optional(lambda r: f"256 × 256 image: {_num(_get(r, 'forward_s_256'))} s")),
+     lambda r: f"{number(_get(r, 'forward_s_512'))} s",
+     _optional(lambda r: f"256 × 256 image: {number(_get(r, 'forward_s_256'))} s")),
     ("neural_style", "Neural Style", "time to reach the plain recipe's final loss, 512 px",
-     lambda r: f"{_num(_get(r, 'ours_512_s_to_baseline_loss'))} s",
-     _optional(lambda r: f"plain recipe (300 L-BFGS evaluations): {_num(_get(r, 'baseline_512_s'))} s; "
-                         f"{_num(_get(r, 'speedup'))}× faster (target ≥ 3×)")),
+     lambda r: f"{number(_get(r, 'ours_512_s_to_baseline_loss'))} s",
+     _optional(lambda r: f"plain recipe (300 L-BFGS evaluations): {number(_get(r, 'baseline_512_s'))} s; "
+                         f"{number(_get(r, 'speedup'))}× faster (target ≥ 3×)")),
     ("neural_style", "Neural Style", "one loss-and-gradient evaluation, 512 px",
-     lambda r: f"{_num(_get(r, 's_per_eval_512'))} s",
-     _optional(lambda r: f"256 px: {_num(_get(r, 's_per_eval_256'))} s")),
+     lambda r: f"{number(_get(r, 's_per_eval_512'))} s",
+     _optional(lambda r: f"256 px: {number(_get(r, 's_per_eval_256'))} s")),
     ("textures", "Gatys textures", "style distance (Gram) of the conv5_1 texture to its source",
-     lambda r: _num(_get(r, "style_dist", "conv5_1")),
-     _optional(lambda r: f"a crop of the same painting: {_num(_get(r, 'crop_style_dist'))}; "
-                         f"histogram-matched noise: {_num(_get(r, 'noise_style_dist'))}")),
+     lambda r: number(_get(r, "style_dist", "conv5_1")),
+     _optional(lambda r: f"a crop of the same painting: {number(_get(r, 'crop_style_dist'))}; "
+                         f"histogram-matched noise: {number(_get(r, 'noise_style_dist'))}")),
     ("textures", "Gatys textures", "synthesis time of the conv5_1 texture",
-     lambda r: f"{_num(_get(r, 's_per_texture', 'conv5_1'))} s",
-     _optional(lambda r: f"conv1_1 texture: {_num(_get(r, 's_per_texture', 'conv1_1'))} s")),
+     lambda r: f"{number(_get(r, 's_per_texture', 'conv5_1'))} s",
+     _optional(lambda r: f"conv1_1 texture: {number(_get(r, 's_per_texture', 'conv1_1'))} s")),
     ("photowct", "PhotoWCT", "decoder reconstruction PSNR at relu4_1, unseen photos",
-     lambda r: f"{_num(_get(r, 'psnr_db', 'relu4_1'))} dB",
-     _optional(lambda r: f"WCT's decoder (AdaIN's): {_num(_get(r, 'psnr_db_wct', 'relu4_1'))} dB")),
+     lambda r: f"{number(_get(r, 'psnr_db', 'relu4_1'))} dB",
+     _optional(lambda r: f"WCT's decoder (AdaIN's): {number(_get(r, 'psnr_db_wct', 'relu4_1'))} dB")),
     ("photowct", "PhotoWCT", "decoder reconstruction PSNR at relu3_1, unseen photos",
-     lambda r: f"{_num(_get(r, 'psnr_db', 'relu3_1'))} dB",
-     _optional(lambda r: f"Li et al. (2017)'s decoder: {_num(_get(r, 'psnr_db_li2017', 'relu3_1'))} dB")),
+     lambda r: f"{number(_get(r, 'psnr_db', 'relu3_1'))} dB",
+     _optional(lambda r: f"Li et al. (2017)'s decoder: {number(_get(r, 'psnr_db_li2017', 'relu3_1'))} dB")),
     ("photowct", "PhotoWCT", "stylisation of a 1 MP photo (4 levels, no smoothing)",
-     lambda r: f"{_num(_get(r, 's_1mp'))} s",
-     _optional(lambda r: f"512 × 384 photo: {_num(_get(r, 's_512'))} s")),
+     lambda r: f"{number(_get(r, 's_1mp'))} s",
+     _optional(lambda r: f"512 × 384 photo: {number(_get(r, 's_512'))} s")),
     ("smoothing", "FastPhotoStyle smoothing", "exact iterative solve, 800 × 540",
-     lambda r: f"{_num(_get(r, 'exact_s_800x540'))} s",
-     _optional(lambda r: f"SciPy's direct solve: {_num(_get(r, 'direct_s_800x540'))} s "
+     lambda r: f"{number(_get(r, 'exact_s_800x540'))} s",
+     _optional(lambda r: f"SciPy's direct solve: {number(_get(r, 'direct_s_800x540'))} s "
                          f"(mean absolute difference {_get(r, 'mad_vs_direct'):.1e})")),
     ("smoothing", "FastPhotoStyle smoothing", "exact iterative solve, 1000 × 1000: time and peak memory",
-     lambda r: f"{_num(_get(r, 'exact_s_1mp'))} s, {_num(_get(r, 'exact_peak_rss_mb_1mp'))} MB",
-     _optional(lambda r: f"guided filter: {_num(_get(r, 'fast_s_1mp'))} s; direct solve at 800 × 540: "
-                         f"{_num(_get(r, 'direct_peak_rss_mb_800x540'))} MB")),
+     lambda r: f"{number(_get(r, 'exact_s_1mp'))} s, {number(_get(r, 'exact_peak_rss_mb_1mp'))} MB",
+     _optional(lambda r: f"guided filter: {number(_get(r, 'fast_s_1mp'))} s; direct solve at 800 × 540: "
+                         f"{number(_get(r, 'direct_peak_rss_mb_800x540'))} MB")),
     ("quilting", "Image Quilting", "512 × 512 synthesis, block 32",
-     lambda r: f"{_num(_get(r, 'synth_512_s'))} s", lambda r: "target ≤ 2 s"),
+     lambda r: f"{number(_get(r, 'synth_512_s'))} s", lambda r: "target ≤ 2 s"),
     ("quilting", "Image Quilting", "texture transfer onto a 512 × 512 photo, 3 passes",
-     lambda r: f"{_num(_get(r, 'transfer_512_s'))} s", lambda r: "target ≤ 20 s"),
+     lambda r: f"{number(_get(r, 'transfer_512_s'))} s", lambda r: "target ≤ 20 s"),
     ("quilting", "Image Quilting", "FFT block matching, 512 × 512 synthesis, tolerance 0",
-     lambda r: f"{_num(_get(r, 'fast_synth_512_tol0_s'))} s",
-     _optional(lambda r: f"loop over candidates: {_num(_get(r, 'naive_synth_512_s'))} s "
-                         f"({_num(_get(r, 'speedup'))}× slower), same cut cost: "
+     lambda r: f"{number(_get(r, 'fast_synth_512_tol0_s'))} s",
+     _optional(lambda r: f"loop over candidates: {number(_get(r, 'naive_synth_512_s'))} s "
+                         f"({number(_get(r, 'speedup'))}× slower), same cut cost: "
                          f"{'yes' if _get(r, 'min_cut_cost_equal') else 'no'}")),
     ("munit", "MUNIT", "Fréchet VGG distance of photo → Monet translations to Monet paintings, T = 1",
      _fid("photo2monet"),
-     _optional(lambda r: f"the photos untranslated: {_num(_get(r, 'fid_vgg_identity_photo2monet'))}")),
+     _optional(lambda r: f"the photos untranslated: {number(_get(r, 'fid_vgg_identity_photo2monet'))}")),
     ("munit", "MUNIT", "Fréchet VGG distance of Monet → photo translations to photos, T = 1",
      _fid("monet2photo"),
-     _optional(lambda r: f"the paintings untranslated: {_num(_get(r, 'fid_vgg_identity_monet2photo'))}")),
+     _optional(lambda r: f"the paintings untranslated: {number(_get(r, 'fid_vgg_identity_monet2photo'))}")),
     ("munit", "MUNIT", "sharpness of photo → Monet translations, T = 1 (Laplacian energy / real paintings')",
-     lambda r: _num(_get(r, "sharpness_photo2monet")), lambda r: "real images: 1"),
+     lambda r: number(_get(r, "sharpness_photo2monet")), lambda r: "real images: 1"),
     ("munit", "MUNIT", "sharpness of Monet → photo translations, T = 1 (Laplacian energy / real photos')",
-     lambda r: _num(_get(r, "sharpness_monet2photo")), lambda r: "real images: 1"),
+     lambda r: number(_get(r, "sharpness_monet2photo")), lambda r: "real images: 1"),
     ("munit", "MUNIT", "translation of a 256 × 256 image",
-     lambda r: f"{_num(_get(r, 'infer_ms_256'))} ms", lambda r: "—"),
+     lambda r: f"{number(_get(r, 'infer_ms_256'))} ms", lambda r: "—"),
     ("munit", "MUNIT", "training steps per second, one thread",
-     lambda r: f"{_num(_get(r, 'train_it_per_s'))} steps/s", lambda r: "—"),
+     lambda r: f"{number(_get(r, 'train_it_per_s'))} steps/s", lambda r: "—"),
 )
 
 
@@ -161,10 +162,7 @@ def appendix_rows(results: dict | None = None) -> tuple[list[list], list[str]]:
         :data:`HEADERS`.
     """
     if results is None:
-        from .. import config
-
-        path = Path(config.ROOT) / "benchmarks" / "results.json"
-        results = json.loads(path.read_text()) if path.is_file() else {}
+        results = read_results()
     if not isinstance(results, dict):
         raise ValueError(f"results must be a dict of benchmarks, not {type(results).__name__}")
     rows = []

@@ -60,7 +60,13 @@ import time
 import numpy as np
 import torch
 
-from .. import profiles
+from .. import metrics, profiles
+from ..data import find, study
+from ..io import load_image, resize_longest, to_numpy
+from ..methods import get
+from ..neural_style import functional as Fn
+from ..neural_style.texture import source_crops
+from ..quilting import luminance
 from ..timing import Timer
 
 LAYERS = ("conv1_1", "conv3_1", "conv5_1")
@@ -75,33 +81,22 @@ def _texture_source() -> tuple[torch.Tensor, str]:
 
     The one place that names it: notebook 04's texture painting (study-set test painting).
     """
-    from ..data import find, study
-    from ..io import load_image
-
     name = "8cfd45a2e2"
     return load_image(find(study("monet"), name)), name
 
 
 def _targets(side: int) -> list[np.ndarray]:
-    from ..data import find, study
-    from ..io import load_image, resize_longest, to_numpy
-
     return [to_numpy(resize_longest(load_image(find(study("photo"), n)), side, upscale=True))
             for n in TARGETS]
 
 
 def lum_corr(out: np.ndarray, target: np.ndarray) -> float:
     """Correlation of two images' luminance (``hw2.quilting.luminance``), as notebook 04 reports it."""
-    from ..quilting import luminance
-
     return float(np.corrcoef(luminance(out).ravel(), luminance(target).ravel())[0, 1])
 
 
 def _mean_transfer_corr(source: np.ndarray, targets, tr: dict) -> float:
     """Mean over ``targets`` of :func:`lum_corr` of the quilting transfer of ``source`` onto each."""
-    from ..io import to_numpy
-    from ..methods import get
-
     transfer = get("quilting_transfer")
 
     return float(np.mean([lum_corr(to_numpy(transfer(source, tgt, block=tr["block"], passes=tr["passes"],
@@ -110,23 +105,15 @@ def _mean_transfer_corr(source: np.ndarray, targets, tr: dict) -> float:
 
 def _equal_time(source, budget: dict, seconds: float, **kw):
     """``synthesize_texture`` (up to conv5_1, ``budget`` updated with ``kw``) stopped after ``seconds``."""
-    from ..methods import get
-
     synthesize_texture = get("neural_style_texture")
 
-    r = synthesize_texture(source, layers="conv5_1", seed=0, progress=False, return_result=True,
+    r = synthesize_texture(source, layers="conv5_1", seed=0, progress=False,
                            callback=lambda rec: rec["time"] >= seconds, **{**budget, **kw})
     return r
 
 
 def run(*, quick: bool = False) -> dict:
-    from .. import metrics
-    from ..io import to_numpy
-    from ..neural_style import functional as Fn
-    from ..methods import get
-
     synthesize_texture = get("neural_style_texture")
-    from ..neural_style.texture import source_crops
 
     painting, name = _texture_source()
     p = profiles.get("bench_textures", "quick" if quick else "full")
@@ -144,7 +131,7 @@ def run(*, quick: bool = False) -> dict:
     for layer in LAYERS:
         cpu0 = time.process_time()
         with Timer() as t:
-            r = synthesize_texture(source, layers=layer, seed=0, progress=False, return_result=True, **budget)
+            r = synthesize_texture(source, layers=layer, seed=0, progress=False, **budget)
         out["cpu_s_per_texture"][layer] = time.process_time() - cpu0
         textures[layer], evals[layer] = r.image, len(r.history)
         out["s_per_texture"][layer] = t.elapsed
@@ -171,7 +158,7 @@ def run(*, quick: bool = False) -> dict:
                                          "evaluations": len(r.history)}
 
     t3 = out["s_per_texture"]["conv3_1"]
-    r = synthesize_texture(source, layers="conv3_1", seed=0, progress=False, return_result=True,
+    r = synthesize_texture(source, layers="conv3_1", seed=0, progress=False,
                            callback=lambda rec: rec["time"] >= t3, **{**budget, "levels": 1, "iterations": 10_000})
     out["schedules_conv3_1"] = {
         "coarse_to_fine": {"style_dist": out["style_dist"]["conv3_1"], "s": t3,

@@ -15,7 +15,7 @@
 
 Importing this package loads no weights.
 """
-from .pipeline import METHODS, PAD_MULTIPLE, SMOOTHING, FastPhotoStyleResult, decoders_available, stylize
+from .pipeline import METHODS, PAD_MULTIPLE, SMOOTHING, decoders_available, stylize
 from .pixel import pixel_wct
 
-__all__ = ["stylize", "decoders_available", "pixel_wct", "SMOOTHING", "METHODS", "PAD_MULTIPLE", "FastPhotoStyleResult"]
+__all__ = ["stylize", "decoders_available", "pixel_wct", "SMOOTHING", "METHODS", "PAD_MULTIPLE"]

@@ -3,10 +3,10 @@
 The notebook only calls these and shows what they return; every function is deterministic for a given
 ``seed`` (the joint clustering is the only random step) and runs on the CPU by default.
 
+* :func:`components` -- which decoders and models are available;
 * :func:`load_study` and :func:`label_maps` -- the photo/Monet study pairs and their three kinds of label maps
   (hand-made labelme polygons, the ADE20K segmenter, the weight-free joint clustering);
 * :func:`label_grid`, :func:`matched_class_rows` -- what the maps look like and which classes they share;
-* :func:`contrast_ratio` -- how washed out an output is;
 * :func:`run_direction` -- Photo -> Monet or Monet -> Photo with no labels (ex1), hand-made (ex2) and
   automatic labels (ex3), with the scores of each output; :func:`mean_scores` summarises them;
 * :func:`load_photoreal_pair`, :func:`smoothing_alone`, :func:`lambda_sweep` -- the smoothing on its own,
@@ -25,17 +25,17 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-import torch
 
 from .. import data, io, metrics
 from ..timing import Timer
 from . import labels
-from .pipeline import stylize
+from .labels import ade20k
+from .pipeline import decoders_available, stylize
 from .pixel import pixel_wct
 from .smoothing import guided_filter, lam_to_beta, smooth_exact
 
-__all__ = ["Study", "LabelMaps", "CLUSTER_PALETTE", "EXPERIMENTS", "VARIANTS", "load_study", "label_maps",
-           "label_grid", "contrast_ratio", "matched_class_rows", "run_direction", "mean_scores", "label_score_rows",
+__all__ = ["Study", "LabelMaps", "CLUSTER_PALETTE", "EXPERIMENTS", "VARIANTS", "components", "load_study", "label_maps",
+           "label_grid", "matched_class_rows", "run_direction", "mean_scores", "label_score_rows",
            "label_counts", "single_class_pairs", "worst_case", "load_photoreal_pair", "smoothing_alone",
            "smoothing_summary", "lambda_sweep", "method_comparison", "mean_rows", "trade_off_figure", "panel"]
 
@@ -70,6 +70,13 @@ class LabelMaps:
         return (cl, sl) if content == pair[0] else (sl, cl)
 
 
+def components() -> dict[str, tuple[bool, str]]:
+    """What the experiments need, ``name -> (available, why not)``: ``"photowct"`` (our PhotoWCT decoders),
+    ``"wct"`` (plain WCT's decoders) and ``"ade20k"`` (the segmenter and its runtime), in that order."""
+    return {"photowct": decoders_available("photowct"), "wct": decoders_available("wct"),
+            "ade20k": (ade20k.available(), "the ADE20K model or its runtime (ai-edge-litert) is missing")}
+
+
 def load_study(n_pairs: int, size: int) -> Study:
     """The first ``n_pairs`` study pairs (:func:`hw2.data.study_pairs`), longest side ``size`` pixels."""
     if n_pairs < 1 or size < 8:
@@ -88,8 +95,6 @@ def label_maps(study: Study, *, k: int = 4, seed: int = 0, ade: bool = True, dev
     ``k`` clusters per pair (:func:`hw2.fastphotostyle.labels.joint_cluster_labels`, seeded with ``seed``).
     Every map has its image's ``(H, W)``.
     """
-    from .labels import ade20k
-
     def hand(stem):
         f = labels.labelme_path(stem)
         size = tuple(study.images[stem].shape[-2:])
@@ -122,15 +127,6 @@ def label_grid(study: Study, maps: LabelMaps, *, clusters: bool = True) -> tuple
     titles = ["image", "hand-made", "ADE20K", "joint clusters"]
     n = 4 if clusters else 3
     return rows[:n], titles[:n], [pair[j] for pair, j in cols]
-
-
-def contrast_ratio(output, content) -> float:
-    """Standard deviation of the grey levels of ``output`` over that of ``content`` (1 = same contrast)."""
-    def grey_std(x):
-        x = io.as_image(x)
-        return float((0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).std())
-
-    return grey_std(output) / max(grey_std(content), 1e-12)
 
 
 def matched_class_rows(study: Study, maps: LabelMaps) -> list[list[str]]:
@@ -242,14 +238,15 @@ def single_class_pairs(study: Study, maps: LabelMaps) -> int:
 
 def worst_case(grid: Sequence, titles: Sequence[str], scores: Sequence[Sequence]) -> dict:
     """The output of :func:`run_direction` with the lowest photorealism: ``{"content", "experiment",
-    "photorealism", "row"`` (its row in ``grid``), ``"contrast"`` (:func:`contrast_ratio` to its content)``}``."""
+    "photorealism", "row"`` (its row in ``grid``), ``"contrast"`` (:func:`hw2.metrics.contrast_kept` of its
+    content)``}``."""
     if not scores:
         raise ValueError("no scores")
     worst = min(scores, key=lambda r: r[3])
     row = list(titles).index(worst[0])
     out = grid[row][2 + EXPERIMENTS.index(worst[1])]
     return {"content": worst[0], "experiment": worst[1], "photorealism": worst[3], "row": row,
-            "contrast": contrast_ratio(out, grid[row][0])}
+            "contrast": metrics.contrast_kept(grid[row][0], out)}
 
 
 def load_photoreal_pair(name: str, size: int):
@@ -264,10 +261,6 @@ def load_photoreal_pair(name: str, size: int):
     return c, s, labels.resize_labels(cl, tuple(c.shape[-2:])), labels.resize_labels(sl, tuple(s.shape[-2:]))
 
 
-def _guided(y, c, subsample: int) -> torch.Tensor:
-    return io.to_tensor(np.clip(guided_filter(y, c, subsample=subsample), 0, 1))
-
-
 def smoothing_alone(names: Sequence[str], size: int, *, subsample: int = 4) -> dict:
     """The smoothing applied to a label-wise pixel WCT (no decoders) of each photoreal pair.
 
@@ -279,10 +272,10 @@ def smoothing_alone(names: Sequence[str], size: int, *, subsample: int = 4) -> d
     out = {"grid": [], "scores": [], "wide": [], "stages": [], "iterations": {}}
     for name in names:
         c, s, cl, sl = load_photoreal_pair(name, size)
-        y = pixel_wct(c, s, cl, sl)
+        y = pixel_wct(c, s, cl, sl).image
         exact = smooth_exact(y, c)
         with Timer() as tf:
-            fast = _guided(y, c, subsample)
+            fast = guided_filter(y, c, subsample=subsample).image
         out["grid"].append([c, s, labels.label_to_rgb(cl), y, exact.image, fast])
         out["wide"].append([name])
         for label, img in (("pixel WCT", y), ("+ exact smoothing", exact.image), ("+ guided filter", fast)):
@@ -314,7 +307,7 @@ def lambda_sweep(name: str, size: int, lams: Sequence[float]) -> tuple[list, lis
     if not lams:
         raise ValueError("lams must hold at least one value")
     c, s, cl, sl = load_photoreal_pair(name, size)
-    y = pixel_wct(c, s, cl, sl)
+    y = pixel_wct(c, s, cl, sl).image
     row, table = [y], []
     for lam in lams:
         o = smooth_exact(y, c, lam=lam).image
@@ -360,7 +353,7 @@ def mean_rows(rows: Sequence[Sequence], *, key: int = 1, first: int = 2) -> list
 
 def trade_off_figure(points: dict, *, width: float = 7.5, height: float = 3.0):
     """Scatter of style distance (x) against photorealism (y) per variant, its mean marked with a cross."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy on purpose: matplotlib only when a figure is drawn
 
     fig, ax = plt.subplots(figsize=(width, height))
     for label, pts in points.items():

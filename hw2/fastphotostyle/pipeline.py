@@ -23,22 +23,21 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..io import as_image
+from .. import weights
+from ..io import as_image, resize_longest
 from ..result import Result
 from .labels.functional import fit_labels, resize_labels
+from .photowct import models
+from .photowct.pipeline import stylize as photowct_stylize
 from .pixel import pixel_wct
-from .smoothing import DEFAULT_LAM, FPS_GUIDED_EPS, FPS_GUIDED_RADIUS, SolveInfo, guided_filter, smooth_exact
+from .smoothing import DEFAULT_LAM, FPS_GUIDED_EPS, FPS_GUIDED_RADIUS, guided_filter, smooth_exact
 
-__all__ = ["SMOOTHING", "METHODS", "FastPhotoStyleResult", "stylize", "decoders_available", "PAD_MULTIPLE"]
+__all__ = ["SMOOTHING", "METHODS", "stylize", "decoders_available", "PAD_MULTIPLE"]
 
 SMOOTHING = ("exact", "fast", None)
 #: the stylisations: PhotoWCT (unpooling decoders), plain WCT (upsampling decoders), WCT of the pixel colours
 METHODS = ("photowct", "wct", "pixel")
 PAD_MULTIPLE = 8
-
-
-#: the old name of the result type (every method now returns :class:`hw2.result.Result`)
-FastPhotoStyleResult = Result
 
 
 def decoders_available(method: str = "photowct", levels: Sequence[str] | None = None) -> tuple[bool, str]:
@@ -48,9 +47,6 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
     ``"wct"``: the upsampling decoders of plain WCT (ours for levels 1-3, trained like the
     PhotoWCT ones; AdaIN's for ``relu4_1``). Neither needs ``$HW2_REFERENCE``.
     """
-    from .. import weights
-    from .photowct import models
-
     if method == "pixel":
         return True, ""      # no decoders
     if method not in ("photowct", "wct"):
@@ -70,14 +66,6 @@ def decoders_available(method: str = "photowct", levels: Sequence[str] | None = 
     return True, ""
 
 
-def _cap(img: torch.Tensor, max_side: int | None) -> torch.Tensor:
-    from ..io import resize_longest
-
-    if max_side is not None and max(img.shape[-2:]) > max_side:
-        return resize_longest(img, int(max_side))
-    return img
-
-
 def _pad_to(img: torch.Tensor, multiple: int) -> tuple[torch.Tensor, tuple[int, int]]:
     h, w = img.shape[-2:]
     ph, pw = (-h) % multiple, (-w) % multiple
@@ -89,8 +77,7 @@ def _pad_to(img: torch.Tensor, multiple: int) -> tuple[torch.Tensor, tuple[int, 
 
 def stylize(content, style, *, content_labels=None, style_labels=None, smoothing: str | None = "exact",
             alpha: float = 1.0, lam: float = DEFAULT_LAM, method: str = "photowct", size: int | None = 1024,
-            style_size: int | None = 1024, max_side: int | None = -1, style_max_side: int | None = -1,
-            guided_radius: int = FPS_GUIDED_RADIUS,
+            style_size: int | None = 1024, guided_radius: int = FPS_GUIDED_RADIUS,
             guided_eps: float = FPS_GUIDED_EPS, guided_subsample: int | str = "auto", smoothing_tol: float = 5e-2,
             levels: Sequence[str] | None = None, device=None) -> Result:
     """FastPhotoStyle: (Photo)WCT stylisation followed by photorealistic smoothing.
@@ -116,8 +103,6 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
         Decoders with unpooling (PhotoWCT) or upsampling (plain WCT).
     size, style_size : int or None, keyword-only
         Cap on the longest side of the content (the working size) and of the style (None: no cap).
-    max_side, style_max_side : int or None, keyword-only
-        Former names of ``size`` and ``style_size``, still accepted.
     guided_radius, guided_eps, guided_subsample : keyword-only
         Guided-filter settings (FastPhotoStyle: r = 35, eps = 1e-3 on 0-255 images).
         ``guided_subsample="auto"`` uses the fast guided filter with ``s = max(1, r // 8)``.
@@ -141,26 +126,22 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     hw2.weights.WeightsError
         The decoders are missing (see :func:`decoders_available`).
     """
-    from . import photowct
-
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
     if smoothing not in SMOOTHING:
         raise ValueError(f"smoothing must be one of {SMOOTHING}, got {smoothing!r}")
     if (content_labels is None) != (style_labels is None):
         raise ValueError("give both content_labels and style_labels, or neither")
-    max_side = size if max_side == -1 else max_side
-    style_max_side = style_size if style_max_side == -1 else style_max_side
     t0 = time.perf_counter()
     c_in = as_image(content, name="content")
     s_in = as_image(style, name="style")
-    s_img = _cap(s_in, style_max_side)
+    s_img = s_in if style_size is None else resize_longest(s_in, int(style_size))  # only shrinks
     cl = sl = None
     if content_labels is not None:
         cl = fit_labels(content_labels, tuple(c_in.shape[-2:]), name="content_labels")
         sl = fit_labels(style_labels, tuple(s_in.shape[-2:]), name="style_labels")
         sl = resize_labels(sl, tuple(s_img.shape[-2:]))
-    c_img = _cap(c_in, max_side)
+    c_img = c_in if size is None else resize_longest(c_in, int(size))
     h, w = c_img.shape[-2:]
     if cl is not None:
         cl = resize_labels(cl, (h, w))
@@ -169,10 +150,10 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
         cl = np.pad(cl, ((0, ph), (0, pw)), mode="edge")
     t1 = time.perf_counter()
     if method == "pixel":   # colours only, at the working size (no encoder: no padding)
-        y = pixel_wct(c_img, s_img, None if cl is None else cl[:h, :w], sl, alpha=alpha)
+        y = pixel_wct(c_img, s_img, None if cl is None else cl[:h, :w], sl, alpha=alpha).image
     else:
         kw = {} if levels is None else {"levels": levels}
-        y = photowct.stylize(padded, s_img, content_labels=cl, style_labels=sl, alpha=alpha, method=method,
+        y = photowct_stylize(padded, s_img, content_labels=cl, style_labels=sl, alpha=alpha, method=method,
                              device=device, **kw).image
         y = y[..., :h, :w].contiguous()
     t2 = time.perf_counter()
@@ -180,20 +161,14 @@ def stylize(content, style, *, content_labels=None, style_labels=None, smoothing
     times = {}
     if smoothing == "exact":
         smoothed = smooth_exact(y, c_img, lam=lam, tol=smoothing_tol)
-        out, info = smoothed.image, smoothed.smoothing_info
+        image, info = smoothed.image, smoothed.smoothing_info
         times.update(info.times)
     elif smoothing == "fast":
         s = max(1, int(guided_radius) // 8) if guided_subsample == "auto" else int(guided_subsample)
-        out = guided_filter(y, c_img, radius=guided_radius, eps=guided_eps, subsample=s)
+        image = guided_filter(y, c_img, radius=guided_radius, eps=guided_eps, subsample=s).image
     else:
-        out = None
-    t3 = time.perf_counter()
-    if out is None:
         image = y.clone()
-    elif isinstance(out, torch.Tensor):   # the exact smoothing's Result.image, already clipped
-        image = out
-    else:
-        image = torch.from_numpy(np.ascontiguousarray(np.clip(out, 0.0, 1.0).transpose(2, 0, 1)))[None]
+    t3 = time.perf_counter()
     times.update({"prepare_s": t1 - t0, "stylize_s": t2 - t1, "smoothing_s": t3 - t2,
                   "total_s": time.perf_counter() - t0})
     return Result(image=image, times=times, info={"stylized": y, "content": c_img, "smoothing_info": info})

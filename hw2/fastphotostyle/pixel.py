@@ -7,9 +7,10 @@ ECCV 2018) does; :func:`hw2.fastphotostyle.stylize` uses it with ``method="pixel
 """
 from __future__ import annotations
 
-import torch
+import time
 
 from ..io import as_image
+from ..result import Result
 from .photowct.functional import labelwise_wct, wct
 
 __all__ = ["pixel_wct", "PIXEL_MIN_PIXELS"]
@@ -19,7 +20,7 @@ PIXEL_MIN_PIXELS = 50
 
 
 def pixel_wct(content, style, content_labels=None, style_labels=None, *, alpha: float = 1.0,
-              min_pixels: int = PIXEL_MIN_PIXELS) -> torch.Tensor:
+              min_pixels: int = PIXEL_MIN_PIXELS) -> Result:
     """WCT of the RGB values of ``content`` with those of ``style`` (float64), optionally label-wise.
 
     Parameters
@@ -33,8 +34,10 @@ def pixel_wct(content, style, content_labels=None, style_labels=None, *, alpha: 
 
     Returns
     -------
-    torch.Tensor, (1, 3, H, W) float32 in [0, 1] (clamped), the content's size.
+    hw2.result.Result
+        ``image``: ``(1, 3, H, W)`` float32 in [0, 1] (clamped), the content's size; ``times``: ``total_s``.
     """
+    t0 = time.perf_counter()
     if (content_labels is None) != (style_labels is None):
         raise ValueError("give both content_labels and style_labels, or neither")
     c, s = as_image(content, name="content")[0].double(), as_image(style, name="style")[0].double()
@@ -42,4 +45,4 @@ def pixel_wct(content, style, content_labels=None, style_labels=None, *, alpha: 
         out = wct(c.reshape(3, -1), s.reshape(3, -1), alpha=alpha).reshape(c.shape)
     else:
         out = labelwise_wct(c, s, content_labels, style_labels, alpha=alpha, min_pixels=min_pixels)
-    return out.float().clamp(0, 1)[None]
+    return Result(image=out.float().clamp(0, 1)[None], times={"total_s": time.perf_counter() - t0})

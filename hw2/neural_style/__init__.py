@@ -10,7 +10,7 @@
 Importing this package loads no weights; the VGG19 is built on first use.
 """
 from .core import (DEFAULT_CONTENT_LAYERS, DEFAULT_ITERATIONS, DEFAULT_STYLE_LAYERS, DEFAULT_STYLE_WEIGHT,
-                   PARAMETERIZATIONS, StopOptimization, StyleTransferResult, collapse_bands, laplacian_bands,
+                   PARAMETERIZATIONS, StopOptimization, collapse_bands, laplacian_bands,
                    loss_curve, pyramid_sizes, stylize)
 from .functional import (content_loss, gram_matrix, match_color, match_histograms, sliced_wasserstein_loss,
                          style_loss, total_variation)
@@ -19,7 +19,7 @@ from .texture import (DEFAULT_TEXTURE_ITERATIONS, DEFAULT_TEXTURE_LAYERS, TEXTUR
                       synthesize_texture, texture_layers, texture_levels)
 
 __all__ = [
-    "stylize", "synthesize_texture", "loss_curve", "texture_layers", "StyleTransferResult", "StopOptimization",
+    "stylize", "synthesize_texture", "loss_curve", "texture_layers", "StopOptimization",
     "PerceptualLoss", "pyramid_sizes", "gram_matrix", "content_loss", "style_loss", "total_variation",
     "match_histograms", "match_color", "DEFAULT_CONTENT_LAYERS", "DEFAULT_STYLE_LAYERS",
     "DEFAULT_STYLE_WEIGHT", "DEFAULT_ITERATIONS", "DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS",

@@ -42,17 +42,19 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from .. import config
 from .. import vgg as _vgg
+from ..io import as_image, resize_to
 from ..result import Result
 from . import functional as Fn
-from .engine import (_MIN_LEVEL_SIDE, PARAMETERIZATIONS, StopOptimization, _check_size,
-                     _iterations_per_level, _min_side, _resize, _resize_longest_to, _run_pyramid, collapse_bands,
-                     laplacian_bands, pyramid_sizes)
-from .modules import PerceptualLoss, _as_layer_list
+from .engine import (MIN_LEVEL_SIDE, PARAMETERIZATIONS, StopOptimization, check_size, collapse_bands,
+                     iterations_per_level, laplacian_bands, min_input_side, pyramid_result, pyramid_sizes,
+                     resize_longest_to, run_pyramid)
+from .modules import PerceptualLoss, as_layer_list
 
 __all__ = [
     "DEFAULT_CONTENT_LAYERS", "DEFAULT_STYLE_LAYERS", "DEFAULT_STYLE_WEIGHT", "DEFAULT_ITERATIONS",
-    "StyleTransferResult", "stylize", "loss_curve", "pyramid_sizes", "StopOptimization", "PARAMETERIZATIONS",
+    "stylize", "loss_curve", "pyramid_sizes", "StopOptimization", "PARAMETERIZATIONS",
     "laplacian_bands", "collapse_bands",
 ]
 
@@ -65,24 +67,12 @@ DEFAULT_STYLE_WEIGHT = 10.0
 DEFAULT_ITERATIONS = (100, 50, 200)
 
 
-#: the former name of the result type (every method returns :class:`hw2.result.Result`)
-StyleTransferResult = Result
-
-
 def loss_curve(result: Result, level: int | None = None, key: str = "loss") -> np.ndarray:
     """Per-evaluation values of ``key`` in ``result.info["history"]`` (all levels, or one; ``-1`` = finest)."""
     history, sizes = result.info["history"], result.info["sizes"]
     if level is not None and level < 0:
         level = len(sizes) + level
     return np.array([h[key] for h in history if level is None or h["level"] == level])
-
-
-def _result(image, history, sizes, t0: float, stopped: bool, params: dict) -> Result:
-    """The :class:`hw2.result.Result` of :func:`stylize` and :func:`hw2.neural_style.synthesize_texture`."""
-    elapsed = time.perf_counter() - t0
-    return Result(image=image, times={"total_s": elapsed},
-                  info={"history": history, "sizes": sizes, "stopped": stopped, "params": params,
-                        "loss": history[-1]["loss"] if history else float("nan"), "elapsed": elapsed})
 
 
 # --------------------------------------------------------------------------- style transfer
@@ -93,7 +83,7 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
             content_weight: float = 1.0, style_weight: float = DEFAULT_STYLE_WEIGHT,
             tv_weight: float = 0.0, init: str | torch.Tensor = "content", optimizer: str = "lbfgs",
             parameterization: str = "laplacian", lr: float | None = None, iterations: int | Sequence[int] | None = None, levels: int = 1,
-            min_level_side: int = _MIN_LEVEL_SIDE, content_detail: bool = True, style_scale: float = 1.0,
+            min_level_side: int = MIN_LEVEL_SIDE, content_detail: bool = True, style_scale: float = 1.0,
             style_blend_weights: Sequence[float] | None = None,
             preserve_color: str | None = None, seed: int = 0,
             device: torch.device | str | None = None, progress: bool = True,
@@ -209,9 +199,6 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
     rather than constrained during L-BFGS.
     """
     t0 = time.perf_counter()
-    from .. import config
-    from ..io import as_image
-
     content = as_image(content, name="content")
     styles = [style] if not isinstance(style, (list, tuple)) else list(style)
     if not styles:
@@ -236,21 +223,21 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
         raise ValueError(f"unknown preserve_color {preserve_color!r}; choose None, 'luminance' or 'histogram'")
     if not (isinstance(init, torch.Tensor) or init in ("content", "noise", "style")):
         raise ValueError(f"unknown init {init!r}; choose 'content', 'noise', 'style' or give a tensor")
-    content_layers = _as_layer_list(content_layers, "content_layers")
-    style_layers = _as_layer_list(style_layers, "style_layers")
+    content_layers = as_layer_list(content_layers, "content_layers")
+    style_layers = as_layer_list(style_layers, "style_layers")
 
     # output size
     if size is None:
         out_size = tuple(content.shape[-2:])
     else:
-        size = _check_size(size)
+        size = check_size(size)
         if isinstance(size, int):
             h, w = content.shape[-2:]
             s = size / max(h, w)
             out_size = (max(1, round(h * s)), max(1, round(w * s)))
         else:
             out_size = size
-    need = _min_side(content_layers + style_layers)
+    need = min_input_side(content_layers + style_layers)
     if min(out_size) < need:
         raise ValueError(f"output size {out_size} is too small for layer "
                          f"{max(content_layers + style_layers, key=_vgg.LAYERS.index)}: "
@@ -262,7 +249,7 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
                              device=device if device is not None else config.device())
     dev = loss_fn.device
     sizes = pyramid_sizes(out_size, levels, min_side=max(need, int(min_level_side)))
-    counts = _iterations_per_level(iterations, len(sizes), DEFAULT_ITERATIONS)
+    counts = iterations_per_level(iterations, len(sizes), DEFAULT_ITERATIONS)
 
     # colour handling
     content_iq = None
@@ -281,9 +268,9 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
     styles = [s.to(dev) for s in styles]
 
     def set_targets(level_size):
-        loss_fn.set_content(_resize(work_content, level_size))
+        loss_fn.set_content(resize_to(work_content, level_size))
         side = max(1, round(style_scale * max(level_size)))
-        loss_fn.set_style([_resize_longest_to(s, side, need) for s in styles], blend)
+        loss_fn.set_style([resize_longest_to(s, side, need) for s in styles], blend)
 
     if isinstance(init, torch.Tensor):
         x0 = as_image(init, name="init", device=dev)
@@ -294,21 +281,21 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
     else:
         g = torch.Generator().manual_seed(int(seed))
         x0 = torch.rand((1, 3) + tuple(sizes[0]), generator=g).to(dev)
-    x0 = _resize(x0, sizes[0])
+    x0 = resize_to(x0, sizes[0])
 
     def detail(level_size, coarse_size):
-        fine = _resize(work_content, level_size)
-        return fine - _resize(_resize(fine, coarse_size), level_size)
+        fine = resize_to(work_content, level_size)
+        return fine - resize_to(resize_to(fine, coarse_size), level_size)
 
     use_detail = bool(content_detail) and isinstance(init, str) and init == "content"
-    image, history, stopped = _run_pyramid(loss_fn, sizes, counts, x0, set_targets, optimizer=optimizer,
-                                           lr=lr, progress=progress, callback=callback,
+    image, history, stopped = run_pyramid(loss_fn, sizes, counts, x0, set_targets, optimizer=optimizer,
+                                          lr=lr, progress=progress, callback=callback,
                                            desc="stylize", t0=t0, detail=detail if use_detail else None,
                                            parameterization=parameterization)
     image = image.float().cpu()
     if content_iq is not None:
         y = Fn.rgb_to_yiq(image)[:, :1]
-        iq = _resize(content_iq, tuple(image.shape[-2:]))
+        iq = resize_to(content_iq, tuple(image.shape[-2:]))
         image = Fn.yiq_to_rgb(torch.cat([y, iq], dim=1)).clamp(0, 1)
     params = dict(size=tuple(out_size), content_layers=tuple(content_layers), style_layers=tuple(style_layers),
                   style_layer_weights=tuple(loss_fn.style_layer_weights), content_weight=float(content_weight),
@@ -319,4 +306,4 @@ def stylize(content, style, *, size: int | tuple[int, int] | None = 512,
                   style_scale=float(style_scale),
                   style_blend_weights=tuple(blend), preserve_color=preserve_color or None, seed=int(seed),
                   device=str(dev))
-    return _result(image, history, [tuple(s) for s in sizes], t0, stopped, params)
+    return pyramid_result(image, history, [tuple(s) for s in sizes], t0, stopped, params)

@@ -7,7 +7,7 @@ An image is optimised so that its VGG19 statistics match targets:
   damped by :data:`BAND_DECAY` per octave, so one step can change large areas smoothly
   (:func:`laplacian_bands`, :func:`collapse_bands`);
 * **coarse-to-fine** levels (:func:`pyramid_sizes`), each starting from the previous result
-  upsampled (:func:`_run_pyramid`);
+  upsampled (:func:`run_pyramid`);
 * L-BFGS or Adam (:func:`_optimize`); one *evaluation* is one forward and backward pass.
 
 The measurements behind these choices are in :mod:`hw2.neural_style.core`.
@@ -21,14 +21,19 @@ from typing import Callable, Sequence
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from .. import vgg as _vgg
+from ..io import resize_to
+from ..result import Result
 from .modules import PerceptualLoss
 
-__all__ = ["StopOptimization", "PARAMETERIZATIONS", "BAND_DECAY", "pyramid_sizes", "laplacian_bands",
-           "collapse_bands"]
+__all__ = ["StopOptimization", "PARAMETERIZATIONS", "BAND_DECAY", "MIN_LEVEL_SIDE", "pyramid_sizes", "laplacian_bands",
+           "collapse_bands", "check_size", "min_input_side", "iterations_per_level", "resize_longest_to",
+           "run_pyramid", "pyramid_result"]
 
-_MIN_LEVEL_SIDE = 64          # coarse levels are never smaller than this (shorter side)
+#: coarse pyramid levels are never smaller than this (shorter side, px)
+MIN_LEVEL_SIDE = 64
 
 
 class StopOptimization(Exception):
@@ -37,7 +42,8 @@ class StopOptimization(Exception):
 
 
 # --------------------------------------------------------------------------- helpers
-def _check_size(size, name: str = "size") -> tuple[int, int] | int:
+def check_size(size, name: str = "size") -> tuple[int, int] | int:
+    """``size`` as an int (>= 1) or an ``(H, W)`` pair of ints; ``ValueError`` naming ``name`` otherwise."""
     if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
         if size < 1:
             raise ValueError(f"{name} must be >= 1, got {size}")
@@ -52,7 +58,7 @@ def _check_size(size, name: str = "size") -> tuple[int, int] | int:
     return (h, w)
 
 
-def _min_side(layers: Sequence[str]) -> int:
+def min_input_side(layers: Sequence[str]) -> int:
     """Smallest input side for which every layer in ``layers`` can be computed.
 
     The reflection padding of a 3x3 convolution needs a map of at least 2x2, so
@@ -64,7 +70,7 @@ def _min_side(layers: Sequence[str]) -> int:
     return 2 ** pools_before + 1
 
 
-def pyramid_sizes(size: tuple[int, int], levels: int, *, min_side: int = _MIN_LEVEL_SIDE
+def pyramid_sizes(size: tuple[int, int], levels: int, *, min_side: int = MIN_LEVEL_SIDE
                   ) -> list[tuple[int, int]]:
     """Sizes of a coarse-to-fine pyramid ending at ``size``, each level half the next.
 
@@ -87,7 +93,7 @@ def pyramid_sizes(size: tuple[int, int], levels: int, *, min_side: int = _MIN_LE
     return sizes
 
 
-def _iterations_per_level(iterations, n_levels: int, default: Sequence[int]) -> list[int]:
+def iterations_per_level(iterations, n_levels: int, default: Sequence[int]) -> list[int]:
     """Evaluations per level, coarsest first.
 
     ``None``: ``default`` (its last ``n_levels`` entries). An int ``n``: ``n`` at
@@ -109,26 +115,19 @@ def _iterations_per_level(iterations, n_levels: int, default: Sequence[int]) -> 
     return counts
 
 
-def _resize(img: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    from ..io import resize_to
-
-    return resize_to(img, tuple(size))
-
-
-def _resize_longest_to(img: torch.Tensor, side: int, min_side: int) -> torch.Tensor:
-    """Resize keeping aspect so the longest side is ``side`` (shorter side >= ``min_side``)."""
+def resize_longest_to(img: torch.Tensor, side: int, min_side: int) -> torch.Tensor:
+    """Resize keeping aspect so the longest side is ``side`` (up or down), unless the shorter side would
+    fall below ``min_side`` (then the shorter side is ``min_side``); for the style images of each level."""
     h, w = img.shape[-2:]
     s = side / max(h, w)
     s = max(s, min_side / min(h, w))
-    return _resize(img, (max(1, round(h * s)), max(1, round(w * s))))
+    return resize_to(img, (max(1, round(h * s)), max(1, round(w * s))))
 
 
 class _Progress:
     def __init__(self, total: int, enabled: bool, desc: str):
         self.bar = None
         if enabled:
-            from tqdm import tqdm
-
             self.bar = tqdm(total=total, desc=desc, unit="eval", file=sys.stderr, mininterval=0.5,
                             dynamic_ncols=True)
 
@@ -154,8 +153,8 @@ def laplacian_bands(x: torch.Tensor, n: int) -> tuple[list[torch.Tensor], list[t
         sizes.append((max(1, (h + 1) // 2), max(1, (w + 1) // 2)))
     bands, cur = [], x
     for k in range(n - 1):
-        down = _resize(cur, sizes[k + 1])
-        bands.append(cur - _resize(down, sizes[k]))
+        down = resize_to(cur, sizes[k + 1])
+        bands.append(cur - resize_to(down, sizes[k]))
         cur = down
     bands.append(cur)
     return bands, sizes
@@ -165,7 +164,7 @@ def collapse_bands(bands: Sequence[torch.Tensor], sizes: Sequence[tuple[int, int
     """Sum of the bands of :func:`laplacian_bands`, each upsampled to the finest size (differentiable)."""
     x = bands[-1]
     for k in range(len(bands) - 2, -1, -1):
-        x = _resize(x, sizes[k]) + bands[k]
+        x = resize_to(x, sizes[k]) + bands[k]
     return x
 
 
@@ -253,12 +252,16 @@ def _optimize(x0: torch.Tensor, loss_fn: PerceptualLoss, n_evals: int, *, optimi
     return current()
 
 
-def _run_pyramid(loss_fn: PerceptualLoss, sizes, counts, init: torch.Tensor, set_targets, *,
-                 optimizer: str, lr, progress: bool, callback, desc: str, t0: float, detail=None,
-                 parameterization: str = "laplacian"):
-    """Optimise over the pyramid; returns (image, history, stopped).
+def run_pyramid(loss_fn: PerceptualLoss, sizes, counts, init: torch.Tensor, set_targets, *,
+                optimizer: str, lr, progress: bool, callback, desc: str, t0: float, detail=None,
+                parameterization: str = "laplacian"):
+    """Optimise an image coarse to fine: the shared loop of :func:`hw2.neural_style.stylize` and
+    :func:`hw2.neural_style.synthesize_texture`; returns ``(image, history, stopped)``.
 
-    ``detail(size, coarse_size)``, when given, returns an image added to the
+    ``loss_fn`` is a :class:`PerceptualLoss` (or anything with its call signature and ``set_style``);
+    ``sizes`` the ``(H, W)`` of each level, coarsest first, and ``counts`` its loss evaluations;
+    ``set_targets(size)`` sets the loss's targets for a level; ``callback(record)`` may stop the run
+    (returning True). ``detail(size, coarse_size)``, when given, returns an image added to the
     upsampled result at each new level (the content's high frequencies).
     """
     history: list[dict] = []
@@ -281,7 +284,7 @@ def _run_pyramid(loss_fn: PerceptualLoss, sizes, counts, init: torch.Tensor, set
         for level, (size, n) in enumerate(zip(sizes, counts)):
             if tuple(x.shape[-2:]) != tuple(size):
                 coarse = tuple(x.shape[-2:])
-                x = _resize(x, size)
+                x = resize_to(x, size)
                 if detail is not None and level > 0:
                     x = x + detail(size, coarse)
                 x = x.clamp_(0, 1)
@@ -295,3 +298,12 @@ def _run_pyramid(loss_fn: PerceptualLoss, sizes, counts, init: torch.Tensor, set
         bar.close()
     return x.clamp(0, 1), history, stopped
 
+
+
+def pyramid_result(image, history, sizes, t0: float, stopped: bool, params: dict) -> Result:
+    """The :class:`hw2.result.Result` of :func:`run_pyramid`'s callers: ``times["total_s"]`` since ``t0``;
+    ``info``: ``history``, ``sizes``, ``stopped``, ``params``, ``loss`` (the last evaluation's) and ``elapsed``."""
+    elapsed = time.perf_counter() - t0
+    return Result(image=image, times={"total_s": elapsed},
+                  info={"history": history, "sizes": sizes, "stopped": stopped, "params": params,
+                        "loss": history[-1]["loss"] if history else float("nan"), "elapsed": elapsed})

@@ -27,9 +27,10 @@ weights works at 64 px and at 1024 px, and for coarse-to-fine optimisation:
 from __future__ import annotations
 
 import math
-from typing import Sequence
 
 import torch
+
+from ..metrics import LUMA_WEIGHTS
 
 __all__ = [
     "gram_matrix", "content_loss", "style_loss", "gram_loss", "sliced_wasserstein_loss", "total_variation",
@@ -181,7 +182,7 @@ def total_variation(image: torch.Tensor) -> torch.Tensor:
 
 
 # --------------------------------------------------------------------------- colour
-_RGB2YIQ = torch.tensor([[0.299, 0.587, 0.114],
+_RGB2YIQ = torch.tensor([LUMA_WEIGHTS,
                          [0.595716, -0.274453, -0.321263],
                          [0.211456, -0.522591, 0.311135]], dtype=torch.float64)
 

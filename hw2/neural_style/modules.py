@@ -8,7 +8,7 @@ on the image being optimised and returns the weighted total and its parts.
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import torch
 from torch import nn
@@ -16,14 +16,16 @@ from torch import nn
 from .. import vgg as _vgg
 from . import functional as Fn
 
-__all__ = ["PerceptualLoss", "LossParts"]
+__all__ = ["PerceptualLoss", "LossParts", "as_layer_list"]
 
 
 class LossParts(dict):
     """``{"total", "content", "style", "tv"}`` as floats (weighted, so they sum to total)."""
 
 
-def _as_layer_list(layers, what: str) -> list[str]:
+def as_layer_list(layers, what: str) -> list[str]:
+    """``layers`` (a name or names of VGG19 layers) as a list; ``ValueError`` naming ``what`` for an empty list,
+    an unknown name or a repeated one."""
     if isinstance(layers, str):
         layers = [layers]
     layers = list(layers)
@@ -63,8 +65,8 @@ class PerceptualLoss(nn.Module):
                  style_weight: float = 1.0, tv_weight: float = 0.0,
                  device: torch.device | str | None = None):
         super().__init__()
-        self.content_layers = [] if not content_layers else _as_layer_list(content_layers, "content_layers")
-        self.style_layers = _as_layer_list(style_layers, "style_layers")
+        self.content_layers = [] if not content_layers else as_layer_list(content_layers, "content_layers")
+        self.style_layers = as_layer_list(style_layers, "style_layers")
         if style_layer_weights is None:
             w = [1.0 / len(self.style_layers)] * len(self.style_layers)
         else:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from .. import metrics
 from ..result import Result
-from .core import stylize
+from .core import loss_curve, stylize
 from .texture import synthesize_texture, texture_layers
 
-__all__ = ["photo_label", "benchmark_rows", "stylize_pairs", "pair_rows", "style_weight_sweep", "colour_variants", "COLOUR_MODES",
-           "texture_readings", "texture_rows"]
+__all__ = ["photo_label", "benchmark_rows", "stylize_pairs", "pair_rows", "loss_figure", "style_weight_sweep",
+           "colour_variants", "COLOUR_MODES", "texture_readings", "texture_rows"]
 
 #: the two colour-preserving variants of Gatys et al. (2017), in the order the notebook shows them
 COLOUR_MODES = ("luminance", "histogram")
@@ -84,6 +85,27 @@ def pair_rows(names: Sequence[tuple[str, str]], results: Sequence[Result]) -> li
             for (c, s), r in zip(names, results)]
 
 
+def loss_figure(results: Sequence[Result], labels: Sequence[str]):
+    """The loss per evaluation (log scale): left, the total loss of every run; right, the first run's weighted
+    content and style terms. Returns the matplotlib figure (7.5 x 2.6 in)."""
+    import matplotlib.pyplot as plt  # lazy on purpose: matplotlib only when a figure is drawn
+
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 2.6))
+    for label, r in zip(labels, results):
+        axes[0].plot(loss_curve(r), label=label)
+    for key in ("content", "style"):
+        axes[1].plot(loss_curve(results[0], key=key), label=f"{key} (weighted)")
+    for ax in axes:
+        ax.set_yscale("log")
+        ax.set_xlabel("loss evaluation")
+        ax.legend()
+    axes[0].set_ylabel("total loss")
+    axes[0].set_title("all pairs")
+    axes[1].set_title(f"{labels[0]}: the two terms")
+    fig.tight_layout()
+    return fig
+
+
 def style_weight_sweep(content, style, weights: Sequence[float], *, size: int, iterations, seed: int = 0,
                        **options) -> tuple[list[Result], list[tuple]]:
     """Stylise one pair once per style weight β (content weight 1).
@@ -138,8 +160,6 @@ def texture_rows(runs: dict[tuple[str, bool], Result], source) -> list[tuple]:
     """Table rows of :func:`texture_readings`: ``(layer, "up to" | "alone", Gram layers matched,
     levels (px), evaluations, seconds, style distance to the source)``; a reading that repeats another
     (conv1_1 alone) is left out. The style distance is :func:`hw2.metrics.style_distance`."""
-    from .. import metrics
-
     rows = []
     for (layer, ladder), r in runs.items():
         if not ladder and r is runs.get((layer, True)):

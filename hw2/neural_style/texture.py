@@ -5,7 +5,7 @@ the bands of its Laplacian pyramid, see :mod:`hw2.neural_style.core`) so that it
 feature statistics match a source's, coarse to fine. The choices were measured by
 ``hw2.bench.textures`` (2026-11-30, one thread of a shared 2-core CPU): source the 128 px
 centre crop of a Monet painting, 192 px output, Gram loss, the report's budget
-(:data:`REPORT_TEXTURE`: 50 + 40 + 70 evaluations at 48, 96 and 192 px, 49 s up to conv5_1),
+(:data:`hw2.profiles.REPORT_TEXTURE`: 50 + 40 + 70 evaluations at 48, 96 and 192 px, 49 s up to conv5_1),
 distance ``hw2.metrics.style_distance`` to the crop. For scale: the painting's own corner
 crops are at 0.45 from it, noise with the crop's colour histograms at 0.67.
 
@@ -52,24 +52,22 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
+from .. import config
 from .. import vgg as _vgg
-from . import functional as Fn
+from ..io import as_image, resize_to
 from ..result import Result
-from ..io import as_image
-from .core import _result
-from .engine import (_check_size, _iterations_per_level, _min_side, _resize, _resize_longest_to,
-                     _run_pyramid, pyramid_sizes)
-from .modules import LossParts, _as_layer_list
+from . import functional as Fn
+from .engine import (check_size, iterations_per_level, min_input_side, pyramid_result, pyramid_sizes,
+                     resize_longest_to, run_pyramid)
+from .modules import LossParts, as_layer_list
 
-__all__ = ["DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS", "REPORT_TEXTURE", "TEXTURE_LOSSES",
+__all__ = ["DEFAULT_TEXTURE_LAYERS", "DEFAULT_TEXTURE_ITERATIONS", "TEXTURE_LOSSES",
            "TextureLoss", "texture_layers", "texture_levels", "synthesize_texture", "source_crops"]
 
 #: Gatys et al. 2015: Gram matrices of conv1_1 and pool1 ... pool4
 DEFAULT_TEXTURE_LAYERS = ("conv1_1", "pool1", "pool2", "pool3", "pool4")
 #: evaluations per texture level, coarsest first (e.g. 48, 96, 192 px for a 192 px output)
 DEFAULT_TEXTURE_ITERATIONS = (150, 100, 100)
-#: the report's texture budget (:data:`hw2.profiles.REPORT_TEXTURE`, re-exported here)
-from ..profiles import REPORT_TEXTURE  # noqa: E402
 #: the statistics a texture can match: Gram matrices or sorted random projections
 TEXTURE_LOSSES = ("gram", "sliced")
 _MAX_TEXTURE_SOURCE = 512     # a texture source is downscaled to at most this (longest side)
@@ -95,7 +93,7 @@ def texture_layers(layers: str | Sequence[str], *, ladder: bool = True) -> list[
     """
     if isinstance(layers, str):
         layers = [layers]
-    layers = _as_layer_list(layers, "layers")
+    layers = as_layer_list(layers, "layers")
     if len(layers) > 1 or not ladder:
         return layers
     name = layers[0]
@@ -160,7 +158,7 @@ class TextureLoss(nn.Module):
             raise ValueError(f"unknown loss {loss!r}; choose from {TEXTURE_LOSSES}")
         if layer_weights not in ("relative", "equal"):
             raise ValueError(f"unknown layer_weights {layer_weights!r}; choose 'relative' or 'equal'")
-        self.layers = _as_layer_list(layers, "layers")
+        self.layers = as_layer_list(layers, "layers")
         self.loss, self.layer_weights = loss, layer_weights
         self.encoder = _vgg.vgg19(self.layers, device=device)
         self._gen = torch.Generator().manual_seed(int(seed))
@@ -181,7 +179,7 @@ class TextureLoss(nn.Module):
     @torch.no_grad()
     def set_style(self, styles: Sequence[torch.Tensor], weights=None, *, redraw: bool = True) -> None:
         """Compute the targets from the source ``styles[0]`` (1, 3, H, W) (signature of
-        :meth:`PerceptualLoss.set_style`, so :func:`hw2.neural_style.core._run_pyramid` can use it)."""
+        :meth:`PerceptualLoss.set_style`, so :func:`hw2.neural_style.engine.run_pyramid` can use it)."""
         source = styles[0].to(self.device)
         self._source = source
         feats = self.encoder(source, self.layers)
@@ -221,8 +219,7 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
                        loss: str = "gram", layer_weights: str = "equal", redraw_every: int = 25,
                        seed: int = 0, histogram_match: bool = False, parameterization: str = "laplacian",
                        device: torch.device | str | None = None, progress: bool = True,
-                       callback: Callable[[dict], bool | None] | None = None,
-                       return_result: bool = True) -> Result:
+                       callback: Callable[[dict], bool | None] | None = None) -> Result:
     """Texture synthesis by matching VGG19 statistics (Gatys, Ecker & Bethge, NeurIPS 2015).
 
     Starts from uniform white noise drawn with ``seed`` at the coarsest level and
@@ -273,8 +270,6 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
     callback : callable, optional
         Called after every evaluation with its record (see ``history`` below); returning True
         stops early.
-    return_result : bool
-        Accepted for older calls and ignored: the result is always returned.
 
     Returns
     -------
@@ -288,14 +283,12 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
         Unknown layers or options, an empty or non-finite source, a size too small for
         the deepest layer.
     """
-    from .. import config
-
     t0 = time.perf_counter()
     source = as_image(source, name="source")
-    size = _check_size(size)
+    size = check_size(size)
     out_size = (size, size) if isinstance(size, int) else size
     match_layers = texture_layers(layers, ladder=ladder)
-    need = _min_side(match_layers)
+    need = min_input_side(match_layers)
     if min(out_size) < need:
         raise ValueError(f"size {out_size} is too small for layer {match_layers[-1]}: both sides must be >= {need} px")
     if levels is not None and (isinstance(levels, bool) or int(levels) != levels or levels < 1):
@@ -303,14 +296,14 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
     if int(redraw_every) < 1:
         raise ValueError(f"redraw_every must be >= 1, got {redraw_every!r}")
     if max(source.shape[-2:]) > _MAX_TEXTURE_SOURCE:
-        source = _resize_longest_to(source, _MAX_TEXTURE_SOURCE, 1)
+        source = resize_longest_to(source, _MAX_TEXTURE_SOURCE, 1)
     loss_fn = TextureLoss(layers=match_layers, loss=loss, layer_weights=layer_weights, seed=seed,
                           device=device if device is not None else config.device())
     dev = loss_fn.device
     source = source.to(dev)
     n_levels = texture_levels(match_layers) if levels is None else int(levels)
     sizes = pyramid_sizes(out_size, n_levels, min_side=max(need, _TEX_MIN))
-    counts = _iterations_per_level(iterations, len(sizes), DEFAULT_TEXTURE_ITERATIONS)
+    counts = iterations_per_level(iterations, len(sizes), DEFAULT_TEXTURE_ITERATIONS)
     if loss == "sliced":   # fresh directions (and a fresh L-BFGS) every redraw_every evaluations
         chunks = [[min(int(redraw_every), n - k) for k in range(0, n, int(redraw_every))] or [0] for n in counts]
         level_of = [i for i, c in enumerate(chunks) for _ in c]
@@ -319,12 +312,12 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
     def set_targets(level_size):
         f = level_size[0] / out_size[0]
         sh, sw = source.shape[-2:]
-        src = _resize(source, (max(need, round(sh * f)), max(need, round(sw * f)))) if f != 1 else source
+        src = resize_to(source, (max(need, round(sh * f)), max(need, round(sw * f)))) if f != 1 else source
         loss_fn.set_style([src])
 
     g = torch.Generator().manual_seed(int(seed))
     x0 = torch.rand((1, 3) + tuple(sizes[0]), generator=g).to(dev)
-    image, history, stopped = _run_pyramid(loss_fn, sizes, counts, x0, set_targets, optimizer="lbfgs", lr=None,
+    image, history, stopped = run_pyramid(loss_fn, sizes, counts, x0, set_targets, optimizer="lbfgs", lr=None,
                                            progress=progress, callback=callback, desc="texture", t0=t0,
                                            parameterization=parameterization)
     image = image.float().cpu()
@@ -334,11 +327,11 @@ def synthesize_texture(source, *, size: int | tuple[int, int] = 256,
     for rec in history:   # level = index among distinct sizes (sliced chunks share a level)
         rec["level"] = distinct.index((rec["height"], rec["width"]))
     params = dict(size=tuple(out_size), layers=tuple(match_layers), loss=loss, layer_weights=layer_weights,
-                  levels=len(distinct), iterations=tuple(_iterations_per_level(iterations, len(distinct),
+                  levels=len(distinct), iterations=tuple(iterations_per_level(iterations, len(distinct),
                                                                               DEFAULT_TEXTURE_ITERATIONS)),
                   redraw_every=int(redraw_every) if loss == "sliced" else None, seed=int(seed),
                   histogram_match=bool(histogram_match), parameterization=parameterization, device=str(dev))
-    return _result(image, history, distinct, t0, stopped, params)
+    return pyramid_result(image, history, distinct, t0, stopped, params)
 
 
 def source_crops(image: torch.Tensor, side: int) -> tuple[torch.Tensor, list[torch.Tensor], float]:

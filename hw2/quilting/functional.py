@@ -26,17 +26,17 @@ from typing import Callable, Sequence
 
 import numpy as np
 import scipy.fft as sfft
+from scipy.ndimage import gaussian_filter
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..checks import check_integer, check_number
+from ..metrics import LUMA_WEIGHTS
 
 __all__ = [
-    "LUMA_WEIGHTS", "luminance", "correspondence_map", "default_overlap",
+    "luminance", "correspondence_map", "default_overlap",
     "grid_steps", "overlap_weight", "Term", "BlockMatcher", "select_candidate", "check_block",
 ]
 
-#: Rec. 601 luma weights used for the correspondence map
-LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
 
 
 def check_block(block: int, overlap: int, source_shape: Sequence[int], *, name: str = "texture") -> None:
@@ -73,8 +73,9 @@ def grid_steps(length: int, block: int, overlap: int) -> int:
 
 # --------------------------------------------------------------------------- correspondence
 def luminance(image: np.ndarray) -> np.ndarray:
-    """Rec. 601 luma of an ``(H, W, 3)`` RGB array -> ``(H, W)``."""
-    return np.asarray(image, dtype=np.float64) @ LUMA_WEIGHTS
+    """Rec. 601 luma (:data:`hw2.metrics.LUMA_WEIGHTS`) of an ``(H, W, 3)`` RGB array -> ``(H, W)`` float64
+    (the array form of :func:`hw2.metrics.luminance`, in float64 for the block matching)."""
+    return np.asarray(image, dtype=np.float64) @ np.asarray(LUMA_WEIGHTS, dtype=np.float64)
 
 
 def correspondence_map(image: np.ndarray, *, blur: float = 0.0) -> np.ndarray:
@@ -90,8 +91,6 @@ def correspondence_map(image: np.ndarray, *, blur: float = 0.0) -> np.ndarray:
     blur = check_number(blur, "blur", low=0.0)
     lum = luminance(image)
     if blur > 0:
-        from scipy.ndimage import gaussian_filter
-
         lum = gaussian_filter(lum, sigma=float(blur), mode="reflect")
     return lum
 

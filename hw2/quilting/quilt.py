@@ -68,7 +68,7 @@ def _check_size(size) -> tuple[int, int]:
 def _progress(total: int, enabled: bool, desc: str):
     if not enabled:
         return None
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # lazy on purpose: tqdm.auto looks for a notebook front end
 
     return tqdm(total=total, desc=desc, leave=False)
 
@@ -87,8 +87,7 @@ def _paste(region, patch, ov, *, left: bool, top: bool, cut: bool, details, sour
 
 
 def synthesize(texture, size, *, block: int = 32, overlap: int | None = None, mode: str = "cut",
-               tolerance: float = 0.1, seed: int = 0, return_details: bool = False,
-               progress: bool = False) -> Result:
+               tolerance: float = 0.1, seed: int = 0, progress: bool = False) -> Result:
     """Synthesize a texture by quilting blocks of a sample (Efros & Freeman 2001, section 2).
 
     Blocks are laid in raster order on a grid with step ``block - overlap``.
@@ -120,8 +119,6 @@ def synthesize(texture, size, *, block: int = 32, overlap: int | None = None, mo
         ``>= 0``; 0 takes the best window (ties broken at random).
     seed : int, keyword-only
         Seeds every random choice: the same seed gives the same image.
-    return_details : bool, keyword-only
-        Accepted for older calls and ignored: the details are always in the result.
 
     Returns
     -------
@@ -206,8 +203,7 @@ def _pad_to(img: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float | None = None,
              overlap: int | None = None, tolerance: float = 0.1, blur: float = 0.0,
-             match_luminance: bool = True, seed: int = 0, return_details: bool = False,
-             progress: bool = False) -> Result:
+             match_luminance: bool = True, seed: int = 0, progress: bool = False) -> Result:
     """Texture transfer by quilting (Efros & Freeman 2001, section 3).
 
     Renders ``target`` with blocks of ``texture``. Each block minimises
@@ -245,9 +241,6 @@ def transfer(texture, target, *, block: int = 36, passes: int = 3, alpha: float 
         deviation of the target's before matching. Not in the paper: without
         it a dark painting can only render the dark half of a photo.
     seed : int, keyword-only
-    return_details : bool, keyword-only
-        Accepted for older calls and ignored: the details (with the output after each pass) are
-        always in the result.
 
     Returns
     -------

@@ -11,8 +11,11 @@ from typing import Sequence
 
 import numpy as np
 
+from .. import metrics
 from ..checks import check_integer
-from ..io import as_image_array, to_numpy
+from ..io import as_image_array, to_numpy, to_tensor
+from ..neural_style import synthesize_texture
+from ..neural_style.texture import source_crops
 from .functional import default_overlap, luminance
 from .quilt import MODES, synthesize, transfer
 from .seams import block_luminance_spread, seam_ratio
@@ -107,11 +110,6 @@ def gatys_sources(crop, painting, layers: Sequence[str], *, size: int, iteration
         ``corner_distance`` (mean style distance of the corner crops to the crop), ``corner_overlap``
         (fraction of the crop's area each corner shares with it); ``spread`` (source name -> spread).
     """
-    from .. import metrics
-    from ..io import to_tensor
-    from ..neural_style import synthesize_texture
-    from ..neural_style.texture import source_crops
-
     crop = as_image_array(crop, name="crop")
     side = crop.shape[0]
     tex_source = to_tensor(crop)

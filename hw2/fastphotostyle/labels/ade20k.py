@@ -20,11 +20,15 @@ import os
 from pathlib import Path
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 
+from ... import config
 from ...errors import MissingResourceError
+from ...io import as_image
 from .functional import CLASSES, merge_small_regions, relabel, resize_labels
 
-__all__ = ["MODEL_FILE", "LABELS_FILE", "ModelNotFoundError", "SEMANTIC_GROUPS", "model_path", "ade20k_names",
+__all__ = ["MODEL_FILE", "LABELS_FILE", "SEMANTIC_GROUPS", "model_path", "ade20k_names",
            "segment", "group_lut", "available"]
 
 MODEL_FILE = "ade20k_deeplabv3_mobilenetv2.tflite"
@@ -46,14 +50,8 @@ SEMANTIC_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ModelNotFoundError(MissingResourceError):
-    """The ADE20K TFLite model (or its runtime) is not available; the message says what to do."""
-
-
 def model_path() -> Path:
     """Where the shipped model is: ``hw2/assets/models/ade20k_deeplabv3_mobilenetv2.tflite``."""
-    from ... import config
-
     return config.ASSETS / "models" / MODEL_FILE
 
 
@@ -62,15 +60,15 @@ def available() -> tuple[bool, str]:
     never raises."""
     try:
         _check_model(model_path())
-        import ai_edge_litert.interpreter  # noqa: F401
+        import ai_edge_litert.interpreter  # noqa: F401  (lazy on purpose: an optional runtime, checked here)
     except Exception as exc:  # missing file, missing or broken runtime: reported, not raised
-        return False, str(exc) if isinstance(exc, ModelNotFoundError) else f"{type(exc).__name__}: {exc}"
+        return False, str(exc) if isinstance(exc, MissingResourceError) else f"{type(exc).__name__}: {exc}"
     return True, ""
 
 
 def _check_model(path: Path) -> None:
     if not path.is_file():
-        raise ModelNotFoundError(
+        raise MissingResourceError(
             f"ADE20K segmentation model not found at {path}. It ships with the project: restore it with "
             "`git checkout -- hw2/assets/models` (or reinstall the package).")
 
@@ -80,7 +78,7 @@ def ade20k_names(path: str | None = None) -> tuple[str, ...]:
     """The 151 class names, index = model output channel (0 = ``"other"``)."""
     file = Path(path) if path else model_path().with_name(LABELS_FILE)
     if not file.is_file():
-        raise ModelNotFoundError(f"ADE20K labels file not found at {file}; it belongs beside {MODEL_FILE}")
+        raise MissingResourceError(f"ADE20K labels file not found at {file}; it belongs beside {MODEL_FILE}")
     names = ["other"]
     for line in file.read_text().splitlines():
         parts = line.strip().split(None, 1)
@@ -106,9 +104,9 @@ def group_lut(names=None) -> np.ndarray:
 @functools.lru_cache(maxsize=2)
 def _interpreter(path: str, threads: int):
     try:
-        from ai_edge_litert.interpreter import Interpreter
+        from ai_edge_litert.interpreter import Interpreter  # lazy on purpose: an optional runtime
     except ImportError as exc:
-        raise ModelNotFoundError("the TFLite runtime is missing: `pip install ai-edge-litert`") from exc
+        raise MissingResourceError("the TFLite runtime is missing: `pip install ai-edge-litert`") from exc
     interp = Interpreter(model_path=path, num_threads=threads)
     interp.allocate_tensors()
     return interp
@@ -137,7 +135,7 @@ def segment(image, *, merge: bool = True, min_fraction: float = 0.02, threads: i
 
     Raises
     ------
-    ModelNotFoundError
+    MissingResourceError
         The model file or the ``ai-edge-litert`` runtime is missing.
 
     Notes
@@ -145,11 +143,6 @@ def segment(image, *, merge: bool = True, min_fraction: float = 0.02, threads: i
     The image is resized (bilinear, aspect ratio not kept) to 513x513, the model's fixed
     input; the arg-max map is resized back with nearest neighbour.
     """
-    import torch
-    import torch.nn.functional as F
-
-    from ...io import as_image
-
     x = as_image(image, name="image")
     file = Path(path) if path is not None else model_path()
     _check_model(file)

@@ -11,6 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ...io import as_image, resize_longest
+from ...vgg import vgg19
 from .functional import resize_labels
 
 __all__ = ["kmeans", "joint_cluster_labels"]
@@ -73,9 +75,6 @@ def joint_cluster_labels(content: torch.Tensor, style: torch.Tensor, *, k: int =
     (content_labels (H, W), style_labels (Hs, Ws)) int64 arrays with ids ``0..k-1``,
     numbered by the clusters' mean brightness (dark to bright), so the numbering is stable.
     """
-    from ...io import as_image, resize_longest
-    from ...vgg import vgg19
-
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be an integer >= 1, got {k!r}")
     content, style = as_image(content, name="content"), as_image(style, name="style")

@@ -10,6 +10,9 @@ import os
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
+
+from ...io import as_image_array, to_numpy
 
 from ...checks import check_number
 
@@ -24,8 +27,6 @@ def _read_rgb_uint8(source, name: str) -> np.ndarray:
     raise instead of collapsing into one class.
     """
     if isinstance(source, (str, os.PathLike)):
-        from PIL import Image
-
         path = Path(source)
         if not path.is_file():
             raise FileNotFoundError(f"label map not found: {path}")
@@ -62,8 +63,6 @@ def colors_to_labels(*segmentations) -> list[np.ndarray]:
     list of int64 arrays ``(H, W)``; the same colour gets the same label in every map
     (colours are quantised to 8 bits first).
     """
-    from ...io import as_image_array
-
     quantised = []
     for i, seg in enumerate(segmentations):
         t = as_image_array(seg, name=f"segmentation {i}", dtype=np.float64)  # 0-255 floats: an error

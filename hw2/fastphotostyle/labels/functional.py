@@ -22,6 +22,10 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
+from PIL import Image, ImageDraw
+from scipy import ndimage
+
+from ... import config
 
 from ...checks import check_integer, check_number
 
@@ -136,8 +140,6 @@ def rasterize_shapes(shapes: Sequence[Mapping], size: tuple[int, int], *,
     Polygons are filled with Pillow including their outline, as labelme's own
     ``shape_to_mask`` does, so a pixel whose centre lies on an edge is inside.
     """
-    from PIL import Image, ImageDraw
-
     try:
         h, w = int(size[0]), int(size[1])
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -247,8 +249,6 @@ def read_labelme(source, *, classes: Sequence[str] = CLASSES,
 
 def labelme_path(image_path: str | os.PathLike) -> Path:
     """Where our hand-made labelme file for an image lives: ``hw2/assets/labels/<stem>.json``."""
-    from ... import config
-
     return config.ASSETS / "labels" / f"{Path(image_path).stem}.json"
 
 
@@ -310,8 +310,6 @@ def merge_small_regions(labels, *, min_fraction: float = 0.02) -> np.ndarray:
 
     Returns the map unchanged when no class is large enough.
     """
-    from scipy import ndimage
-
     min_fraction = check_number(min_fraction, "min_fraction", low=0.0, high=1.0)
     lab = as_label_map(labels)
     ids, counts = np.unique(lab, return_counts=True)

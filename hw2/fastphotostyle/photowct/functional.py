@@ -25,6 +25,7 @@ Departures from the reference implementations
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from ..labels.functional import resize_labels
@@ -72,8 +73,7 @@ def _eig(cov: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
     try:
         evals, evecs = torch.linalg.eigh(cov)
     except torch.linalg.LinAlgError:  # torch's LAPACK call can fail on a near-zero covariance (a constant
-        import numpy as np            # image's rounding noise); numpy's does not
-
+        # image's rounding noise); numpy's does not
         e, v = np.linalg.eigh(cov.detach().cpu().numpy())
         evals, evecs = torch.from_numpy(e).to(cov), torch.from_numpy(v).to(cov)
     top = float(evals[-1]) if evals.numel() else 0.0

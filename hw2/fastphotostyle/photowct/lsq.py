@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ...io import load_image
+from ...io import load_image, random_crops, resize_shorter
 from ...vgg import VGG19Encoder
 from .models import LEVELS, Decoder
 
@@ -34,25 +34,18 @@ def _get_image(item) -> torch.Tensor:
     return _load_cached(str(item))
 
 
+def _training_image(item, crop: int) -> torch.Tensor:
+    """An item as ``(1, 3, H, W)``, enlarged (shorter side ``crop``) when smaller than the crop."""
+    img = _get_image(item)
+    return resize_shorter(img, crop) if min(img.shape[-2:]) < crop else img
+
+
 def sample_batch(images: Sequence, *, level: str, step: int, seed: int, crop: int, batch: int) -> torch.Tensor:
-    """The ``(batch, 3, crop, crop)`` training crops of ``step`` (a function of its arguments only)."""
+    """The ``(batch, 3, crop, crop)`` training crops of ``step`` (a function of its arguments only): the
+    :func:`hw2.io.random_crops` of ``images`` drawn with a generator seeded by ``(seed, level, step)``."""
     rng = np.random.default_rng([seed, LEVELS.index(level), step])
-    out = []
-    for i in rng.integers(0, len(images), size=batch):
-        img = _get_image(images[int(i)])
-        h, w = img.shape[-2:]
-        if min(h, w) < crop:
-            s = crop / min(h, w)
-            img = F.interpolate(img, size=(max(crop, round(h * s)), max(crop, round(w * s))),
-                                mode="bilinear", align_corners=False)
-            h, w = img.shape[-2:]
-        y = int(rng.integers(0, h - crop + 1))
-        x = int(rng.integers(0, w - crop + 1))
-        c = img[..., y:y + crop, x:x + crop]
-        if rng.random() < 0.5:
-            c = c.flip(-1)
-        out.append(c)
-    return torch.cat(out).contiguous()
+    return random_crops(images, rng, batch=batch, crop=crop, load=lambda item: _training_image(item, crop),
+                        indices_first=True)
 
 
 def least_squares_init(dec: Decoder, enc: VGG19Encoder, images, *, seed: int, crops: int = 48,

@@ -38,15 +38,11 @@ from torch import nn
 from ... import config, weights
 from ...vgg import VGG19Encoder
 
-__all__ = ["LEVELS", "POOLS", "PHOTOWCT_SPECS", "WCT_SPECS", "Decoder", "encoder", "photowct_decoder",
-           "wct_decoder", "li2017_decoder", "encode", "decoder_cost_gmac", "weights_name", "LI2017_FILES",
-           "WCT_TRAINED"]
+__all__ = ["LEVELS", "PHOTOWCT_SPECS", "WCT_SPECS", "Decoder", "encoder", "photowct_decoder",
+           "wct_decoder", "li2017_decoder", "encode", "weights_name", "LI2017_FILES", "WCT_TRAINED"]
 
 #: the four levels, fine to coarse
 LEVELS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
-#: pooling layers below each level (their indices are needed to decode it)
-POOLS = {"relu1_1": (), "relu2_1": ("pool1",), "relu3_1": ("pool1", "pool2"),
-         "relu4_1": ("pool1", "pool2", "pool3")}
 
 _HEAD = (("conv", 64, 16, True), ("conv", 16, 3, False))
 #: lean unpooling decoders of PhotoWCT (ours)
@@ -211,23 +207,6 @@ class Decoder(nn.Module):
                 raise ValueError(f"conv {key}: shape {tuple(w.shape)} != {tuple(conv.weight.shape)}")
             conv.weight.data.copy_(w.float())
             conv.bias.data.copy_(b.float())
-
-    def gmac(self, height: int, width: int) -> float:
-        """Multiply-accumulates (in 1e9) to decode an ``height x width`` image."""
-        total, scale = 0.0, 2 ** sum(op[0] != "conv" for op in self.spec)
-        for op in self.spec:
-            if op[0] == "conv":
-                total += op[1] * op[2] * 9 * (height / scale) * (width / scale)
-            else:
-                scale //= 2
-        return total / 1e9
-
-
-def decoder_cost_gmac(level: str, height: int = 1024, width: int = 1024, *, kind: str = "photowct") -> float:
-    """GMAC of one decoder (from its spec) at ``height x width``."""
-    _check_level(level)
-    specs = PHOTOWCT_SPECS if kind == "photowct" else WCT_SPECS
-    return Decoder(specs[level]).gmac(height, width)
 
 
 def _device(device) -> torch.device:

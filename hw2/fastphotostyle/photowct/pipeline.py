@@ -18,9 +18,10 @@ from typing import Sequence
 
 import torch
 
+from ... import config
 from ...io import as_image
-from ...result import Result
 from ...metrics import psnr  # re-exported: hw2.fastphotostyle.photowct.psnr is hw2.metrics.psnr
+from ...result import Result
 from .functional import DEFAULT_EPS, DEFAULT_MIN_PIXELS, labelwise_wct, wct_maps
 from .models import LEVELS, encode, encoder, photowct_decoder, wct_decoder
 
@@ -89,8 +90,6 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
     -----
     Intermediate images are clamped to [0, 1] before being encoded again.
     """
-    from ... import config
-
     if (content_labels is None) != (style_labels is None):
         raise ValueError("give both content_labels and style_labels, or neither")
     if not 0.0 <= float(alpha) <= 1.0:
@@ -125,8 +124,6 @@ def stylize(content: torch.Tensor, style: torch.Tensor, *, content_labels=None, 
 
 def reconstruct(image: torch.Tensor, level: str, *, kind: str = "photowct", device=None) -> torch.Tensor:
     """image -> encoder (``level``) -> decoder, without any transform; ``(1, 3, H, W)`` clamped to [0, 1]."""
-    from ... import config
-
     order = _levels([level])
     dev = torch.device(device) if device is not None else config.device()
     x = _prepare(image, dev, "image")

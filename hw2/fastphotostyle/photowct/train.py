@@ -52,10 +52,11 @@ import torch
 import torch.nn.functional as F
 
 from ... import config, weights
+from ...data import images_in, monet2photo
 from ...io import atomic_write
 from ...vgg import VGG19Encoder
 from .lsq import greedy_init, least_squares_init, sample_batch
-from .models import ADAIN_INIT_KEYS, LEVELS, PHOTOWCT_SPECS, WCT_SPECS, Decoder
+from .models import ADAIN_INIT_KEYS, Decoder, LEVELS, PHOTOWCT_SPECS, WCT_SPECS, weights_name
 
 __all__ = ["train_level", "default_images", "export", "main", "checkpoint_dir", "DECODERS", "SPECS"]
 
@@ -90,14 +91,12 @@ def default_images(*, decoder: str = "photowct", landscape_repeat: int = 30) -> 
     ``landscape_repeat`` times (as the committed PhotoWCT decoders were trained); ``"wct"``: ``trainB`` only,
     so that ``testB`` and the landscapes stay held out.
     """
-    from ...data import _images_in, monet2photo
-
     _check_decoder(decoder)
     if decoder == "wct":
         return list(monet2photo("trainB"))
     # the ten MATE and KDE Plasma wallpapers of the model card: an optional extra in the data folder
     extra = config.data_root() / "landscapes"
-    lands = _images_in(extra) if extra.is_dir() else []
+    lands = images_in(extra) if extra.is_dir() else []
     return list(monet2photo("trainB")) + lands * landscape_repeat
 
 
@@ -216,7 +215,7 @@ def train_level(level: str, *, images: Sequence, iters: int, crop: int = 96, bat
     dec.train()
     bar = None
     if progress and step < iters:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # lazy on purpose: tqdm.auto looks for a notebook front end
         bar = tqdm(total=iters, initial=step, desc=level, mininterval=10.0)
     t_run = time.perf_counter()
     last_save = t_run
@@ -266,8 +265,6 @@ def export(levels: Sequence[str] | None = None, *, decoder: str = "photowct", ck
     A decoder whose bytes differ from the registered file goes beside it (``.new.pth``) unless
     ``register`` (:func:`hw2.weights.export_file`): committed weights are never silently replaced.
     """
-    from .models import weights_name
-
     _check_decoder(decoder)
     levels = TRAINED_LEVELS[decoder] if levels is None else levels
     ckpt_dir = Path(ckpt_dir or checkpoint_dir(decoder))

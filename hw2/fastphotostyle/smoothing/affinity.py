@@ -32,17 +32,20 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...checks import check_integer, check_number
+from ...io import as_image_array
 
-__all__ = ["DEFAULT_EPS", "DEFAULT_LAM", "beta_to_lam", "lam_to_beta", "affinity_stencil", "matting_affinity",
-           "matting_laplacian", "smoothing_matrix"]
+__all__ = ["DEFAULT_EPS", "DEFAULT_LAM", "OFFSETS", "beta_to_lam", "lam_to_beta", "check_lam", "check_eps", "inv_sym3",
+           "affinity_stencil", "stencil_to_csr", "system_stencil", "matting_affinity", "matting_laplacian",
+           "smoothing_matrix"]
 
 #: regulariser of the matting affinity (Levin et al. 2008; FastPhotoStyle)
 DEFAULT_EPS = 1e-7
 #: FastPhotoStyle's ``beta = 0.9999`` expressed as the paper's lambda (``beta = 1 / (1 + lam)``)
 DEFAULT_LAM = (1.0 - 0.9999) / 0.9999
 
-# the 25 offsets (dy, dx) at which two pixels share a 3x3 window, in CSR column order
-_OFFSETS = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)]
+#: the 25 offsets ``(dy, dx)`` at which two pixels share a 3x3 window, in row-major (CSR column) order:
+#: entry ``o`` of a ``(25, H, W)`` stencil links pixel ``(y, x)`` to ``(y + dy, x + dx)``
+OFFSETS = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)]
 _POS = [(py, px) for py in range(3) for px in range(3)]
 
 
@@ -61,29 +64,22 @@ def lam_to_beta(lam: float) -> float:
 
 
 # --------------------------------------------------------------------------- input checks
-def _as_rgb(image, name: str) -> np.ndarray:
-    """The input gate (:func:`hw2.gate.as_image_array`) for the smoothing: an ``(H, W, 3)`` array in [0, 1].
-
-    Grey inputs are repeated to three channels, RGBA loses its alpha; float64 inputs stay float64,
-    others become float32.
-    """
-    from ...gate import as_image_array
-
-    return as_image_array(image, name=name, channels=3, dtype=None)
-
-
-def _check_lam(lam: float) -> float:
+def check_lam(lam: float) -> float:
+    """``lam`` as a float; ``ValueError`` unless it is a finite number > 0."""
     return check_number(lam, "lam", low=0.0, low_open=True)
 
 
-def _check_eps(eps: float) -> float:
-    """The matting regulariser: a finite number > 0 (NaN or infinity would make every inverse NaN)."""
+def check_eps(eps: float) -> float:
+    """The matting regulariser as a float; ``ValueError`` unless it is a finite number > 0 (NaN or infinity
+    would make every inverse NaN)."""
     return check_number(eps, "eps", low=0.0, low_open=True)
 
 
 # --------------------------------------------------------------------------- affinity
-def _inv_sym3(c: np.ndarray) -> np.ndarray:
-    """Inverse of symmetric 3x3 matrices given as (6, ...) = (xx, xy, xz, yy, yz, zz), float64."""
+def inv_sym3(c: np.ndarray) -> np.ndarray:
+    """Inverse of symmetric 3x3 matrices given by their 6 unique entries ``(6, ...)`` = (xx, xy, xz, yy, yz,
+    zz), float64, returned in the same layout (cofactors over the determinant; used by the affinity and
+    by the guided filter)."""
     a, b, cc, d, e, f = c
     # cofactors
     A = d * f - e * e
@@ -133,8 +129,8 @@ def affinity_stencil(content, *, eps: float = DEFAULT_EPS, chunk_rows: int = 256
     out darker (it crops 2 pixels and pads them back to hide this). With the replicated
     border, ``S = W / 9`` has rows summing to 1 and a constant image is a fixed point.
     """
-    img = _as_rgb(content, "content").astype(np.float64)
-    eps = _check_eps(eps)
+    img = as_image_array(content, name="content", channels=3, dtype=None).astype(np.float64)
+    eps = check_eps(eps)
     chunk_rows = check_integer(chunk_rows, "chunk_rows", low=1)
     h, w, _ = img.shape
     padded = np.pad(img, ((1, 1), (1, 1), (0, 0)), mode="edge")
@@ -150,7 +146,7 @@ def _fold_border(st: np.ndarray, h: int, w: int) -> np.ndarray:
     mask = np.zeros(st.shape, bool)
     mask[:, 0, :] = mask[:, -1, :] = True
     mask[:, :, 0] = mask[:, :, -1] = True
-    for o, (dy, dx) in enumerate(_OFFSETS):
+    for o, (dy, dx) in enumerate(OFFSETS):
         ty = np.arange(h + 2) + dy
         tx = np.arange(w + 2) + dx
         ring_y = (ty <= 0) | (ty >= h + 1)
@@ -162,8 +158,8 @@ def _fold_border(st: np.ndarray, h: int, w: int) -> np.ndarray:
     vals = st[o_idx, py, px]
     keep = vals != 0
     o_idx, py, px, vals = o_idx[keep], py[keep], px[keep], vals[keep]
-    dys = np.array([d for d, _ in _OFFSETS])[o_idx]
-    dxs = np.array([d for _, d in _OFFSETS])[o_idx]
+    dys = np.array([d for d, _ in OFFSETS])[o_idx]
+    dxs = np.array([d for _, d in OFFSETS])[o_idx]
     sy, sx = np.clip(py - 1, 0, h - 1), np.clip(px - 1, 0, w - 1)
     qy, qx = np.clip(py + dys - 1, 0, h - 1), np.clip(px + dxs - 1, 0, w - 1)
     new_o = (qy - sy + 2) * 5 + (qx - sx + 2)
@@ -183,15 +179,15 @@ def _window_stencil(content, *, eps: float = DEFAULT_EPS, chunk_rows: int = 256)
     Window statistics and the 3x3 inverses are computed in float64: with ``eps = 1e-7``
     the inverses of flat windows reach ``9e7`` and float32 loses them.
     """
-    img = _as_rgb(content, "content").astype(np.float64)
-    eps = _check_eps(eps)
+    img = as_image_array(content, name="content", channels=3, dtype=None).astype(np.float64)
+    eps = check_eps(eps)
     chunk_rows = check_integer(chunk_rows, "chunk_rows", low=1)
     h, w, _ = img.shape
     if h < 3 or w < 3:
         raise ValueError(f"the matting affinity needs an image of at least 3x3 pixels, got {h}x{w}")
     stencil = np.zeros((25, h, w), np.float64)
     hc, wc = h - 2, w - 2
-    idx = {o: i for i, o in enumerate(_OFFSETS)}
+    idx = {o: i for i, o in enumerate(OFFSETS)}
     chw = np.ascontiguousarray(img.transpose(2, 0, 1))
     for y0 in range(0, hc, chunk_rows):
         y1 = min(hc, y0 + chunk_rows)
@@ -205,7 +201,7 @@ def _window_stencil(content, *, eps: float = DEFAULT_EPS, chunk_rows: int = 256)
             np.einsum("knw,knw->nw", x[:, p], x[:, q], out=cov[i])
         cov /= 9.0
         cov[[0, 3, 5]] += eps / 9.0
-        inv = _inv_sym3(cov)
+        inv = inv_sym3(cov)
         del cov
         # z_a = inv @ x_a
         z = np.empty_like(x)
@@ -244,13 +240,14 @@ def _shifted(a: np.ndarray, dy: int, dx: int) -> np.ndarray:
     return pad[..., 2 + dy:2 + dy + h, 2 + dx:2 + dx + w]
 
 
-def _stencil_to_csr(values: np.ndarray, dtype=np.float64) -> sp.csr_matrix:
-    """``(25, H, W)`` stencil (zero where the neighbour is outside) -> ``(N, N)`` CSR matrix."""
+def stencil_to_csr(values: np.ndarray, dtype=np.float64) -> sp.csr_matrix:
+    """A ``(25, H, W)`` stencil (:data:`OFFSETS`; zero where the neighbour is outside) -> ``(N, N)`` CSR
+    matrix over the pixels in row-major order (``N = H W``)."""
     _, h, w = values.shape
     n = h * w
     ys, xs = np.arange(h), np.arange(w)
-    dys = np.array([dy for dy, _ in _OFFSETS])
-    dxs = np.array([dx for _, dx in _OFFSETS])
+    dys = np.array([dy for dy, _ in OFFSETS])
+    dxs = np.array([dx for _, dx in OFFSETS])
     vy = (ys[:, None] + dys[None] >= 0) & (ys[:, None] + dys[None] < h)  # (H, 25)
     vx = (xs[:, None] + dxs[None] >= 0) & (xs[:, None] + dxs[None] < w)  # (W, 25)
     valid = vy[:, None, :] & vx[None, :, :]  # (H, W, 25)
@@ -267,7 +264,7 @@ def matting_affinity(content, *, eps: float = DEFAULT_EPS) -> sp.csr_matrix:
     """The matting affinity ``W`` of :func:`affinity_stencil` as an ``(N, N)`` CSR matrix
     (pixels in row-major order, ``N = H W``)."""
     stencil, _ = affinity_stencil(content, eps=eps)
-    return _stencil_to_csr(stencil)
+    return stencil_to_csr(stencil)
 
 
 def matting_laplacian(content, *, eps: float = DEFAULT_EPS) -> sp.csr_matrix:
@@ -275,15 +272,16 @@ def matting_laplacian(content, *, eps: float = DEFAULT_EPS) -> sp.csr_matrix:
     stencil, count = affinity_stencil(content, eps=eps)
     stencil = -stencil
     stencil[12] += count
-    return _stencil_to_csr(stencil)
+    return stencil_to_csr(stencil)
 
 
-def _system_stencil(stencil: np.ndarray, count: np.ndarray, lam: float) -> np.ndarray:
-    """Stencil of ``I - a S``, ``S = D^{-1/2} W D^{-1/2}``, ``a = 1/(1+lam)``."""
+def system_stencil(stencil: np.ndarray, count: np.ndarray, lam: float) -> np.ndarray:
+    """The ``(25, H, W)`` stencil of FastPhotoStyle's system matrix ``I - a S``, ``S = D^{-1/2} W D^{-1/2}``,
+    ``a = 1/(1+lam)``, from the affinity ``stencil`` and the ``count`` (degree) of :func:`affinity_stencil`."""
     beta = 1.0 / (1.0 + lam)
     dinv = 1.0 / np.sqrt(count)
     out = np.empty_like(stencil)
-    for o, (dy, dx) in enumerate(_OFFSETS):
+    for o, (dy, dx) in enumerate(OFFSETS):
         np.multiply(stencil[o], dinv, out=out[o])
         out[o] *= _shifted(dinv, dy, dx)
         out[o] *= -beta
@@ -298,7 +296,7 @@ def smoothing_matrix(content, *, lam: float = DEFAULT_LAM, eps: float = DEFAULT_
     is about ``1 / lam`` (10^4 at FastPhotoStyle's default), which is what makes plain
     iterative solvers slow.
     """
-    lam = _check_lam(lam)
+    lam = check_lam(lam)
     stencil, count = affinity_stencil(content, eps=eps)
-    return _stencil_to_csr(_system_stencil(stencil, count, lam))
+    return stencil_to_csr(system_stencil(stencil, count, lam))
 

@@ -6,10 +6,16 @@ optionally the fast guided filter on a subsampled grid) and :func:`box_filter`.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from ...checks import check_integer, check_number
-from .affinity import _as_rgb, _inv_sym3
+from ...io import as_image_array
+from ...result import Result
+from .affinity import inv_sym3
 
 __all__ = ["FPS_GUIDED_RADIUS", "FPS_GUIDED_EPS", "box_filter", "guided_filter"]
 
@@ -56,7 +62,7 @@ def box_filter(x: np.ndarray, radius: int) -> np.ndarray:
 
 
 def guided_filter(src, guide, *, radius: int = FPS_GUIDED_RADIUS, eps: float = FPS_GUIDED_EPS,
-                  subsample: int = 1) -> np.ndarray:
+                  subsample: int = 1) -> Result:
     """Colour-guided filter of each channel of ``src`` (He et al., PAMI 2013, eq. 19-21).
 
     ``q_i = mean_k(a_k)^T I_i + mean_k(b_k)``, where in every ``(2r+1)^2`` window ``k``
@@ -66,9 +72,9 @@ def guided_filter(src, guide, *, radius: int = FPS_GUIDED_RADIUS, eps: float = F
 
     Parameters
     ----------
-    src : (H, W, 3) array or (1, 3, H, W) tensor, values in [0, 1] (any image :func:`hw2.gate.as_image_array` reads)
+    src : (1, 3, H, W) tensor or (H, W, 3) array, values in [0, 1] (any image :func:`hw2.io.as_image_array` reads)
         Image to filter (FastPhotoStyle: the PhotoWCT output).
-    guide : (H, W, 3) array or (1, 3, H, W) tensor, values in [0, 1]
+    guide : (1, 3, H, W) tensor or (H, W, 3) array, values in [0, 1]
         Colour guide (the content photo), same ``H, W``.
     radius : int, keyword-only
         Window radius in pixels of ``src`` (FastPhotoStyle: 35).
@@ -84,10 +90,13 @@ def guided_filter(src, guide, *, radius: int = FPS_GUIDED_RADIUS, eps: float = F
 
     Returns
     -------
-    ndarray, shape (H, W, 3), float32 (not clipped)
+    hw2.result.Result
+        ``image``: ``(1, 3, H, W)`` float32 clipped to [0, 1]; ``times``: ``total_s``. The filter itself
+        works on float64 arrays (box filters by cumulative sums).
     """
-    p = _as_rgb(src, "src")
-    g = _as_rgb(guide, "guide")
+    t0 = time.perf_counter()
+    p = as_image_array(src, name="src", channels=3, dtype=None)
+    g = as_image_array(guide, name="guide", channels=3, dtype=None)
     if p.shape[:2] != g.shape[:2]:
         raise ValueError(f"src is {p.shape[0]}x{p.shape[1]} but guide is {g.shape[0]}x{g.shape[1]}")
     eps = check_number(eps, "eps", low=0.0, low_open=True)
@@ -114,7 +123,8 @@ def guided_filter(src, guide, *, radius: int = FPS_GUIDED_RADIUS, eps: float = F
     nc = pc.shape[0]
     a = a.reshape(nc, 3, h, w)
     q = b + np.einsum("cghw,ghw->chw", a, gc) + pm
-    return np.ascontiguousarray(q.transpose(1, 2, 0), dtype=np.float32)
+    image = torch.from_numpy(q.astype(np.float32)).clamp(0.0, 1.0)[None]
+    return Result(image=image, times={"total_s": time.perf_counter() - t0})
 
 
 def _guided_coefficients(p: np.ndarray, g: np.ndarray, r: int, eps: float):
@@ -128,7 +138,7 @@ def _guided_coefficients(p: np.ndarray, g: np.ndarray, r: int, eps: float):
     for k, (i, j) in enumerate(((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))):
         cov[k] -= mu[i] * mu[j]
     cov[[0, 3, 5]] += eps
-    inv = _inv_sym3(cov)
+    inv = inv_sym3(cov)
     full = ((0, 1, 2), (1, 3, 4), (2, 4, 5))  # symmetric 3x3 from its 6 entries
     a = np.empty((nc * 3,) + p.shape[1:])
     b = np.empty_like(p)
@@ -142,18 +152,12 @@ def _guided_coefficients(p: np.ndarray, g: np.ndarray, r: int, eps: float):
 
 def _downsample(x: np.ndarray, s: int) -> np.ndarray:
     """Area-average ``(C, H, W)`` by ``s`` (the last partial block averaged over what it holds)."""
-    import torch
-    import torch.nn.functional as F
-
     t = torch.from_numpy(x)[None]
     return F.avg_pool2d(t, s, s, ceil_mode=True, count_include_pad=False)[0].numpy()
 
 
 def _upsample(x: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Bilinear ``(C, h, w) -> (C, H, W)`` (align_corners=False)."""
-    import torch
-    import torch.nn.functional as F
-
     t = torch.from_numpy(np.ascontiguousarray(x))[None]
     return F.interpolate(t, size=size, mode="bilinear", align_corners=False)[0].numpy()
 

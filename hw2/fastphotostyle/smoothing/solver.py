@@ -17,11 +17,16 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.linalg as sla
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+import torch
 
 from ...checks import check_integer, check_number
-from .affinity import (DEFAULT_EPS, DEFAULT_LAM, _OFFSETS, _as_rgb, _check_eps, _check_lam, _stencil_to_csr,
-                       _system_stencil, affinity_stencil, smoothing_matrix)
+from ...io import as_image, as_image_array
+from ...result import Result
+from .affinity import (DEFAULT_EPS, DEFAULT_LAM, OFFSETS, affinity_stencil, check_eps, check_lam, smoothing_matrix,
+                       stencil_to_csr, system_stencil)
 
 __all__ = ["SolveInfo", "smooth_exact", "smooth_direct"]
 
@@ -36,32 +41,39 @@ class SolveInfo:
     levels: list = field(default_factory=list)
 
 
-def _prepare(stylized, content):
-    y = _as_rgb(stylized, "stylized")
-    c = _as_rgb(content, "content")
-    if y.shape[:2] != c.shape[:2]:
-        raise ValueError(f"stylized is {y.shape[0]}x{y.shape[1]} but content is {c.shape[0]}x{c.shape[1]}; "
+def _prepare(stylized, content) -> tuple[torch.Tensor, np.ndarray]:
+    """The gate for both solvers: ``Y`` as a ``(1, 3, H, W)`` float32 tensor (the image being smoothed stays a
+    tensor) and the content as an ``(H, W, 3)`` array (the affinity and the multigrid set-up are numpy/SciPy)."""
+    y = as_image(stylized, name="stylized")
+    c = as_image_array(content, name="content", channels=3, dtype=None)
+    if tuple(y.shape[-2:]) != c.shape[:2]:
+        raise ValueError(f"stylized is {y.shape[-2]}x{y.shape[-1]} but content is {c.shape[0]}x{c.shape[1]}; "
                          "resize one of them first")
     return y, c
 
 
-def smooth_direct(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DEFAULT_EPS) -> np.ndarray:
+def smooth_direct(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DEFAULT_EPS) -> Result:
     """FastPhotoStyle's smoothing solved as the reference code does: SciPy sparse LU.
 
     Slow and memory-hungry (minutes and gigabytes at 800x540): a yardstick for
-    :func:`smooth_exact`, not for real use. Same arguments as :func:`smooth_exact`;
-    returns the unclipped ``(H, W, 3)`` float32 array.
-    """
-    import scipy.sparse.linalg as spla
+    :func:`smooth_exact`, not for real use. Same arguments as :func:`smooth_exact`.
 
+    Returns
+    -------
+    hw2.result.Result
+        ``image``: ``R*``, ``(1, 3, H, W)`` float32 clipped to [0, 1] (as :func:`smooth_exact`'s);
+        ``times``: ``total_s``.
+    """
+    t0 = time.perf_counter()
     y, c = _prepare(stylized, content)
-    lam, eps = _check_lam(lam), _check_eps(eps)
-    h, w, ch = y.shape
+    lam, eps = check_lam(lam), check_eps(eps)
+    _, ch, h, w = y.shape
     a = smoothing_matrix(c, lam=lam, eps=eps).tocsc()
     solve = spla.factorized(a)
-    rhs = (lam / (1.0 + lam)) * y.reshape(h * w, ch).astype(np.float64)
-    out = np.stack([solve(np.ascontiguousarray(rhs[:, k])) for k in range(ch)], axis=1)
-    return out.reshape(h, w, ch).astype(np.float32)
+    rhs = (lam / (1.0 + lam)) * y[0].reshape(ch, h * w).double().numpy()
+    out = torch.from_numpy(np.stack([solve(np.ascontiguousarray(rhs[k])) for k in range(ch)]))
+    image = out.float().reshape(ch, h, w).clamp(0.0, 1.0)[None]
+    return Result(image=image, times={"total_s": time.perf_counter() - t0})
 
 
 # --------------------------------------------------------------------------- AMG-preconditioned CG
@@ -74,8 +86,6 @@ class _StencilOp:
     """
 
     def __init__(self, stencil: np.ndarray, dtype):
-        import torch
-
         self.st = torch.from_numpy(np.ascontiguousarray(stencil)).to(dtype)
         _, self.h, self.w = stencil.shape
         self.shape = (self.h * self.w, self.h * self.w)
@@ -85,7 +95,7 @@ class _StencilOp:
         h, w = self.h, self.w
         xs = x.reshape(x.shape[0], h, w)
         out = self.st[12] * xs
-        for o, (dy, dx) in enumerate(_OFFSETS):
+        for o, (dy, dx) in enumerate(OFFSETS):
             if o == 12:
                 continue
             y0, y1 = max(0, -dy), h - max(0, dy)
@@ -103,8 +113,6 @@ class _CsrOp:
     """A SciPy CSR matrix as a torch CSR tensor, applied to ``(n, k)`` blocks."""
 
     def __init__(self, m: sp.spmatrix, dtype):
-        import torch
-
         m = sp.csr_matrix(m)
         m.sort_indices()
         np_dtype = np.float32 if dtype == torch.float32 else np.float64
@@ -140,9 +148,7 @@ class _Multigrid:
 
     def __init__(self, a: sp.csr_matrix, candidates: np.ndarray, *, fine=None, smooth_prolongator: bool = True,
                  max_coarse: int = 400, degree: int = 2, seed: int = 0):
-        import pyamg
-        import scipy.linalg as sla
-        import torch
+        import pyamg  # lazy on purpose: only the multigrid set-up needs it (slow to import)
 
         smooth = ("jacobi", {"omega": 4.0 / 3.0, "weighting": "local"}) if smooth_prolongator else None
         with warnings.catch_warnings():
@@ -203,11 +209,7 @@ class _Multigrid:
 
     def cycle(self, b, level: int = 0):
         """One V-cycle on ``b``: torch float32, ``(k, n)`` on the finest level, ``(n, k)`` below."""
-        import torch
-
         if level == len(self.levels):
-            import scipy.linalg as sla
-
             b64 = b.double().numpy()
             x = sla.cho_solve(self._chol, b64, check_finite=False) if self._chol is not None else self.coarse @ b64
             x[~self._live] = 0.0
@@ -226,8 +228,6 @@ def _lmax_bound(a, dinv, gen, *, iterations: int = 20, rows: bool = True) -> flo
     """An estimate (power iteration, seeded) of the largest eigenvalue of ``D^{-1} A``.
     Chebyshev smoothing amplifies what lies above its interval, so an underestimate is
     dangerous: the caller pads the estimate by 10 %."""
-    import torch
-
     x = torch.randn((1, a.shape[0]) if rows else (a.shape[0], 1), generator=gen, dtype=dinv.dtype)
     lam = 1.0
     for _ in range(iterations):
@@ -246,9 +246,9 @@ def smooth_exact(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DE
 
     Parameters
     ----------
-    stylized : (H, W, 3) array or (1, 3, H, W) tensor, values in [0, 1]
+    stylized : (1, 3, H, W) tensor or (H, W, 3) array (any image :func:`hw2.io.as_image` takes), in [0, 1]
         ``Y``, the PhotoWCT output.
-    content : (H, W, 3) array or (1, 3, H, W) tensor, values in [0, 1]
+    content : (1, 3, H, W) tensor or (H, W, 3) array, values in [0, 1]
         The content photo whose matting affinity defines ``S``; same ``H, W``.
     lam : float, keyword-only
         The paper's lambda (``a = 1 / (1 + lam)``); default :data:`DEFAULT_LAM` is
@@ -283,14 +283,11 @@ def smooth_exact(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DE
     -----
     CG itself runs in float64 with the float64 stencil (so the residual is exact); only
     the preconditioner works in float32, which changes its quality, not the answer.
-    Matrix products run in torch (all cores); the hierarchy is built by pyamg.
+    Matrix products run in torch (all cores); the hierarchy is built by pyamg. ``Y`` stays a tensor from
+    the input to the result; only the content goes to numpy, for the affinity and the multigrid set-up.
     """
-    import torch
-
-    from ...result import Result
-
     y, c = _prepare(stylized, content)
-    lam, eps = _check_lam(lam), _check_eps(eps)
+    lam, eps = check_lam(lam), check_eps(eps)
     if preconditioner not in ("amg", "amg-smoothed", "none"):
         raise ValueError(f"unknown preconditioner {preconditioner!r}; use 'amg', 'amg-smoothed' or 'none'")
     # tol >= 1 accepts the starting point (a black image) as converged; maxiter = 0 returns it
@@ -298,20 +295,20 @@ def smooth_exact(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DE
                        high_open=True)
     maxiter = check_integer(maxiter, "maxiter", low=1)
     info = SolveInfo()
-    h, w, ch = y.shape
+    _, ch, h, w = y.shape
     t0 = time.perf_counter()
     stencil, count = affinity_stencil(c, eps=eps)
     t1 = time.perf_counter()
-    system = _system_stencil(stencil, count, lam)
+    system = system_stencil(stencil, count, lam)
     del stencil
     n = h * w
     op64 = _StencilOp(system, torch.float64)
-    b = torch.from_numpy(np.ascontiguousarray((lam / (1.0 + lam)) * y.reshape(n, ch).T, dtype=np.float64))
+    b = ((lam / (1.0 + lam)) * y[0].reshape(ch, n)).double()   # (k, n): one row per colour channel
     mg = None
     if preconditioner != "none" and n > 500:
         sq = np.sqrt(count).reshape(n, 1)
         cand = np.concatenate([sq, sq * (c.reshape(n, 3).astype(np.float64) - 0.5)], axis=1)
-        mg = _Multigrid(_stencil_to_csr(system), cand, fine=_StencilOp(system, torch.float32),
+        mg = _Multigrid(stencil_to_csr(system), cand, fine=_StencilOp(system, torch.float32),
                         smooth_prolongator=(preconditioner == "amg-smoothed"),
                         degree=2 if preconditioner == "amg-smoothed" else 3)
         info.levels = list(zip(mg.sizes, mg.nnz))
@@ -324,16 +321,13 @@ def smooth_exact(stylized, content, *, lam: float = DEFAULT_LAM, eps: float = DE
     if not ok:
         warnings.warn(f"smoothing did not converge in {maxiter} iterations (residuals {res}); "
                       "raise maxiter or tol", RuntimeWarning, stacklevel=2)
-    out = np.clip(x.numpy().T.reshape(h, w, ch), 0.0, 1.0).astype(np.float32)
-    image = torch.from_numpy(np.ascontiguousarray(out.transpose(2, 0, 1)))[None]
+    image = x.reshape(ch, h, w).clamp(0.0, 1.0).float()[None]
     return Result(image=image, times={**info.times, "total_s": t3 - t0}, info={"smoothing_info": info})
 
 
 def _block_pcg(a, b, mg, *, tol: float, maxiter: int):
     """Preconditioned CG on the rows of ``b`` (torch ``(k, n)``) at once, with independent
     step sizes per row (colour channel)."""
-    import torch
-
     bn = torch.linalg.vector_norm(b, dim=1)
     bn[bn == 0] = 1.0
     x = torch.zeros_like(b)
