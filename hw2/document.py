@@ -21,8 +21,8 @@ A figure shown in a cell that the report leaves out must not be numbered (no ``l
 Numbers for ``make verify``
 ---------------------------
 What a notebook shows is compared with the committed numbers, each output within the tolerance of
-its kind of number (:data:`NUMBER_KINDS`): ``show_table(..., numbers="optimised")`` and
-``prose(..., numbers="optimised")`` mark results of iterative optimisation. Timings are marked where
+its kind of number (:data:`NUMBER_KINDS`): ``show_table(..., numbers="sensitive")`` and
+``prose(..., numbers="sensitive")`` mark results that move with the thread count (iterative optimisation, ill-conditioned solves). Timings are marked where
 they are made: :func:`timing` for a value in prose, ``show_table(..., timing=[column, ...])`` for
 table columns; they are shown as they are and never compared.
 """
@@ -35,7 +35,7 @@ __all__ = ["ORDER", "REFERENCES", "NUMBER_KINDS", "TIMING_SPAN", "number", "ref"
            "references_markdown", "labels"]
 
 #: the kinds of number an output can hold; :data:`hw2.report.numbers.TOLERANCES` gives each its tolerance
-NUMBER_KINDS = ("numeric", "optimised")
+NUMBER_KINDS = ("numeric", "sensitive")
 
 #: the markup of a timing (``{}``: the shown text), which ``make verify`` masks
 TIMING_SPAN = '<span class="hw2-timing">{}</span>'

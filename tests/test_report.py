@@ -50,7 +50,7 @@ def test_combine_follows_the_cell_tags(tmp_path):
     machine = {"cores": 2, "cpu": "test cpu", "torch": "x", "gpu": None}
     numbers = {"equal": 3, "total": 4, "missing": [],
                "differences": [{"notebook": "02_b", "cell": 7, "committed": "0.569", "now": "0.581"}]}
-    envelope = {"threads_2": {"numeric": {"max_rel_diff": 0.0012}, "optimised": {"max_rel_diff": 0.031}}}
+    envelope = {"threads_2": {"numeric": {"max_rel_diff": 0.0012}, "sensitive": {"max_rel_diff": 0.031}}}
     full = report.combine(executed, tmp_path / "index.html", profile="quick", machine=machine,
                           numbers=numbers, envelope=envelope).read_text()
     page = full[full.index("<body"):]

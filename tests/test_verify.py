@@ -62,24 +62,24 @@ def test_unknown_timing_column_or_number_kind_is_rejected():
 def test_each_output_is_compared_within_the_tolerance_of_its_kind():
     committed = {"profile": "quick", "cells": {"0": ["loss 2.13", "ssim 0.500"]}}
     now = {"profile": "quick", "cells": {"0": ["loss 2.17", "ssim 0.520"]},
-           "kinds": {"0": ["optimised", "numeric"]}}
+           "kinds": {"0": ["sensitive", "numeric"]}}
     [row] = verify.compare_numbers(committed, now)
-    assert (row["equal"], row["numbers"]) == (1, 2)          # 2 % is within "optimised", 4 % not "numeric"
+    assert (row["equal"], row["numbers"]) == (1, 2)          # 2 % is within "sensitive", 4 % not "numeric"
     assert row["differences"] == [("0.500", "0.520")]
     now["kinds"]["0"] = ["numeric", "numeric"]
     assert verify.compare_numbers(committed, now)[0]["equal"] == 0
     now["cells"]["0"] = ["loss 2.5", "ssim 0.500"]           # 17 %: outside every tolerance
-    now["kinds"]["0"] = ["optimised", "numeric"]
+    now["kinds"]["0"] = ["sensitive", "numeric"]
     assert verify.compare_numbers(committed, now)[0]["differences"] == [("2.13", "2.5")]
 
 
 def test_the_kind_travels_in_the_output_metadata():
     c = new_code_cell("t", outputs=[new_output("display_data", data={"text/markdown": "loss 2.1"},
-                                               metadata={"hw2": {"numbers": "optimised"}}),
+                                               metadata={"hw2": {"numbers": "sensitive"}}),
                                     new_output("display_data", data={"text/markdown": "ssim 0.5"})])
     got = verify.extract_numbers(new_notebook(cells=[c]), profile="quick")
     assert got == {"profile": "quick", "cells": {"0": ["loss 2.1", "ssim 0.5"]},
-                   "kinds": {"0": ["optimised", "numeric"]}}
+                   "kinds": {"0": ["sensitive", "numeric"]}}
 
 
 def test_changed_number_text_and_figure_are_reported():

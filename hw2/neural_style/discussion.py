@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..document import ref
+from ..document import ref, timing
 from ..result import Result
 from .core import loss_curve
 
@@ -45,8 +45,8 @@ rises to {content0[-1]:.3g} by the end. The first {k} evaluations bring {early:.
 whole decrease and the other {len(loss0) - 1 - k} the remaining {1 - early:.0%}: the later evaluations
 {"are a slow last phase" if early >= 0.75 else "still matter"}, and the Laplacian-pyramid
 parameterisation is meant to shorten the whole descent (measured in the appendix).
-{ref('tab:ns-pairs')} gives the cost: {min(r.elapsed for r in results):.0f} to
-{max(r.elapsed for r in results):.0f} s per image on the CPU.
+{ref('tab:ns-pairs')} gives the cost: {timing(f"{min(r.elapsed for r in results):.0f} to "
+                                                f"{max(r.elapsed for r in results):.0f} s")} per image on the CPU.
 """, f"""
 **Style weight.** In {ref('fig:ns-sweep')}, β = {b_lo:g} gives the photo with a light painted texture
 and a warmer cast, β = {b_mid:g} (our default) a clear painting in which every object is still
