@@ -43,13 +43,13 @@ def test_timings_marked_where_made_are_never_compared():
 
     tol = verify.TOLERANCES["numeric"]
     assert verify.compare_texts(table(0.51, 1.06), table(0.93, 1.06), tol)[2] == []
-    assert verify.compare_texts(table(0.51, 1.06), table(0.51, 1.45), tol)[2] == [("1.06", "1.45")]
+    assert verify.compare_texts(table(0.51, 1.06), table(0.51, 1.45), tol)[2] == [("number", "1.06", "1.45")]
     prose = f"the cost: {document.timing('4 to 10 s')} per image, loss 2.13"
     assert verify.compare_texts(prose, prose.replace("4 to 10", "5 to 12"), tol)[2] == []
-    assert verify.compare_texts(prose, prose.replace("2.13", "2.17"), tol)[2] == [("2.13", "2.17")]
+    assert verify.compare_texts(prose, prose.replace("2.13", "2.17"), tol)[2] == [("number", "2.13", "2.17")]
     # an unmarked column whose header names a time is compared: nothing is recognised by its words
     plain = document.markdown_table([["cut", 0.51]], ["mode", "time (s)"])
-    assert verify.compare_texts(plain, plain.replace("0.51", "0.93"), tol)[2] == [("0.51", "0.93")]
+    assert verify.compare_texts(plain, plain.replace("0.51", "0.93"), tol)[2] == [("number", "0.51", "0.93")]
 
 
 def test_unknown_timing_column_or_number_kind_is_rejected():
@@ -65,12 +65,12 @@ def test_each_output_is_compared_within_the_tolerance_of_its_kind():
            "kinds": {"0": ["sensitive", "numeric"]}}
     [row] = verify.compare_numbers(committed, now)
     assert (row["equal"], row["numbers"]) == (1, 2)          # 2 % is within "sensitive", 4 % not "numeric"
-    assert row["differences"] == [("0.500", "0.520")]
+    assert row["differences"] == [("number", "0.500", "0.520")]
     now["kinds"]["0"] = ["numeric", "numeric"]
     assert verify.compare_numbers(committed, now)[0]["equal"] == 0
     now["cells"]["0"] = ["loss 2.5", "ssim 0.500"]           # 17 %: outside every tolerance
     now["kinds"]["0"] = ["sensitive", "numeric"]
-    assert verify.compare_numbers(committed, now)[0]["differences"] == [("2.13", "2.5")]
+    assert verify.compare_numbers(committed, now)[0]["differences"] == [("number", "2.13", "2.5")]
 
 
 def test_the_kind_travels_in_the_output_metadata():
@@ -104,10 +104,12 @@ def test_compare_numbers_counts_equal_and_different_numbers():
     now = {"profile": "quick", "cells": {"0": ["a 1.0001 b 2.5 c 3.0"], "4": ["x 7"]}}
     rows = verify.compare_numbers(committed, now)
     assert rows[0] == {"cell": 0, "numbers": 3, "equal": 2, "difference": "2.5 (committed 2.0)",
-                       "differences": [("2.0", "2.5")]}
+                       "differences": [("number", "2.0", "2.5")]}
     assert rows[1] == {"cell": 4, "numbers": 1, "equal": 1, "difference": None, "differences": []}
     now["cells"]["0"] = ["a 1.0 b 2.0 d 3.0"]  # the words around the numbers changed
-    assert verify.compare_numbers(committed, now)[0]["difference"] == "text differs"
+    row = verify.compare_numbers(committed, now)[0]
+    assert row["difference"].startswith("text differs") and row["differences"] == [("text", "a 1.0 b 2.0 c 3.0",
+                                                                                  "a 1.0 b 2.0 d 3.0")]
     del now["cells"]["4"]
     assert verify.compare_numbers(committed, now)[1]["difference"] == "no output now"
 

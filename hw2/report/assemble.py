@@ -138,7 +138,7 @@ def _difference_lines(numbers: dict | None, limit: int = 40) -> list[str]:
         return ["No number of this build differs from the committed one beyond its tolerance."] if numbers else []
     lines = [f"**Numbers that differ** from the committed ones ({len(diffs)}):", "",
              "| notebook | code cell | committed | this build |", "|---|---|---|---|"]
-    for d in diffs[:limit]:
+    for d in diffs[:limit]:  # a changed text shows the words around its first difference
         lines.append(f"| {d['notebook']} | {d['cell']} | {html.escape(str(d['committed']))} | "
                      f"{html.escape(str(d['now']))} |")
     if len(diffs) > limit:

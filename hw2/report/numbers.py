@@ -109,15 +109,29 @@ def close(x: str, y: str, tol: Tolerance = TOLERANCES["numeric"]) -> bool:
 def compare_texts(committed: str, now: str, tol: Tolerance) -> tuple[int, int, list[tuple[str, str]]]:
     """``(equal, numbers, differences)`` between two output texts, timings masked.
 
-    ``differences`` lists ``(committed, now)`` for each number outside ``tol``; when the words
-    around the numbers differ, it is ``[("text", "text differs")]`` and no number counts as equal.
+    ``differences`` lists ``("number", committed, now)`` for each number outside ``tol``; when the
+    words around the numbers differ, it is ``[("text", committed, now)]`` with the two texts around
+    the first difference, and no number counts as equal.
     """
     a, b = _mask_timings(committed), _mask_timings(now)
     na, nb_ = NUMBER.findall(a), NUMBER.findall(b)
     if NUMBER.sub("#", a) != NUMBER.sub("#", b):
-        return 0, max(len(na), len(nb_)), [("text", "text differs")]
-    diffs = [(x, y) for x, y in zip(na, nb_) if not close(x, y, tol)]
+        return 0, max(len(na), len(nb_)), [("text",) + _first_difference(a, b)]
+    diffs = [("number", x, y) for x, y in zip(na, nb_) if not close(x, y, tol)]
     return len(na) - len(diffs), len(na), diffs
+
+
+def _first_difference(a: str, b: str, width: int = 40) -> tuple[str, str]:
+    """The two texts around the first character where they differ, ``width`` characters each side."""
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    lo = max(0, i - width)
+    return tuple(("…" if lo else "") + t[lo:i + width].replace("\n", " ") + ("…" if len(t) > i + width else "")
+                 for t in (a, b))
+
+
+def _describe(diff: tuple[str, str, str]) -> str:
+    kind, committed, now = diff
+    return f"text differs: {now!r} (committed {committed!r})" if kind == "text" else f"{now} (committed {committed})"
 
 
 def _png_diff(a: str, b: str, tol: Tolerance) -> str | None:
@@ -187,7 +201,7 @@ def compare_notebooks(a, b) -> list[str]:
                 msg = _png_diff(pa, pb, tol)
             else:
                 d = compare_texts(pa, pb, tol)[2]
-                msg = None if not d else ("text differs" if d[0][0] == "text" else f"number {d[0][1]} (committed {d[0][0]})")
+                msg = None if not d else ("" if d[0][0] == "text" else "number ") + _describe(d[0])
             if msg:
                 diffs.append(f"code cell {i}, output {j}: {msg}")
     return diffs
@@ -227,7 +241,7 @@ def compare_numbers(committed: dict, now: dict) -> list[dict]:
 
     Each output is compared within the tolerance of its kind in ``now`` (the code being checked
     decides what kind of number it prints). ``difference`` is the first difference as text (or
-    ``None``), ``differences`` every ``(committed, now)`` pair outside its tolerance.
+    ``None``), ``differences`` every ``(kind, committed, now)`` outside its tolerance (see :func:`compare_texts`).
     """
     rows = []
     for cell in sorted(set(committed["cells"]) | set(now["cells"]), key=int):
@@ -236,7 +250,7 @@ def compare_numbers(committed: dict, now: dict) -> list[dict]:
             n = sum(len(NUMBER.findall(t)) for t in (a or b))
             what = "not committed" if a is None else "no output now" if b is None else "outputs differ in number"
             rows.append({"cell": int(cell), "numbers": n, "equal": 0, "difference": what,
-                         "differences": [("", what)]})
+                         "differences": [("text", "", what)]})
             continue
         kinds = now.get("kinds", {}).get(cell, ["numeric"] * len(b))
         eq = tot = 0
@@ -246,7 +260,7 @@ def compare_numbers(committed: dict, now: dict) -> list[dict]:
             eq, tot, diffs = eq + e, tot + t, diffs + d
         first = None
         if diffs:
-            first = "text differs" if diffs[0][0] == "text" else f"{diffs[0][1]} (committed {diffs[0][0]})"
+            first = _describe(diffs[0])
         rows.append({"cell": int(cell), "numbers": tot, "equal": eq, "difference": first, "differences": diffs})
     return rows
 
@@ -255,7 +269,8 @@ def match_summary(executed: dict[str, Path], *, profile: str) -> dict:
     """How many numbers of executed notebooks (``{stem: path}``) match the committed ones.
 
     Returns ``{"equal": int, "total": int, "notebooks": {stem: (equal, total)}, "missing": [stems],
-    "differences": [{"notebook", "cell", "committed", "now"}, ...]}``.
+    "differences": [{"notebook", "cell", "kind", "committed", "now"}, ...]}`` (``kind``: ``"number"``, or
+    ``"text"`` with the texts around the first difference).
     """
     import nbformat
 
@@ -271,8 +286,8 @@ def match_summary(executed: dict[str, Path], *, profile: str) -> dict:
         out["notebooks"][stem] = (eq, tot)
         out["equal"] += eq
         out["total"] += tot
-        out["differences"] += [{"notebook": stem, "cell": r["cell"], "committed": c, "now": n}
-                               for r in rows for c, n in r["differences"]]
+        out["differences"] += [{"notebook": stem, "cell": r["cell"], "kind": k, "committed": c, "now": n}
+                               for r in rows for k, c, n in r["differences"]]
     return out
 
 
