@@ -60,3 +60,17 @@ def test_corrupt_results_file_is_a_clear_error(tmp_path):
     results.write_text("{not json")
     with pytest.raises(RuntimeError, match="not valid JSON"):
         bench.merge(results, "x", {"v": 1})
+
+
+def test_report_envelope_counts_bits_spread_and_changed_text():
+    from hw2.bench import report as bench_report
+
+    ref = {"02_x": {"cells": {"1": ["loss 2.13 and 7", "ssim 0.500"], "4": ["a 1.0"]}}}
+    other = {"02_x": {"cells": {"1": ["loss 2.17 and 7", "ssim 0.500"], "4": ["b 1.0"]},
+                      "kinds": {"1": ["sensitive", "numeric"]}}}
+    got = bench_report.spread(ref, other)
+    assert got["sensitive"]["numbers"] == 2 and got["sensitive"]["bit_equal"] == 1
+    assert abs(got["sensitive"]["max_rel_diff"] - 0.04 / 2.17) < 1e-6
+    assert got["sensitive"]["outside_tolerance"] == 0          # 1.8 % is within the 5 % of "sensitive"
+    assert got["numeric"]["bit_equal"] == 1 and got["numeric"]["text_changed"] == 1
+    assert bench_report.spread(ref, ref)["numeric"]["max_rel_diff"] == 0.0
