@@ -211,13 +211,13 @@ def conclusions(pairs: Sequence, *, profile: str) -> Panel:
     """
     from pathlib import Path
 
-    from . import conclusions as cc  # lazy: see the module docstring
+    from . import conclusions as cc, profiles  # lazy: see the module docstring
     from .io import image_grid, load_image, resize_to
 
     if not pairs:
         raise ValueError("conclusions panel: give at least one (photo, painting) pair")
     W = _widgets()
-    settings = cc.settings(profile)
+    settings = profiles.get("conclusions", profile)
     names = [f"{Path(p).stem} / {Path(m).stem}" for p, m in pairs]
 
     def run(pair, method, size):

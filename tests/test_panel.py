@@ -172,3 +172,11 @@ def test_the_notebook_panels_are_capped():
     q = panels.quilting({"a": None, "b": None}, {"t": None}, block=4, passes=2)
     assert q.controls["block"].value == panels.QUILT_MIN_BLOCK == q.controls["block"].min
     assert q.controls["source"].value == "b"   # the second source is the default, as in the notebook
+
+
+def test_the_conclusions_panel_builds_from_the_profile():
+    """Every name the panel reads exists (it once read a removed ``conclusions.settings``)."""
+    from hw2 import data, panels
+
+    pairs = list(zip(data.study("photo", 1), data.study("monet", 1)))
+    assert panels.conclusions(pairs, profile="quick") is not None
