@@ -59,7 +59,7 @@ ORDER: dict[str, tuple[str, ...]] = {
     "04": ("fig:iq-modes", "tab:iq-modes", "fig:iq-synthesis", "fig:iq-sources",
            "tab:iq-sources", "fig:iq-transfer", "tab:iq-transfer", "fig:iq-passes"),
 
-    "05": ("fig:05-all-methods", "tab:05-comparison", "fig:05-strength", "tab:05-seed"),
+    "05": ("fig:05-all-methods", "fig:05-fps-variants", "tab:05-comparison", "fig:05-strength", "tab:05-seed"),
 
     "appendix-01": ("tab:fps-smoothing-times", "tab:fps-methods-times"),
 
