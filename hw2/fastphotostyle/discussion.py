@@ -161,9 +161,10 @@ pairs (mean {m["pixel WCT"]:.3f} before, {m["+ exact smoothing"]:.3f} after; {re
 the seams at region borders while keeping the content's edges ({ref("fig:fps-smoothing")}), because the matting
 affinity links only pixels whose colours fit one local affine model. {guided} Over λ = {lams[0]:g} …
 {lams[-1]:g} photorealism goes from {lam_p[0]:.3f} to {lam_p[-1]:.3f} ({ref("tab:fps-lambda")}): {lam_text}.
-The multigrid-preconditioned solve took {its} conjugate-gradient iterations per image; without a preconditioner the
-system, whose condition number is of the order of 1/λ ≈ {power(1 / DEFAULT_LAM)} at the default λ,
-needs hundreds.
+The multigrid-preconditioned solve took {its} conjugate-gradient iterations per image ({ref("tab:fps-smoothing")}).
+Without a preconditioner, conjugate gradients need a number of iterations that grows with the square root of
+the condition number, which is of the order of 1/λ ≈ {power(1 / DEFAULT_LAM)} at the default λ: of the order
+of a hundred.
 '''
     if means:
         mm = {r[0]: r[1:] for r in means}
