@@ -337,5 +337,6 @@ def test_study_gatys_sources_rows_and_yardsticks():
                                           "corner crops of the painting (mean of 4)"]
     assert out["textures"]["conv1_1"].shape == (20, 20, 3)
     assert out["rows"][1][4] == 0.0 and out["rows"][2][4] == pytest.approx(out["corner_distance"])
+    assert out["rows"][1][5] == 0.0 and 0 < out["rows"][0][5] <= 1    # the VGG-free distance beside the Gram one
     assert out["corner_overlap"] == pytest.approx(source_crops(to_tensor(painting), 20)[2])
     assert out["spread"]["Monet crop"] == pytest.approx(block_luminance_spread(crop, 6))

@@ -62,7 +62,8 @@ def sources_discussion(gatys: dict, summary: dict, details, sources: Sequence[st
     corr, spread, tiers = summary["correlation"], gatys["spread"], summary["tiers"]
     deep, mid, shallow = (f"Gatys {l}" for l in (layers[-1], layers[1], layers[0]))
     others = [s for s in sources if s != shallow]
-    dist = {r[0]: r[4] for r in gatys["rows"]}
+    dist, free = {r[0]: r[4] for r in gatys["rows"]}, {r[0]: r[5] for r in gatys["rows"]}
+    corners = gatys["rows"][-1][0]
     n_targets = len(next(iter(summary["per_target"].values())))
     crop_tier = next(i for i, t in enumerate(tiers) if "Monet crop" in t)
     if all(i <= crop_tier for i, t in enumerate(tiers) if mid in t or deep in t):
@@ -77,10 +78,12 @@ def sources_discussion(gatys: dict, summary: dict, details, sources: Sequence[st
               "behind the others on average" if shallow in tiers[-1] else "not the one that falls behind")
     out = [f"""
 **Gram textures as sources.** As in the seed study, the transfer also draws from Monet textures
-synthesised by Gram matching; {ref('tab:iq-sources')} gives their style distance to the crop (defined in
-Section 2). The texture matched up to {layers[-1]} is at {dist[f'Gram up to {layers[-1]}']:.2f} from the
+synthesised by Gram matching; {ref('tab:iq-sources')} gives their Gram distance to the crop (the style
+distance of Section 2) and, beside it, their VGG-free distance (Section 5), which no synthesis optimises. The
+texture matched up to {layers[-1]} is at a Gram distance of {dist[f'Gram up to {layers[-1]}']:.2f} from the
 crop it was made from, {"closer than" if dist[f'Gram up to {layers[-1]}'] < gatys['corner_distance'] else "not closer than"} the painting's own corner crops ({gatys['corner_distance']:.2f}; each
-shares {gatys['corner_overlap']:.0%} of its area with the centre crop): Gram matching reproduces the
+shares {gatys['corner_overlap']:.0%} of its area with the centre crop), and at a VGG-free distance of
+{free[f'Gram up to {layers[-1]}']:.2f}, against {free[corners]:.2f} for the corners: Gram matching reproduces the
 statistics, not the objects ({ref('fig:iq-sources')}). The *luminance spread* is the standard deviation,
 over all windows of the first pass's block size, of the window's mean luminance: how much choice of
 brightness a source offers at that scale.
@@ -101,13 +104,15 @@ to {layers[1]} and {layers[-1]} ({corr[mid]:.2f} and {corr[deep]:.2f}, against
 {corr['Monet crop']:.2f} for the crop) {keep}
 """]
     if photos is not None and "free_distance" in summary:
-        free, gram = summary["free_distance"], summary["distance"]
-        kept = all(free[s] < photos[1] / 2 for s in (mid, deep))
+        tfree, gram = summary["free_distance"], summary["distance"]
+        own = {s: free[f"Gram up to {s.split()[-1]}"] for s in (mid, deep)}
+        # where the transfers sit between the painting's own corners and the untouched photos (0: corners)
+        share = max((tfree[s] - free[corners]) / max(photos[1] - free[corners], 1e-9) for s in (mid, deep))
         out.append(f"""
-**Still the painting's texture.** Following the photo costs texture: the transfers from the textures up to
-{layers[1]} and {layers[-1]} are at a VGG-free distance of {free[mid]:.2f} and {free[deep]:.2f} from the crop, and
-at a Gram distance of {gram[mid]:.2f} and {gram[deep]:.2f} ({ref('tab:iq-transfer')}), where the untouched photos
-are at {photos[1]:.2f} and {photos[0]:.2f}: {"less than half the photos' VGG-free distance, so the results keep the "
-"crop's colours and strokes while the photo reads through" if kept else "the results move well towards the photos"}.
+**Still the painting's texture.** The transfers from the textures up to {layers[1]} and {layers[-1]} are at a
+VGG-free distance of {tfree[mid]:.2f} and {tfree[deep]:.2f} from the crop ({ref('tab:iq-transfer')}), against
+{own[mid]:.2f} and {own[deep]:.2f} for the textures themselves and {free[corners]:.2f} for the painting's corner crops
+({ref('tab:iq-sources')}), and {photos[1]:.2f} for the untouched photos; by the Gram distance, {gram[mid]:.2f} and
+{gram[deep]:.2f} against {photos[0]:.2f} for the photos. {"They stay closer to the painting's own statistics than to the photos': the photo reads through, drawn in the crop's colours and strokes." if share < 0.5 else "Following the photo moves them well towards the photos' statistics."}
 """)
     return out

@@ -105,8 +105,9 @@ def gatys_sources(crop, painting, layers: Sequence[str], *, size: int, iteration
     -------
     dict with
         ``textures`` (layer -> (size, size, 3) array), ``runs`` (layer -> :class:`hw2.result.Result`),
-        ``rows`` (source, levels (px), evaluations, seconds, style distance to the crop, luminance spread)
-        for each texture, then the crop itself and the mean of the corner crops;
+        ``rows`` (source, levels (px), evaluations, seconds, style distance to the crop, VGG-free style
+        distance to the crop, luminance spread) for each texture, then the crop itself and the mean of the
+        corner crops;
         ``corner_distance`` (mean style distance of the corner crops to the crop), ``corner_overlap``
         (fraction of the crop's area each corner shares with it); ``spread`` (source name -> spread).
     """
@@ -115,16 +116,18 @@ def gatys_sources(crop, painting, layers: Sequence[str], *, size: int, iteration
     tex_source = to_tensor(crop)
     _, corners, corner_overlap = source_crops(to_tensor(as_image_array(painting, name="painting")), side)
     corner_dist = float(np.mean([metrics.style_distance(c, tex_source) for c in corners]))
+    corner_free = float(np.mean([metrics.free_style_distance(c, tex_source) for c in corners]))
     textures, runs, rows, spread = {}, {}, [], {}
     for layer in layers:
         run = synthesize_texture(crop, size=size, layers=layer, iterations=iterations, seed=seed, progress=False)
         textures[layer], runs[layer] = to_numpy(run.image), run
         spread[f"Gatys {layer}"] = block_luminance_spread(textures[layer], block)
         rows.append((f"Gram up to {layer}", " → ".join(str(h) for h, _ in run.sizes), len(run.history),
-                     run.elapsed, metrics.style_distance(run.image, tex_source), spread[f"Gatys {layer}"]))
+                     run.elapsed, metrics.style_distance(run.image, tex_source),
+                     metrics.free_style_distance(run.image, tex_source), spread[f"Gatys {layer}"]))
     spread["Monet crop"] = block_luminance_spread(crop, block)
-    rows.append(("Monet crop (no synthesis)", str(side), 0, 0.0, 0.0, spread["Monet crop"]))
-    rows.append(("corner crops of the painting (mean of 4)", str(side), 0, 0.0, corner_dist,
+    rows.append(("Monet crop (no synthesis)", str(side), 0, 0.0, 0.0, 0.0, spread["Monet crop"]))
+    rows.append(("corner crops of the painting (mean of 4)", str(side), 0, 0.0, corner_dist, corner_free,
                  float(np.mean([block_luminance_spread(to_numpy(c), block) for c in corners]))))
     return dict(textures=textures, runs=runs, rows=rows, corner_distance=corner_dist,
                 corner_overlap=float(corner_overlap), spread=spread)
