@@ -28,13 +28,13 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from . import methods, metrics, profiles
+from . import methods, metrics, profiles, ties
 from .fastphotostyle.labels import labelme_path, read_labelme
 from .io import load_image, resize_to, to_numpy
 from .timing import Timer
 
 __all__ = ["METHODS", "HEADLINE", "SCORES", "SHORT", "Output", "run_methods", "measure", "score", "summary",
-           "comparison_rows", "table", "strength_figure", "runtime_rows", "seed_comparison", "findings",
+           "comparison_rows", "table", "strength_figure", "runtime_rows", "measured", "gaps", "findings",
            "least_contrast", "image_rows", "munit_sizes", "PHOTO_ROW", "PAINTING_ROW", "HAND_LABELS",
            "PHOTOREAL_EDGE_SSIM"]
 
@@ -168,8 +168,9 @@ def measure(outputs: Sequence[Output], pairs: Sequence[tuple[Path, Path]], *, pr
 
 
 def summary(outputs: Sequence[Output]) -> list[dict]:
-    """One named row per method, in first-seen order: ``method``, ``runtime_s``, ``pairs`` and the means
-    of :data:`SCORES` over the pairs; a method skipped on every pair has ``skipped`` (the reason) instead."""
+    """One named row per method, in first-seen order: ``method``, ``runtime_s``, ``pairs``, the means
+    of :data:`SCORES` over the pairs and ``per_pair`` (score key -> the values, pair by pair, for the tie
+    rule of :mod:`hw2.ties`); a method skipped on every pair has ``skipped`` (the reason) instead."""
     rows = []
     for name in dict.fromkeys(o.method for o in outputs):
         done = [o for o in outputs if o.method == name and o.image is not None]
@@ -178,6 +179,7 @@ def summary(outputs: Sequence[Output]) -> list[dict]:
             continue
         row = {"method": name, "runtime_s": float(np.mean([o.runtime_s for o in done])), "pairs": len(done)}
         row.update({k: float(np.mean([o.scores[k] for o in done])) for k in SCORES})
+        row["per_pair"] = {k: [float(o.scores[k]) for o in done] for k in SCORES}
         rows.append(row)
     return rows
 
@@ -194,7 +196,8 @@ def comparison_rows(outputs: Sequence[Output], inputs: Sequence[tuple[torch.Tens
     photo = [score(p, p, m) for p, m in inputs]
     paint = [dict(score(p, resize_to(m, tuple(p.shape[-2:])), m), style_distance=0.0, colour_distance=0.0,
                   texture_distance=0.0, free_style_distance=0.0) for p, m in inputs]
-    rows = [{"method": name, "pairs": len(inputs), **{k: float(np.mean([r[k] for r in ref])) for k in SCORES}}
+    rows = [{"method": name, "pairs": len(inputs), **{k: float(np.mean([r[k] for r in ref])) for k in SCORES},
+             "per_pair": {k: [float(r[k]) for r in ref] for k in SCORES}}
             for name, ref in ((PHOTO_ROW, photo), (PAINTING_ROW, paint))]
     return rows + summary(outputs)
 
@@ -285,85 +288,29 @@ _FPS, _NS, _MUNIT, _IQ = HEADLINE
 HAND_LABELS = "FastPhotoStyle + hand-made labels"
 
 
-def _measured(rows: Sequence[dict]) -> dict[str, dict]:
-    """The method rows that were measured (yardsticks and skipped methods left out), by name."""
+def measured(rows: Sequence[dict]) -> dict[str, dict]:
+    """The method rows of :func:`comparison_rows` that were measured (yardsticks and skipped methods left out),
+    by name."""
     return {r["method"]: r for r in rows
             if r["method"] not in (PHOTO_ROW, PAINTING_ROW) and "skipped" not in r}
 
 
-def _gaps(rows: Sequence[dict], key: str) -> dict[str, float]:
-    """Share of the photo's distance ``key`` to the painting that each method removes: ``1 - d / d_photo``."""
+def gaps(rows: Sequence[dict], key: str) -> dict[str, float]:
+    """Share of the photo's distance ``key`` to the painting that each method removes: ``1 - d / d_photo``
+    (the "gap closed"; 1 = the painting's own statistics, below 0 = further from the painting than the photo)."""
     photo = next((r for r in rows if r["method"] == PHOTO_ROW), None)
     if photo is None or not photo[key] > 0:
         raise ValueError(f"rows need the {PHOTO_ROW!r} yardstick with a {key} > 0 (see comparison_rows)")
-    return {k: 1.0 - v[key] / photo[key] for k, v in _measured(rows).items()}
-
-
-def seed_comparison(rows: Sequence[dict]) -> list[list[str]]:
-    """The seed report's conclusions checked against our measurements.
-
-    Parameters
-    ----------
-    rows : the named rows of :func:`comparison_rows` (the photo yardstick first, then the methods);
-        skipped methods are ignored.
-
-    Returns
-    -------
-    list of ``[claim, evidence, verdict]`` rows (strings). "Gap closed" is the share of the photo's
-    style distance to the painting that a method removes, ``1 - d_method / d_photo`` (100 % = the
-    painting's own statistics), by the Gram distance and by the VGG-free style distance. "The photo
-    stays a photo" means an edge SSIM of at least :data:`PHOTOREAL_EDGE_SSIM`. A claim whose
-    methods were skipped gets the verdict ``"not measured"``.
-    """
-    m = _measured(rows)
-    gram, free = _gaps(rows, "style_distance"), _gaps(rows, "free_style_distance")
-
-    def gaps(k):
-        return f"gap closed {gram[k]:.0%} (Gram), {free[k]:.0%} (VGG-free)"
-
-    out = []
-    if _FPS in m and _NS in m:
-        # weaker stylisation than the painting-like method by both measures, and a photo's edges kept
-        ok = gram[_FPS] < gram[_NS] and free[_FPS] < free[_NS] and m[_FPS]["photorealism"] >= PHOTOREAL_EDGE_SSIM
-        out.append(["FastPhotoStyle is closer to a colour transfer than to a painting: photo → Monet "
-                    "stylisation is weak, the photo stays a photo",
-                    f"{gaps(_FPS)}; Neural Style {gram[_NS]:.0%}, {free[_NS]:.0%}; edge SSIM "
-                    f"{m[_FPS]['photorealism']:.2f}", "agrees" if ok else "disagrees"])
-    else:
-        out.append(["FastPhotoStyle is closer to a colour transfer than to a painting", "", "not measured"])
-    if _MUNIT in m:
-        learned = [k for k in (_FPS, _NS, _MUNIT) if k in m]
-        lowest = min(learned, key=lambda k: m[k]["content_ssim"]) == _MUNIT
-        ok = max(gram[_MUNIT], free[_MUNIT]) < 0.5 or lowest
-        out.append(["MUNIT with a reference image's style code does not give a convincing image of the "
-                    "other domain",
-                    f"{gaps(_MUNIT)}; content SSIM {m[_MUNIT]['content_ssim']:.2f}"
-                    + (" (the lowest of the learned methods)" if lowest else ""),
-                    "agrees" if ok else "disagrees"])
-    else:
-        out.append(["MUNIT with reference style codes does not convince", "", "not measured"])
-    if _IQ in m:
-        lowest = min(m, key=lambda k: m[k]["photorealism"]) == _IQ
-        out.append(["Image Quilting leaves visible block seams, even with the minimum-error cut",
-                    f"edge SSIM {m[_IQ]['photorealism']:.2f}" + (", the lowest of all methods" if lowest else ""),
-                    "agrees" if lowest else "partly"])
-    else:
-        out.append(["Image Quilting leaves visible block seams", "", "not measured"])
-    if _NS in m:
-        # no wall time here: it varies from run to run, and this table is compared by `make verify`
-        first = [name for name, gap in (("Gram", gram), ("VGG-free", free))
-                 if all(gap[_NS] > v for n, v in gap.items() if n != _NS)]
-        verdict = {2: "holds", 1: "partly"}.get(len(first), "does not hold")
-        out.append(["(ours; the seed draws no conclusion for Neural Style) Gatys optimisation gives the "
-                    "strongest stylisation, also by a measure it does not optimise", gaps(_NS), verdict])
-    return out
+    return {k: 1.0 - v[key] / photo[key] for k, v in measured(rows).items()}
 
 
 def findings(rows: Sequence[dict]) -> dict:
     """The facts the conclusions state, computed from :func:`comparison_rows`' rows.
 
-    Returns a dict with ``best`` (score key -> the best method by it: highest SSIMs, lowest
-    distances), ``worst`` (the same, reversed), ``gap`` (distance key -> method -> share of the photo's distance removed, e.g.
+    Returns a dict with ``best`` (score key -> the method with the best mean: highest SSIMs, lowest
+    distances), ``worst`` (the same, reversed), ``leader`` and ``last`` (score key -> the method better,
+    or worse, than every other on each pair, :func:`hw2.ties.leader`; None for a tie), ``per_pair``
+    (score key -> method -> its values pair by pair), ``gap`` (distance key -> method -> share of the photo's distance removed, e.g.
     ``gap["free_style_distance"]["Neural Style (Gatys)"]``), ``slowest`` (the method with the
     largest mean runtime),
     ``labels_worse`` (the score keys on which the hand-made labels do worse than FastPhotoStyle
@@ -371,12 +318,15 @@ def findings(rows: Sequence[dict]) -> dict:
     ``munit_edge_rank`` (1 = highest among FastPhotoStyle, Neural Style and MUNIT; None when not
     measured) and ``photo`` (the photo yardstick's row).
     """
-    m = _measured(rows)
+    m = measured(rows)
     if not m:
         raise ValueError("no measured method in rows")
     higher = ("content_ssim", "photorealism")
     best = {k: (max if k in higher else min)(m, key=lambda n, k=k: m[n][k]) for k in SCORES}
     worst = {k: (min if k in higher else max)(m, key=lambda n, k=k: m[n][k]) for k in SCORES}
+    per_pair = {k: {n: r.get("per_pair", {}).get(k, [r[k]]) for n, r in m.items()} for k in SCORES}
+    leader = {k: ties.leader(per_pair[k], higher=k in higher) for k in SCORES}
+    last = {k: ties.leader(per_pair[k], higher=k not in higher) for k in SCORES}
     labels_worse = None
     if HAND_LABELS in m and _FPS in m:
         labels_worse = [k for k in SCORES
@@ -389,7 +339,8 @@ def findings(rows: Sequence[dict]) -> dict:
         return sorted(learned, key=lambda n: -m[n][key]).index(_MUNIT) + 1
 
     distances = [k for k in SCORES if k not in higher]
-    return {"best": best, "worst": worst, "gap": {k: _gaps(rows, k) for k in distances},
+    return {"best": best, "worst": worst, "leader": leader, "last": last, "per_pair": per_pair,
+            "gap": {k: gaps(rows, k) for k in distances},
             "slowest": max(m, key=lambda n: m[n].get("runtime_s", float("-inf"))),
             "labels_worse": labels_worse, "munit_content_rank": rank("content_ssim"),
             "munit_edge_rank": rank("photorealism"), "photo": next(r for r in rows if r["method"] == PHOTO_ROW)}

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from . import claims, ties
 from . import conclusions as c
 from .document import cite, ref
+from .fastphotostyle.experiments import WASHED_OUT
 
-__all__ = ["munit_note", "conclusions", "abstract"]
+__all__ = ["munit_note", "ranking_rule", "conclusions", "abstract"]
 
 _FPS, _NS, _MUNIT, _IQ = c.HEADLINE
 _RANK = {1: "the highest", 2: "the second highest", 3: "the lowest"}
@@ -30,42 +32,72 @@ draw{"s" if m['draws'] != 1 else ""} of style codes. Its generators were trained
 are upsampled and soft."""
 
 
-def conclusions(rows: Sequence[dict], outputs: Sequence[c.Output], munit_sizes: dict) -> list[str]:
+def ranking_rule(n_pairs: int) -> str:
+    """The tie rule (:mod:`hw2.ties`) as the conclusions apply it, for ``n_pairs`` pairs."""
+    return (f"**Ranks.** With {n_pairs} pairs a mean can lead by a margin that one pair decides, so when we rank "
+            f"methods on a measure, {ties.RULE.format(n=n_pairs, cases='pairs')}.")
+
+
+def _name(method: str) -> str:
+    return c.SHORT.get(method, method).replace("\n", " ")
+
+
+def _standing(F: dict, key: str, method: str, fmt, *, high: bool, words=("the highest", "below")) -> str:
+    """Where ``method`` stands on score ``key`` under the tie rule (:mod:`hw2.ties`), reading the largest values
+    first when ``high`` (else the smallest): "<words[0]> of all methods on every pair"; "<words[0]> on average,
+    level with X (value) under the tie rule" when its mean leads but some pair ranks another method first;
+    else "<words[1]> X (value)", the method whose mean leads. ``fmt(method)`` gives a method's value."""
+    scores = F["per_pair"][key]
+    if ties.leader(scores, higher=high) == method:
+        return f"{words[0]} of all methods on every pair"
+    first = ties.tiers(scores, higher=high)[0][0]
+    if first == method:
+        level = " and ".join(f"{_name(m)} ({fmt(m)})" for m in ties.tied_with(scores, method, higher=high))
+        return f"{words[0]} on average, level with {level} under the tie rule"
+    return f"{words[1]} {_name(first)} ({fmt(first)})"
+
+
+def conclusions(rows: Sequence[dict], outputs: Sequence[c.Output], munit_sizes: dict, *,
+                seams: dict | None = None) -> list[str]:
     """Our conclusions, one paragraph per method (and one on the hand-made labels when both FastPhotoStyle
     variants were measured; MUNIT's only when it was), from :func:`hw2.conclusions.comparison_rows`' ``rows``
-    and the ``outputs`` they summarise."""
+    and the ``outputs`` they summarise; ``seams``: :func:`hw2.claims.quilt_seams`' result."""
     F, M = c.findings(rows), {r["method"]: r for r in rows}
-    seed_rows = c.seed_comparison(rows)
+    seed_rows = claims.seed_comparison(rows, seams=seams)
     gram, free = F["gap"]["style_distance"], F["gap"]["free_style_distance"]
     colour, texture = F["gap"]["colour_distance"], F["gap"]["texture_distance"]
-    best = {k: c.SHORT[v].replace("\n", " ") for k, v in F["best"].items()}
     T, A, SP, SEED_T = ref("tab:05-comparison"), ref("fig:05-all-methods"), ref("fig:05-strength"), ref("tab:05-seed")
+    V = ref("fig:05-fps-variants")
     NS, FPS, MUNIT, IQ, MUNIT_SIZES = _NS, _FPS, _MUNIT, _IQ, munit_sizes
+
+    def edge(method):  # a formatter for _standing
+        return f"{M[method]['photorealism']:.2f}"
+
     out = [f"""
-* **Neural Style {"stylises most by the Gram distance" if F["best"]["style_distance"] == NS else "is not the closest even by the Gram distance"},
+* **Neural Style {"stylises most by the Gram distance" if F["leader"]["style_distance"] == NS else "is not the closest on every pair even by the Gram distance"},
   but that is its own loss.** It closes {gram[NS]:.0%} of the Gram gap ({T}, {SP} left), the quantity it
-  minimises; by the VGG-free distance it closes {free[NS]:.0%}, {"the most of all methods" if F["best"]["free_style_distance"] == NS
-   else f"less than {best['free_style_distance']} ({free[F['best']['free_style_distance']]:.0%})"} ({SP} right).
+  minimises; by the VGG-free distance it closes {free[NS]:.0%}, {_standing(F, "free_style_distance", NS,
+  lambda m: f"{free[m]:.0%}", high=False, words=("the most", "less than"))} ({SP} right).
   It keeps the photo's edges (edge SSIM {M[NS]['photorealism']:.2f}; FastPhotoStyle {M[FPS]['photorealism']:.2f})
   because it optimises the photo itself and paints the textures onto its edges ({A}). It is
   {"the slowest method" if F["slowest"] == NS else "not the slowest method here"} ({ref("tab:05-runtime")}, appendix),
   and its result depends on the iteration budget ({ref("fig:ns-loss")}).""", f"""
 * **FastPhotoStyle keeps the photo a photo{" and moves its colours more than its texture" if colour[FPS] > texture[FPS] else ""}.**
-  Its edge SSIM, {M[FPS]['photorealism']:.2f}, is {"the highest of all methods" if F["best"]["photorealism"] == FPS
-  else f"second to {best['photorealism']}'s {M[F['best']['photorealism']]['photorealism']:.2f}"}, against
+  Its edge SSIM, {M[FPS]['photorealism']:.2f}, is {_standing(F, "photorealism", FPS, edge, high=True)}, against
   {M['PhotoWCT (no smoothing)']['photorealism']:.2f} for PhotoWCT alone ({T}): the smoothing buys the realism, as
-  the artefacts in the third column of {A} and {ref("tab:fps-methods")} show. It closes {colour[FPS]:.0%} of the colour gap and
+  the artefacts in the second column of {V} and {ref("tab:fps-methods")} show. It closes {colour[FPS]:.0%} of the colour gap and
   {texture[FPS]:.0%} of the texture gap; the seed's reading, a colour transfer rather than a painting,
-  {_VERDICT[seed_rows[0][2]]} ({SEED_T})."""]
+  {_VERDICT[seed_rows[0][3]]} ({SEED_T})."""]
     worse, n_scores = len(F["labels_worse"] or []), len(c.SCORES)
     fog = c.least_contrast(outputs, c.HAND_LABELS)
     if F["labels_worse"] is not None:
         out.append(f"""
 * **Our hand-made label maps {"did not help" if 2 * worse > n_scores else "helped only in part"}.** With them
-  FastPhotoStyle does worse on {"all" if worse == n_scores else worse} of the {n_scores} measures of {T}, and in
-  row {fog[0] + 1} of {A} it keeps only {fog[1]:.0%} of the photo's contrast (standard deviation of the
-  luminance){", a pale fog" if fog[1] < 0.6 else ""}. A likely reason: each region draws only on the painting's
-  region of the same label, and a small or pale region there gives a narrow palette.""")
+  FastPhotoStyle does worse on {_worse_count(worse, n_scores)} of {T}, and in
+  row {fog[0] + 1} of {V} (the same output as row {fog[0] + 1} of {ref("fig:fps-photo2monet")}) it keeps only
+  {fog[1]:.0%} of the photo's contrast (standard deviation of the luminance){", a pale fog" if fog[1] < WASHED_OUT else ""}.
+  A likely reason: each region draws only on the painting's region of the same label, and a small or pale region
+  there gives a narrow palette.""")
     if MUNIT in gram:  # measured (its weights ship with the package)
         out.append(f"""
 * **MUNIT keeps the layout, not the detail.** Its outputs keep where sky, field and trees are ({A}), yet its
@@ -75,14 +107,22 @@ def conclusions(rows: Sequence[dict], outputs: Sequence[c.Output], munit_sizes: 
   {gram[MUNIT]:.0%} of the Gram gap, {free[MUNIT]:.0%} of the VGG-free one and {colour[MUNIT]:.0%} of the colour
   gap{f", while its LBP texture moves away from the painting's ({M[MUNIT]['texture_distance']:.2f} against {F['photo']['texture_distance']:.2f} for the photo)"
   if texture[MUNIT] < 0 else f", {texture[MUNIT]:.0%} of the texture gap"}. The seed's claim that reference
-  styles do not convince {_VERDICT[seed_rows[1][2]]} ({SEED_T}).""")
+  styles do not convince {_VERDICT[seed_rows[1][3]]} ({SEED_T}).""")
+    seam = seed_rows[2][3]
+    seam_text = ("" if seam == "not measured" else
+                 f""" Its joins are {"visible" if seam == "agrees" else "nearly invisible"}: a seam score of
+  {seams['transfer']:.2f} on its last pass's {seams['block']} px blocks, against {seams['random']:.2f} for random
+  blocks on the same grid, so the seed's observation of visible seams {_VERDICT[seam]} ({SEED_T}).""")
     out.append(f"""
 * **Image Quilting is a texture method.** It rebuilds the photo from the painting's patches, keeping the light
   and dark layout but not the edges: its edge SSIM, {M[IQ]['photorealism']:.2f}, is
-  {"the lowest of all methods" if F["worst"]["photorealism"] == IQ else "not the lowest of the methods"} ({T}). For the same
-  reason it closes {free[IQ]:.0%} of the VGG-free gap ({SP} right). Seams stay visible ({A}), as the seed
-  observed; the minimum-error cut lowers them ({ref("tab:iq-modes")}).""")
+  {_standing(F, "photorealism", IQ, edge, high=False, words=("the lowest", "above"))} ({T}). For the same
+  reason it closes {free[IQ]:.0%} of the VGG-free gap ({SP} right).{seam_text}""")
     return out
+
+
+def _worse_count(worse: int, n_scores: int) -> str:
+    return f"all {n_scores} measures" if worse == n_scores else f"{worse} of the {n_scores} measures"
 
 
 def abstract(rows: Sequence[dict], n_pairs: int, size: int) -> str:
@@ -108,5 +148,5 @@ no method optimises. Neural Style removes {gram[NS]:.0%} of the photo's Gram dis
 and closes {colour[FPS]:.0%} of the colour gap but {texture[FPS]:.0%} of the texture gap. {f"MUNIT, with our small training budget, keeps the photo's layout but not its detail (edge SSIM {M[MUNIT]['photorealism']:.2f}). "
 if MUNIT in gram else ""}Image
 Quilting closes {free[IQ]:.0%} of the VGG-free gap with the painting's own patches, at an edge SSIM of
-{M[IQ]['photorealism']:.2f}. {"Hand-made label maps made FastPhotoStyle worse on most measures. "
-if 2 * len(F["labels_worse"] or []) > len(c.SCORES) else ""}Every number in the report is computed by the notebooks that print it."""
+{M[IQ]['photorealism']:.2f}. {f"Hand-made label maps made FastPhotoStyle worse on {_worse_count(len(F['labels_worse']), len(c.SCORES))}. "
+if F["labels_worse"] else ""}Every number in the report is computed by the notebooks that print it."""

@@ -28,11 +28,12 @@ table columns; they are shown as they are and never compared.
 """
 from __future__ import annotations
 
+import re
 import textwrap
 
 __all__ = ["ORDER", "REFERENCES", "NUMBER_KINDS", "TIMING_SPAN", "number", "ref", "caption_html", "show_figure",
            "markdown_table", "show_table", "prose", "timing", "cite", "cited", "notebook_sources",
-           "references_markdown", "labels"]
+           "references_markdown", "REFERENCES_MARKER", "labels"]
 
 #: the kinds of number an output can hold; :data:`hw2.report.numbers.TOLERANCES` gives each its tolerance
 NUMBER_KINDS = ("numeric", "sensitive")
@@ -58,7 +59,7 @@ ORDER: dict[str, tuple[str, ...]] = {
     "04": ("fig:iq-modes", "tab:iq-modes", "fig:iq-synthesis", "fig:iq-sources",
            "tab:iq-sources", "fig:iq-transfer", "tab:iq-transfer", "fig:iq-passes"),
 
-    "05": ("fig:05-all-methods", "tab:05-comparison", "fig:05-strength", "tab:05-seed"),
+    "05": ("fig:05-all-methods", "fig:05-fps-variants", "tab:05-comparison", "fig:05-strength", "tab:05-seed"),
 
     "appendix-01": ("tab:fps-smoothing-times", "tab:fps-methods-times"),
 
@@ -71,7 +72,8 @@ ORDER: dict[str, tuple[str, ...]] = {
     "appendix-05": ("tab:05-runtime", "tab:benchmarks"),
 }
 
-#: key -> (in-text citation, full entry in markdown). Cite in prose as written in the first field.
+#: key -> (in-text citation, full entry in markdown). Cite in prose as written in the first field (or as
+#: ``Li et al. (2018)``; :func:`cited` finds both); the report lists the cited works in citation order.
 REFERENCES: dict[str, tuple[str, str]] = {
     "li2018": ("Li et al., 2018", "Y. Li, M.-Y. Liu, X. Li, M.-H. Yang, J. Kautz. *A Closed-form Solution to "
                "Photorealistic Image Stylization.* ECCV 2018."),
@@ -105,6 +107,10 @@ REFERENCES: dict[str, tuple[str, str]] = {
                 "Squares Generative Adversarial Networks.* ICCV 2017."),
     "zhou2017": ("Zhou et al., 2017", "B. Zhou, H. Zhao, X. Puig, S. Fidler, A. Barriuso, A. Torralba. *Scene "
                  "Parsing through ADE20K Dataset.* CVPR 2017."),
+    "chen2017": ("Chen et al., 2017", "L.-C. Chen, G. Papandreou, F. Schroff, H. Adam. *Rethinking Atrous "
+                 "Convolution for Semantic Image Segmentation* (DeepLabV3). arXiv:1706.05587, 2017."),
+    "sandler2018": ("Sandler et al., 2018", "M. Sandler, A. Howard, M. Zhu, A. Zhmoginov, L.-C. Chen. "
+                    "*MobileNetV2: Inverted Residuals and Linear Bottlenecks.* CVPR 2018."),
     "wang2004": ("Wang et al., 2004", "Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli. *Image Quality "
                  "Assessment: From Error Visibility to Structural Similarity.* IEEE TIP 13(4), 2004."),
     "ojala2002": ("Ojala et al., 2002", "T. Ojala, M. Pietikäinen, T. Mäenpää. *Multiresolution Gray-Scale and "
@@ -259,17 +265,40 @@ def cite(key: str) -> str:
         raise ValueError(f"unknown reference {key!r}; add it to hw2.document.REFERENCES") from None
 
 
+def _citation_pattern(short: str) -> re.Pattern:
+    """The forms a work's in-text citation ``short`` (``"Li et al., 2018"``) takes in prose: ``Li et al., 2018``,
+    ``Li et al. (2018)``, ``Li et al. 2018``, any run of white space (a line break) between the words, and
+    ``&`` written as ``and``."""
+    authors, year = short.rsplit(",", 1)
+    words = [r"(?:&|and|&amp;)" if w == "&" else re.escape(w) for w in authors.split()]
+    return re.compile(r"\b" + r"\s+".join(words) + r"(?:\s*,\s*|\s*\(\s*|\s+)" + re.escape(year.strip()) + r"\b")
+
+
 def cited(texts) -> list[str]:
-    """The keys of :data:`REFERENCES` cited in ``texts`` (strings), in the registry's order.
+    """The keys of :data:`REFERENCES` cited in ``texts`` (strings, in reading order), in the order of their
+    first citation.
 
-    A work counts as cited when a text holds its in-text form (the first field, e.g.
-    ``"Li et al., 2018"``) or a call ``cite("key")`` (either quote), the two ways a notebook cites.
+    A work counts as cited when a text holds its in-text form (the first field, e.g. ``"Li et al., 2018"``,
+    also written ``Li et al. (2018)`` or ``Li et al. 2018``; :func:`_citation_pattern`) or a call
+    ``cite("key")`` (either quote), the two ways a notebook cites. HTML entities (``&amp;``) are read as
+    the characters they stand for.
     """
-    import re
+    import html
 
-    joined = "\n".join(texts)
-    calls = set(re.findall(r"""cite\(\s*["']([^"']+)["']\s*\)""", joined))
-    return [k for k, (short, _) in REFERENCES.items() if short in joined or k in calls]
+    first: dict[str, tuple[int, int]] = {}
+    call = re.compile(r"""cite\(\s*["']([^"']+)["']\s*\)""")
+    patterns = {k: _citation_pattern(short) for k, (short, _) in REFERENCES.items()}
+    for i, text in enumerate(texts):
+        text = html.unescape(text)
+        found = [(m.start(), m.group(1)) for m in call.finditer(text) if m.group(1) in REFERENCES]
+        for key, pattern in patterns.items():
+            m = pattern.search(text)
+            if m:
+                found.append((m.start(), key))
+        for pos, key in found:
+            if key not in first or (i, pos) < first[key]:
+                first[key] = (i, pos)
+    return sorted(first, key=first.get)
 
 
 def notebook_sources(paths) -> list[str]:
@@ -284,11 +313,19 @@ def notebook_sources(paths) -> list[str]:
     return texts
 
 
+#: the marker that opens the reference list (:func:`references_markdown`); :mod:`hw2.report.assemble` finds
+#: the list by it and renumbers it in the combined report's citation order
+REFERENCES_MARKER = '<div class="hw2-references"></div>'
+
+
 def references_markdown(keys=None) -> str:
-    """The References section's list, sorted by first author: the works ``keys`` (default: all of them)."""
+    """The References section's list: the works ``keys`` (default: all of them), numbered in the order given
+    (the order of first citation, :func:`cited`), after :data:`REFERENCES_MARKER`; ``""`` for no works."""
     if keys is not None:
         unknown = [k for k in keys if k not in REFERENCES]
         if unknown:
             raise ValueError(f"unknown references {unknown}; add them to hw2.document.REFERENCES")
-    entries = sorted((REFERENCES[k] for k in (REFERENCES if keys is None else keys)), key=lambda e: e[1])
-    return "\n".join(f"- {full}" for _, full in entries)
+    keys = list(REFERENCES if keys is None else keys)
+    if not keys:
+        return ""
+    return REFERENCES_MARKER + "\n\n" + "\n".join(f"{i}. {REFERENCES[k][1]}" for i, k in enumerate(keys, 1))

@@ -7,7 +7,7 @@ numbers here with :func:`get`; a notebook's parameters cell may still override a
 """
 from __future__ import annotations
 
-__all__ = ["PROFILES", "TABLE", "REPORT_TEXTURE", "get"]
+__all__ = ["PROFILES", "TABLE", "REPORT_TEXTURE", "STUDY_PAIR_SIZE", "get"]
 
 #: the profile names (:func:`hw2.notebook.setup` checks them)
 PROFILES = ("quick", "full")
@@ -16,14 +16,17 @@ PROFILES = ("quick", "full")
 #: pixels and L-BFGS evaluations per level, coarsest first (48, 96, 192 px for "up to conv5_1")
 REPORT_TEXTURE = dict(size=192, iterations=(50, 40, 70))
 _QUICK_TEXTURE = dict(size=48, iterations=(4, 4, 4))
+#: longest side of the shared photo/Monet study pairs, in notebook 01's label experiments and in the
+#: conclusions (notebook 05), so that both score the same FastPhotoStyle outputs
+STUDY_PAIR_SIZE = {"quick": 96, "full": 256}
 
 #: name -> profile -> parameters
 TABLE: dict[str, dict[str, dict]] = {
     # notebook 01: longest side of the Monet/photo images and of the photoreal pairs; photoreal pairs used;
     # the smoothing strengths lambda compared
     "fastphotostyle": {
-        "quick": dict(size=64, photoreal_size=96, photoreal_pairs=1, lams=[1e-4, 1e-2]),
-        "full": dict(size=224, photoreal_size=256, photoreal_pairs=None, lams=[1e-4, 1e-2, 1e-1]),
+        "quick": dict(size=STUDY_PAIR_SIZE["quick"], photoreal_size=96, photoreal_pairs=1, lams=[1e-4, 1e-2]),
+        "full": dict(size=STUDY_PAIR_SIZE["full"], photoreal_size=256, photoreal_pairs=None, lams=[1e-4, 1e-2, 1e-1]),
     },
     # notebook 02: stylisation, the style-weight sweep and the textures
     "neural_style": {
@@ -40,17 +43,19 @@ TABLE: dict[str, dict[str, dict]] = {
         "full": dict(n_content=4, n_random=4, n_eval=50, n_draws=3, temperatures=(1.0, 0.75, 0.5, 0.25),
                      curve_n_monet=25, curve_n_diversity=3, curve_n_styles=3, eval_kw={}),
     },
-    # notebook 04: crop side, quilt sides and blocks, transfer targets, Gatys textures
+    # notebook 04: crop side, quilt sides and blocks, transfer targets, Gatys textures; the transfer's first
+    # block (16 px, then 11 and 7) is small enough for the photo to read through (hw2.bench.textures)
     "quilting": {
         "quick": dict(crop=64, synth_size=96, synth_block=16, grow_size=96, target_side=64, transfer_block=10,
                       passes=3, gatys_size=_QUICK_TEXTURE["size"], gatys_iterations=_QUICK_TEXTURE["iterations"]),
-        "full": dict(crop=128, synth_size=256, synth_block=32, grow_size=256, target_side=256, transfer_block=24,
+        "full": dict(crop=128, synth_size=256, synth_block=32, grow_size=256, target_side=256, transfer_block=16,
                      passes=3, gatys_size=REPORT_TEXTURE["size"], gatys_iterations=REPORT_TEXTURE["iterations"]),
     },
     # notebook 05 (hw2.conclusions): image side, Neural Style budget, quilting texture/block/passes
     "conclusions": {
-        "quick": dict(size=96, ns_iterations=10, ns_levels=1, quilt_texture=64, quilt_block=16, quilt_passes=2),
-        "full": dict(size=256, ns_iterations=50, ns_levels=1, quilt_texture=192, quilt_block=24, quilt_passes=3),
+        "quick": dict(size=STUDY_PAIR_SIZE["quick"], ns_iterations=10, ns_levels=1, quilt_texture=64, quilt_block=16,
+                      quilt_passes=2),
+        "full": dict(size=STUDY_PAIR_SIZE["full"], ns_iterations=50, ns_levels=1, quilt_texture=192, quilt_block=16, quilt_passes=3),
     },
     # benchmarks (``python -m hw2.bench [--quick]``; quick: a smoke run of the same code)
     "bench_textures": {"quick": dict(_QUICK_TEXTURE, crop=64, target_side=64, transfer_block=10),

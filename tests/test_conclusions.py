@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from hw2 import claims
 from hw2 import conclusions as c
 
 FPS, NS, MUNIT, IQ = c.HEADLINE
@@ -25,37 +26,67 @@ def _rows(**over):
             *[_row(k, *v) for k, v in vals.items()]]
 
 
+SEAMS = {"transfer": 1.4, "random": 1.6, "block": 7, "overlap": 1}
+
+
 def test_verdicts_follow_the_numbers():
-    rows = c.seed_comparison(_rows())
-    assert [r[2] for r in rows] == ["agrees", "agrees", "agrees", "holds"]
-    assert "gap closed 52% (Gram), 50% (VGG-free)" in rows[0][1]   # 1 - 0.64 / 1.33, 1 - 0.2 / 0.4
+    fps = {FPS: (0.75, 0.78, 0.64, 0.20, 0.15)}      # colour gap 1 - 0.2 / 0.6 = 67 % > texture gap 25 %
+    rows = claims.seed_comparison(_rows(**fps), seams=SEAMS)
+    assert [r[3] for r in rows] == ["agrees", "agrees", "agrees", "holds"]
+    assert all(r[1].startswith(("agrees when", "holds when")) for r in rows)   # every verdict states its rule
+    assert "colour gap closed 67%, texture gap 25%" in rows[0][2]
     assert not any(ch.isdigit() for ch in rows[3][0])  # no run-to-run figure (wall time) in the table
-    # a FastPhotoStyle as stylised as Neural Style would contradict the seed
-    assert c.seed_comparison(_rows(**{FPS: (0.75, 0.78, 0.1, 0.3, 0.1)}))[0][2] == "disagrees"
+    # colour gap 1 - 0.30 / 0.6 = 50 %, texture gap 1 - 0.10 / 0.2 = 50 %: not a colour transfer
+    assert claims.seed_comparison(_rows())[0][3] == "disagrees"
+    # a FastPhotoStyle as stylised as Neural Style by the VGG-free distance would contradict the seed
+    assert claims.seed_comparison(_rows(**{FPS: (0.75, 0.78, 0.64, 0.1, 0.02)}))[0][3] == "disagrees"
     # a FastPhotoStyle that loses the photo's edges contradicts it too
-    assert c.seed_comparison(_rows(**{FPS: (0.75, 0.3, 0.64, 0.3, 0.1)}))[0][2] == "disagrees"
-    # quilting no longer the least photorealistic: only partly
-    assert c.seed_comparison(_rows(**{IQ: (0.18, 0.9, 0.5, 0.1, 0.04)}))[2][2] == "partly"
+    assert claims.seed_comparison(_rows(**{FPS: (0.75, 0.3, 0.64, 0.2, 0.15)}))[0][3] == "disagrees"
+    assert claims.seed_comparison(_rows(**fps))[0][3] == "agrees"
+
+
+def test_seams_are_judged_by_the_seam_score():
+    def verdict(transfer, random):
+        return claims.seed_comparison(_rows(), seams=dict(SEAMS, transfer=transfer, random=random))[2]
+    assert verdict(1.4, 1.6)[3] == "agrees"          # 0.4 of the 0.6 above 1: closer to random blocks
+    assert verdict(1.1, 1.6)[3] == "disagrees"       # 0.1 of 0.6: nearly invisible joins
+    assert "seam score 1.10" in verdict(1.1, 1.6)[2] and "random blocks 1.60" in verdict(1.1, 1.6)[2]
+    # the edge SSIM does not decide it: a quilt with the photo's edges still has its seams judged
+    assert claims.seed_comparison(_rows(**{IQ: (0.18, 0.9, 0.5, 0.1, 0.04)}), seams=SEAMS)[2][3] == "agrees"
+    assert claims.seed_comparison(_rows())[2][3] == "not measured"      # no seam scores given
 
 
 def test_neural_style_is_also_judged_by_the_measure_it_does_not_optimise():
     # strongest by Gram but not by the VGG-free distance (quilting 0.035 < Neural Style 0.13): partly
-    iq_closer = c.seed_comparison(_rows(**{IQ: (0.18, 0.26, 0.5, 0.05, 0.02)}))
-    assert c.seed_comparison(_rows())[3][2] == "holds"
-    assert iq_closer[3][2] == "partly"
-    neither = c.seed_comparison(_rows(**{IQ: (0.18, 0.26, 0.1, 0.05, 0.02)}))
-    assert neither[3][2] == "does not hold"
+    iq_closer = claims.seed_comparison(_rows(**{IQ: (0.18, 0.26, 0.5, 0.05, 0.02)}))
+    assert claims.seed_comparison(_rows())[3][3] == "holds"
+    assert iq_closer[3][3] == "partly"
+    neither = claims.seed_comparison(_rows(**{IQ: (0.18, 0.26, 0.1, 0.05, 0.02)}))
+    assert neither[3][3] == "does not hold"
+
+
+def test_a_lead_that_one_pair_reverses_is_a_tie():
+    rows = _rows()
+    for r in rows:   # per-pair values whose means are the rows' means
+        r["per_pair"] = {k: [r[k]] * 3 for k in c.SCORES if k in r}
+    ns = next(r for r in rows if r["method"] == NS)
+    iq = next(r for r in rows if r["method"] == IQ)
+    ns["per_pair"]["free_style_distance"] = [0.05, 0.05, 0.29]     # mean 0.13, the lowest ...
+    iq["per_pair"]["free_style_distance"] = [0.20, 0.20, 0.20]     # ... but quilting is lower on the third pair
+    assert c.findings(rows)["best"]["free_style_distance"] == NS
+    assert c.findings(rows)["leader"]["free_style_distance"] is None
+    assert claims.seed_comparison(rows)[3][3] == "partly"           # first on every pair by Gram only
 
 
 def test_skipped_methods_and_bad_yardstick():
     rows = _rows()[:2] + [{"method": MUNIT, "skipped": "no weights"}]
-    assert [r[2] for r in c.seed_comparison(rows)] == ["not measured"] * 3
+    assert [r[3] for r in claims.seed_comparison(rows)] == ["not measured"] * 3
     bad = _rows()
     bad[0]["style_distance"] = 0.0
     with pytest.raises(ValueError, match="photo"):
-        c.seed_comparison(bad)
+        claims.seed_comparison(bad)
     with pytest.raises(ValueError, match="photo"):
-        c.seed_comparison(_rows()[1:])
+        claims.seed_comparison(_rows()[1:])
 
 
 def test_findings():

@@ -52,18 +52,35 @@ def test_citations_and_reference_list():
     assert document.cite("li2018") == "Li et al., 2018"
     with pytest.raises(ValueError, match="unknown reference"):
         document.cite("nobody1999")
-    listing = document.references_markdown().splitlines()
-    assert len(listing) == len(document.REFERENCES) and all(x.startswith("- ") for x in listing)
-    assert listing == sorted(listing)
+    marker, listing = document.references_markdown().split("\n\n")
+    assert marker == document.REFERENCES_MARKER
+    listing = listing.splitlines()
+    assert [x.split(". ", 1)[0] for x in listing] == [str(i) for i in range(1, len(document.REFERENCES) + 1)]
+
+
+def test_the_segmenter_and_every_cited_work_are_registered():
+    keys = {"chen2017", "sandler2018", "levin2008", "brock2019", "zhou2017"}
+    assert keys <= set(document.REFERENCES)
+    assert "DeepLabV3" in document.REFERENCES["chen2017"][1] and "MobileNetV2" in document.REFERENCES["sandler2018"][1]
+    shorts = [short for short, _ in document.REFERENCES.values()]
+    assert len(set(shorts)) == len(shorts), "two works share an in-text citation"
+
+
+def test_citation_forms_and_order():
+    texts = ["Brock et al.,\n2019 and Levin et al. (2008)", "Efros &amp; Freeman, 2001; Gatys et al. 2017; Li et al. 20189",
+             "Levin et al., 2008 again; Efros and Freeman (2001)"]
+    # in order of first citation; a line break, parentheses, no comma and HTML entities all count; 20189 is no year
+    assert document.cited(texts) == ["brock2019", "levin2008", "efros2001", "gatys2017"]
 
 
 def test_only_cited_works_are_listed(tmp_path):
     import json
 
-    texts = ["As Li et al., 2018 show", 'code: document.cite("gatys2016") + cite(\'efros2001\')', "Li et al. 2019"]
-    assert document.cited(texts) == ["li2018", "gatys2016", "efros2001"]   # registry order; no comma: not a citation
-    listing = document.references_markdown(document.cited(texts)).splitlines()
-    assert len(listing) == 3 and listing == sorted(listing) and "Photorealistic Image Stylization" in listing[2]
+    texts = ["As Li et al., 2018 show", 'code: document.cite("gatys2016") + cite(\'efros2001\')', "Li et al. 2019x"]
+    assert document.cited(texts) == ["li2018", "gatys2016", "efros2001"]   # citation order; "2019x" is no year
+    listing = document.references_markdown(document.cited(texts)).split("\n\n")[1].splitlines()
+    assert len(listing) == 3 and listing[0].startswith("1. ") and "Photorealistic Image Stylization" in listing[0]
+    assert listing[2].startswith("3. ") and "Image Quilting" in listing[2]
     assert document.references_markdown([]) == ""
     with pytest.raises(ValueError, match="unknown references"):
         document.references_markdown(["nobody1900"])

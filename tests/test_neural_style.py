@@ -299,4 +299,19 @@ def test_study_photo_label_and_benchmark_rows():
     bench = dict(baseline_512_evals=300, baseline_512_s=580.0, ours_512_evals=97, ours_512_s_to_baseline_loss=185.0,
                  coarse_to_fine_512_evals=228, coarse_to_fine_512_s_to_baseline_loss=192.5)
     rows = study.benchmark_rows(bench)
-    assert [r[2:] for r in rows] == [(300, 580.0), (97, 185.0), (228, 192.5)]
+    assert [r[2:4] for r in rows] == [(300, 580.0), (97, 185.0), (228, 192.5)]
+    assert rows[0][4] == pytest.approx(580.0 / 300) and rows[1][4] == pytest.approx(185.0 / 97)
+    assert study.benchmark_rows(dict(bench, ours_512_s_to_baseline_loss=None))[1][4] is None   # never reached
+
+
+def test_the_speed_benchmark_states_its_size_and_the_square_timing():
+    from hw2.neural_style import discussion
+
+    speed = dict(content="plasma_EveningGlow.jpg", baseline_512_evals=300, baseline_512_s=580.0, ours_512_evals=97,
+                 speedup=3.1, coarse_to_fine_512_evals_at_full_size=78, s_per_eval_512=3.22, threads=1,
+                 _meta={"machine": {"cores": 2}})
+    h, w = discussion.bench_size(speed)
+    assert max(h, w) == 512 and min(h, w) < 512
+    text = discussion.bench_speed(speed)
+    assert "1.93" in text and "3.22" in text and f"{h} × {w} px" in text and f"{512 * 512 / (h * w):.1f} times" in text
+    assert "1 thread)" in discussion.bench_caption(speed)

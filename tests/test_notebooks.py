@@ -180,3 +180,25 @@ def test_markdown_cells_never_spell_a_figure_or_table_number():
             if c["cell_type"] == "markdown":
                 found = re.search(r"\b(Figure|Table|Fig\.)\s+\d+", "".join(c["source"]))
                 assert not found, f"{path.name} cell {i} spells {found.group(0)!r}: emit it with hw2.document.ref"
+
+
+@pytest.mark.notebooks
+def test_shared_figures_agree_in_the_fresh_build(offline_build):
+    """The figures the report states twice (Table 3 and Table 15, the title page, the abstract) agree."""
+    from test_consistency import executed_books, shared_figure_mismatches
+
+    books = executed_books([offline_build / "report" / p.name for p in NOTEBOOKS])
+    assert shared_figure_mismatches(books) == []
+
+
+@pytest.mark.notebooks
+def test_the_pdf_text_reads_as_a_finished_document(offline_build):
+    """References complete and in citation order, no template text, no raw TeX escape, no file or command
+    in the body (before the "References" heading)."""
+    from test_consistency import pdf_text_problems
+
+    if report.find_chromium() is None or shutil.which("pdftotext") is None:
+        pytest.skip("Chromium or pdftotext not installed: PDF text not checked")
+    pdf = offline_build / "report" / "report.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert pdf_text_problems(text) == []

@@ -310,10 +310,19 @@ def test_study_transfer_grid_and_summary():
     hand = [("t1", "a", 1.0, 0.2), ("t2", "a", 3.0, 0.4), ("t1", "b", 2.0, 0.9), ("t2", "b", 2.0, 0.7)]
     summary = study.source_summary(hand, {"a": 0.1, "b": 0.3})
     assert summary["rows"] == [("a", pytest.approx(0.3), 2.0), ("b", pytest.approx(0.8), 2.0)]
-    assert summary["ranked"] == ["b", "a"] and summary["rank_correlation"] == pytest.approx(1.0)
-    assert study.source_summary(hand, {"a": 0.3, "b": 0.1})["rank_correlation"] == pytest.approx(-1.0)
+    assert summary["tiers"] == [["b"], ["a"]] and summary["per_target"]["a"] == [0.2, 0.4]
+    # a higher mean that one target reverses is a tie
+    close = [("t1", "a", 1.0, 0.2), ("t2", "a", 3.0, 0.8), ("t1", "b", 2.0, 0.3), ("t2", "b", 2.0, 0.6)]
+    assert study.source_summary(close, {"a": 0.1, "b": 0.3})["tiers"] == [["a", "b"]]
     with pytest.raises(ValueError, match="no luminance spread"):
         study.source_summary(hand, {"a": 0.1})
+    # with a reference, the rows carry the distances to it, and the summary their means
+    results, rows = study.transfer_grid(sources, targets, block=9, passes=2, seed=4, reference=sources["s1"])
+    assert len(rows[0]) == 6 and all(d >= 0 for r in rows for d in r[4:])
+    summary = study.source_summary(rows, {"s1": 0.1, "s2": 0.2})
+    assert summary["rows"][0][2] == pytest.approx(rows[0][4]) and len(summary["rows"][0]) == 5
+    gram, free = study.target_distances(targets, sources["s1"])
+    assert gram > 0 and 0 < free <= 1
 
 
 def test_study_gatys_sources_rows_and_yardsticks():
@@ -328,5 +337,6 @@ def test_study_gatys_sources_rows_and_yardsticks():
                                           "corner crops of the painting (mean of 4)"]
     assert out["textures"]["conv1_1"].shape == (20, 20, 3)
     assert out["rows"][1][4] == 0.0 and out["rows"][2][4] == pytest.approx(out["corner_distance"])
+    assert out["rows"][1][5] == 0.0 and 0 < out["rows"][0][5] <= 1    # the VGG-free distance beside the Gram one
     assert out["corner_overlap"] == pytest.approx(source_crops(to_tensor(painting), 20)[2])
     assert out["spread"]["Monet crop"] == pytest.approx(block_luminance_spread(crop, 6))

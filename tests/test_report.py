@@ -268,3 +268,22 @@ def test_a_table_caption_becomes_the_caption_of_its_table(monkeypatch):
     assert numbering.numbering_problems(out) == []
     fig = document.caption_html("tab:one", "x").replace("tab:", "fig:") + "<table></table>"
     assert export._captions_into_tables(fig) == fig  # figure captions stay where they are
+
+
+def test_the_combined_report_lists_every_cited_work_in_citation_order(tmp_path):
+    refs = new_code_cell("")
+    refs.outputs = [new_output("display_data", data={"text/markdown": document.references_markdown(["gatys2016"])})]
+    caption = new_code_cell("")
+    caption.outputs = [new_output("display_data", data={"text/html": "<p>after Efros &amp; Freeman, 2001</p>"})]
+    a = _book(tmp_path / "01_a.ipynb", [_md("# Alpha"), _md("Brock et al.,\n2019 in the appendix", "appendix"),
+                                        caption, _md("Levin et al. (2008) on the title page", "title-page")])
+    b = _book(tmp_path / "02_b.ipynb", [_md("# Beta"), _md("## References"), refs])
+    executed = [runner.Executed("01_a", a, 1.0, "Alpha"), runner.Executed("02_b", b, 2.0, "Beta")]
+    page = report.combine(executed, tmp_path / "index.html", profile="quick",
+                          machine={"cores": 2, "cpu": "c", "torch": "x", "gpu": None}).read_text()
+    listing = page[page.index('class="hw2-references"'):page.index('id="appendix"')]
+    items = re.findall(r"<li>(.*?)</li>", listing, re.S)
+    # title page, then the sections, then the appendix; the notebook's own list (Gatys) is not a citation
+    assert len(items) == 3, items
+    assert "Matting" in items[0] and "Image Quilting" in items[1] and "Large Scale GAN" in items[2]
+    assert "<ol>" in listing and "Neural Networks" not in listing

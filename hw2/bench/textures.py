@@ -46,9 +46,17 @@ s_per_texture_threads
 size
     Texture side in pixels; ``iterations`` the L-BFGS evaluations per level.
 transfer_lum_corr
-    ``{layer: r, "monet_crop": r}``: mean over notebook 04's target photos of the
-    correlation between the luminance of the quilting transfer (its settings:
-    :data:`TRANSFER`) and the target's, with each texture, or the crop itself, as source.
+    ``{layer: r, "monet_crop": r}``: mean over notebook 04's target photos (256 px centre
+    squares, as the notebook crops them) of the correlation between the luminance of the
+    quilting transfer (notebook 04's settings, :data:`TRANSFER`) and the target's, with each
+    texture, or the crop itself, as source: how well the photo reads through. Target for the
+    mean of conv3_1 and conv5_1: >= 0.7.
+transfer_style_dist, transfer_free_style_dist
+    The same transfers' mean distance to the crop, by the Gram distance
+    (:func:`hw2.metrics.style_distance`) and by the VGG-free style distance
+    (:func:`hw2.metrics.free_style_distance`): whether they still carry the source's texture
+    (yardsticks: ``crop_style_dist``, and ``target_style_dist`` / ``target_free_style_dist``,
+    the untouched targets' distances to the crop).
 
 ``quick=True`` checks the code path in seconds (48 px textures, 64 px targets).
 """
@@ -62,18 +70,20 @@ import torch
 
 from .. import metrics, profiles
 from ..data import find, study
-from ..io import load_image, resize_longest, to_numpy
+from ..io import load_image, resize_longest, to_numpy, to_tensor
 from ..methods import get
 from ..neural_style import functional as Fn
 from ..neural_style.texture import source_crops
 from ..quilting import luminance
+from ..quilting.study import centre_crop
 from ..timing import Timer
 
 LAYERS = ("conv1_1", "conv3_1", "conv5_1")
 CROP = 128
 #: notebook 04's transfer targets (study-set test photos) and settings (full profile)
 TARGETS = ("9e0a0d54b5", "d549b4831b", "cbddae001d")
-TRANSFER = dict(target_side=256, block=24, passes=3, blur=0.0)
+_NB04 = profiles.get("quilting", "full")
+TRANSFER = dict(target_side=_NB04["target_side"], block=_NB04["transfer_block"], passes=_NB04["passes"], blur=0.0)
 
 
 def _texture_source() -> tuple[torch.Tensor, str]:
@@ -86,7 +96,9 @@ def _texture_source() -> tuple[torch.Tensor, str]:
 
 
 def _targets(side: int) -> list[np.ndarray]:
-    return [to_numpy(resize_longest(load_image(find(study("photo"), n)), side, upscale=True))
+    """Notebook 04's targets: each photo scaled to ``side`` on its longest side, then its
+    centre ``side`` square, ``(side, side, 3)``."""
+    return [centre_crop(resize_longest(load_image(find(study("photo"), n)), side, upscale=True), side)
             for n in TARGETS]
 
 
@@ -95,12 +107,17 @@ def lum_corr(out: np.ndarray, target: np.ndarray) -> float:
     return float(np.corrcoef(luminance(out).ravel(), luminance(target).ravel())[0, 1])
 
 
-def _mean_transfer_corr(source: np.ndarray, targets, tr: dict) -> float:
-    """Mean over ``targets`` of :func:`lum_corr` of the quilting transfer of ``source`` onto each."""
+def _transfers(source: np.ndarray, targets, tr: dict) -> list[np.ndarray]:
+    """The quilting transfer of ``source`` onto each of ``targets`` with the settings ``tr``."""
     transfer = get("quilting_transfer")
 
-    return float(np.mean([lum_corr(to_numpy(transfer(source, tgt, block=tr["block"], passes=tr["passes"],
-                                                     blur=tr["blur"], seed=0).image), tgt) for tgt in targets]))
+    return [to_numpy(transfer(source, tgt, block=tr["block"], passes=tr["passes"], blur=tr["blur"], seed=0).image)
+            for tgt in targets]
+
+
+def _mean_transfer_corr(source: np.ndarray, targets, tr: dict) -> float:
+    """Mean over ``targets`` of :func:`lum_corr` of the quilting transfer of ``source`` onto each."""
+    return float(np.mean([lum_corr(out, tgt) for out, tgt in zip(_transfers(source, targets, tr), targets)]))
 
 
 def _equal_time(source, budget: dict, seconds: float, **kw):
@@ -179,8 +196,15 @@ def run(*, quick: bool = False) -> dict:
     targets = _targets(tr["target_side"])
     sources = {k: to_numpy(v) for k, v in textures.items()}
     sources["monet_crop"] = to_numpy(source)
-    out["transfer_lum_corr"] = {}
+    out["transfer_lum_corr"], out["transfer_style_dist"], out["transfer_free_style_dist"] = {}, {}, {}
     for key, src in sources.items():
-        out["transfer_lum_corr"][key] = _mean_transfer_corr(src, targets, tr)
+        outs = [to_tensor(o) for o in _transfers(src, targets, tr)]
+        out["transfer_lum_corr"][key] = float(np.mean([lum_corr(to_numpy(o), t) for o, t in zip(outs, targets)]))
+        out["transfer_style_dist"][key] = float(np.mean([metrics.style_distance(o, source) for o in outs]))
+        out["transfer_free_style_dist"][key] = float(np.mean([metrics.free_style_distance(o, source) for o in outs]))
+    tgts = [to_tensor(t) for t in targets]
+    out["target_style_dist"] = float(np.mean([metrics.style_distance(t, source) for t in tgts]))
+    out["target_free_style_dist"] = float(np.mean([metrics.free_style_distance(t, source) for t in tgts]))
+    out["transfer"] = dict(tr)
     out["load_avg_1min"] = os.getloadavg()[0]
     return out

@@ -36,7 +36,7 @@ from .smoothing import guided_filter, lam_to_beta, smooth_exact
 
 __all__ = ["Study", "LabelMaps", "CLUSTER_PALETTE", "EXPERIMENTS", "VARIANTS", "components", "load_study", "label_maps",
            "label_grid", "matched_class_rows", "run_direction", "mean_scores", "label_score_rows",
-           "label_counts", "single_class_pairs", "worst_case", "load_photoreal_pair", "smoothing_alone",
+           "label_counts", "single_class_pairs", "worst_case", "least_contrast", "WASHED_OUT", "load_photoreal_pair", "smoothing_alone",
            "smoothing_summary", "lambda_sweep", "method_comparison", "mean_rows", "trade_off_figure", "panel"]
 
 #: colours of the joint-clustering ids (colour-blind-safe; cluster ids are not classes)
@@ -44,6 +44,9 @@ CLUSTER_PALETTE = [(230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66),
                    (204, 121, 167), (120, 120, 120)]
 #: the three label settings of the seed report
 EXPERIMENTS = ("ex1", "ex2", "ex3")
+#: an output that keeps less than this share of its content's contrast (:func:`hw2.metrics.contrast_kept`) is
+#: called washed out, "a pale fog" (here and in the conclusions)
+WASHED_OUT = 0.6
 
 
 @dataclass
@@ -152,6 +155,11 @@ def _scores(content, output, style) -> tuple[float, float]:
     return metrics.style_distance(output, style), metrics.photorealism(content, output)
 
 
+def _label_scores(content, output, style) -> tuple[float, float, float]:
+    """Gram style distance, photorealism (edge SSIM) and the VGG-free style distance, as in the conclusions."""
+    return (*_scores(content, output, style), metrics.free_style_distance(output, style))
+
+
 def run_direction(study: Study, maps: LabelMaps, *, photo_to_monet: bool, smoothing: str | None = "exact",
                   device="cpu") -> tuple[list, list, list]:
     """Stylise one image of each pair with the other: ex1 (no labels), ex2 (hand-made), ex3 (automatic).
@@ -160,7 +168,7 @@ def run_direction(study: Study, maps: LabelMaps, *, photo_to_monet: bool, smooth
     -------
     grid : list of rows ``[content, style, ex1, ex2, ex3]`` (tensors; ex2 is None without hand-made maps)
     titles : list of str, the content stems
-    scores : list of ``[content stem, experiment, style distance, photorealism]``
+    scores : list of ``[content stem, experiment, style distance, photorealism, VGG-free style distance]``
     """
     grid, titles, scores = [], [], []
     for pair in study.pairs:
@@ -176,14 +184,15 @@ def run_direction(study: Study, maps: LabelMaps, *, photo_to_monet: bool, smooth
         titles.append(ck)
         for ex, o in zip(EXPERIMENTS, outs):
             if o is not None:
-                scores.append([ck, ex, *_scores(c, o.image, s)])
+                scores.append([ck, ex, *_label_scores(c, o.image, s)])
     return grid, titles, scores
 
 
 def mean_scores(scores: Sequence[Sequence]) -> dict:
     """Experiment -> ``{"style": mean style distance, "photo": mean photorealism, "n": rows,
     "worse_style": rows whose style distance is above ex1's for the same content,
-    "worse_photo": rows whose photorealism is below ex1's}`` from :func:`run_direction`'s scores."""
+    "worse_photo": rows whose photorealism is below ex1's}`` from :func:`run_direction`'s scores, and
+    ``"free"`` (mean VGG-free style distance) when the rows carry it (a fifth column)."""
     base = {r[0]: r for r in scores if r[1] == "ex1"}
     out = {}
     for ex in EXPERIMENTS:
@@ -194,13 +203,15 @@ def mean_scores(scores: Sequence[Sequence]) -> dict:
                    "n": len(rows),
                    "worse_style": sum(r[2] > base[r[0]][2] for r in rows if r[0] in base),
                    "worse_photo": sum(r[3] < base[r[0]][3] for r in rows if r[0] in base)}
+        if all(len(r) > 4 for r in rows):
+            out[ex]["free"] = float(np.mean([r[4] for r in rows]))
     return out
 
 
 def label_score_rows(summary: dict) -> list[list]:
     """One row per experiment from ``{direction: mean_scores(...)}``: ``[experiment, then per direction its mean
-    style distance and photorealism, then "a / b of n"``: images worse than ex1 in style distance / in
-    photorealism, over all directions]``."""
+    style distance, VGG-free style distance (when measured) and photorealism, then "a / b of n"``: images worse
+    than ex1 in style distance / in photorealism, over all directions]``."""
     rows = []
     for e in EXPERIMENTS:
         per = [m[e] for m in summary.values() if e in m]
@@ -208,7 +219,8 @@ def label_score_rows(summary: dict) -> list[list]:
             continue
         row = [e]
         for m in summary.values():
-            row += [m[e]["style"], m[e]["photo"]] if e in m else ["–", "–"]
+            keys = ("style", "free", "photo") if any("free" in v for v in m.values()) else ("style", "photo")
+            row += [m[e][k] for k in keys] if e in m else ["–"] * len(keys)
         n = sum(p["n"] for p in per)
         row.append("–" if e == "ex1" else f'{sum(p["worse_style"] for p in per)} / '
                                           f'{sum(p["worse_photo"] for p in per)} of {n}')
@@ -247,6 +259,18 @@ def worst_case(grid: Sequence, titles: Sequence[str], scores: Sequence[Sequence]
     out = grid[row][2 + EXPERIMENTS.index(worst[1])]
     return {"content": worst[0], "experiment": worst[1], "photorealism": worst[3], "row": row,
             "contrast": metrics.contrast_kept(grid[row][0], out)}
+
+
+def least_contrast(grid: Sequence, titles: Sequence[str], experiment: str) -> dict | None:
+    """The most washed-out output of ``experiment`` in :func:`run_direction`'s ``grid``: ``{"content", "row",
+    "contrast"}`` (:func:`hw2.metrics.contrast_kept` against its content), or None when it has no output.
+    :func:`hw2.conclusions.least_contrast` picks the same output among the conclusions' runs."""
+    col = 2 + EXPERIMENTS.index(experiment)
+    kept = [(metrics.contrast_kept(row[0], row[col]), i) for i, row in enumerate(grid) if row[col] is not None]
+    if not kept:
+        return None
+    contrast, i = min(kept)
+    return {"content": titles[i], "row": i, "contrast": contrast}
 
 
 def load_photoreal_pair(name: str, size: int):

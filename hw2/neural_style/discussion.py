@@ -12,7 +12,7 @@ from ..document import ref, timing
 from ..result import Result
 from .core import loss_curve
 
-__all__ = ["results_discussion", "texture_discussion", "BENCH_HEADERS", "bench_caption", "bench_speed",
+__all__ = ["results_discussion", "texture_discussion", "BENCH_HEADERS", "bench_size", "bench_caption", "bench_speed",
            "bench_textures"]
 
 
@@ -89,25 +89,43 @@ that the painting does not have: at that depth the features barely constrain col
 
 
 #: headers of :func:`hw2.neural_style.study.benchmark_rows`
-BENCH_HEADERS = ["recipe", "stopped", "L-BFGS evaluations", "seconds"]
+BENCH_HEADERS = ["recipe", "stopped", "L-BFGS evaluations", "seconds", "seconds per evaluation"]
+
+
+def bench_size(speed: dict) -> tuple[int, int]:
+    """The output size ``(H, W)`` of the speed benchmark's runs: its photo at 512 px on the longest side."""
+    from .. import data  # lazy on purpose: the photo is read only when the benchmark table is shown
+    from ..io import load_image
+
+    h, w = load_image(data.find(data.landscapes(), speed["content"]), max_side=1024).shape[-2:]
+    s = 512 / max(h, w)
+    return max(1, round(h * s)), max(1, round(w * s))
 
 
 def bench_caption(speed: dict) -> str:
     """The caption of the speed benchmark's table; ``speed`` is its entry of ``benchmarks/results.json``."""
-    return (f"Neural Style speed at 512 px (the Neural Style speed benchmark, first pair, "
-            f"{speed['_meta']['machine']['cores']} CPU cores, {speed['threads']} threads): the paper's "
-            f"recipe against our Laplacian-pyramid parameterisation, each stopped at the paper's final loss.")
+    h, w = bench_size(speed)
+    return (f"Neural Style speed at 512 px on the longest side ({h} × {w} px; the Neural Style speed benchmark, "
+            f"first pair, {speed['_meta']['machine']['cores']} CPU cores, {speed['threads']} "
+            f"thread{'s' if speed['threads'] != 1 else ''}): the paper's recipe against our Laplacian-pyramid "
+            "parameterisation, each stopped at the paper's final loss.")
 
 
 def bench_speed(speed: dict) -> str:
-    """What the speed benchmark measured: the Laplacian parameterisation against the paper's recipe."""
+    """What the speed benchmark measured: the Laplacian parameterisation against the paper's recipe, and how
+    its seconds per evaluation relate to the per-evaluation timing of the benchmarks table (a square)."""
+    h, w = bench_size(speed)
+    per_eval = speed["baseline_512_s"] / speed["baseline_512_evals"]
     return f"""
     Moving Laplacian-pyramid bands instead of pixels reaches the loss of the paper's recipe
     ({speed['baseline_512_evals']} evaluations on the pixels) after {speed['ours_512_evals']} evaluations,
     {speed['speedup']:.1f} times sooner in wall time ({ref('tab:ns-bench')}). Solving coarse to fine first
     saves little: the upsampled coarse result lacks the fine strokes that relu1_1 and relu2_1 ask for, so
     the full-size level still needs {speed['coarse_to_fine_512_evals_at_full_size']} evaluations, and the
-    coarse ones cost more than that saves."""
+    coarse ones cost more than that saves. One evaluation of the paper's recipe takes
+    {timing(per_eval, "{:.2f}")} s here, at {h} × {w} px; the {timing(speed['s_per_eval_512'], "{:.2f}")} s per
+    evaluation of {ref('tab:benchmarks')} is for a 512 × 512 square, {512 * 512 / (h * w):.1f} times as many
+    pixels, timed alone."""
 
 
 def bench_textures(tex: dict) -> str:

@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .. import metrics
+from .. import metrics, ties
 from ..checks import check_integer
 from ..io import as_image_array, to_numpy, to_tensor
 from ..neural_style import synthesize_texture
@@ -21,7 +21,7 @@ from .quilt import MODES, synthesize, transfer
 from .seams import block_luminance_spread, seam_ratio
 
 __all__ = ["MODE_NAMES", "centre_crop", "compare_modes", "grow", "gatys_sources", "transfer_grid", "luminance_correlation",
-           "source_summary"]
+           "target_distances", "source_summary"]
 
 #: the joining modes (:data:`~hw2.quilting.MODES`) as the notebook's figures and tables name them
 MODE_NAMES = {"random": "random blocks", "ssd": "overlap error", "cut": "overlap error + cut"}
@@ -105,8 +105,9 @@ def gatys_sources(crop, painting, layers: Sequence[str], *, size: int, iteration
     -------
     dict with
         ``textures`` (layer -> (size, size, 3) array), ``runs`` (layer -> :class:`hw2.result.Result`),
-        ``rows`` (source, levels (px), evaluations, seconds, style distance to the crop, luminance spread)
-        for each texture, then the crop itself and the mean of the corner crops;
+        ``rows`` (source, levels (px), evaluations, seconds, style distance to the crop, VGG-free style
+        distance to the crop, luminance spread) for each texture, then the crop itself and the mean of the
+        corner crops;
         ``corner_distance`` (mean style distance of the corner crops to the crop), ``corner_overlap``
         (fraction of the crop's area each corner shares with it); ``spread`` (source name -> spread).
     """
@@ -115,16 +116,18 @@ def gatys_sources(crop, painting, layers: Sequence[str], *, size: int, iteration
     tex_source = to_tensor(crop)
     _, corners, corner_overlap = source_crops(to_tensor(as_image_array(painting, name="painting")), side)
     corner_dist = float(np.mean([metrics.style_distance(c, tex_source) for c in corners]))
+    corner_free = float(np.mean([metrics.free_style_distance(c, tex_source) for c in corners]))
     textures, runs, rows, spread = {}, {}, [], {}
     for layer in layers:
         run = synthesize_texture(crop, size=size, layers=layer, iterations=iterations, seed=seed, progress=False)
         textures[layer], runs[layer] = to_numpy(run.image), run
         spread[f"Gatys {layer}"] = block_luminance_spread(textures[layer], block)
         rows.append((f"Gram up to {layer}", " → ".join(str(h) for h, _ in run.sizes), len(run.history),
-                     run.elapsed, metrics.style_distance(run.image, tex_source), spread[f"Gatys {layer}"]))
+                     run.elapsed, metrics.style_distance(run.image, tex_source),
+                     metrics.free_style_distance(run.image, tex_source), spread[f"Gatys {layer}"]))
     spread["Monet crop"] = block_luminance_spread(crop, block)
-    rows.append(("Monet crop (no synthesis)", str(side), 0, 0.0, 0.0, spread["Monet crop"]))
-    rows.append(("corner crops of the painting (mean of 4)", str(side), 0, 0.0, corner_dist,
+    rows.append(("Monet crop (no synthesis)", str(side), 0, 0.0, 0.0, 0.0, spread["Monet crop"]))
+    rows.append(("corner crops of the painting (mean of 4)", str(side), 0, 0.0, corner_dist, corner_free,
                  float(np.mean([block_luminance_spread(to_numpy(c), block) for c in corners]))))
     return dict(textures=textures, runs=runs, rows=rows, corner_distance=corner_dist,
                 corner_overlap=float(corner_overlap), spread=spread)
@@ -146,45 +149,67 @@ def luminance_correlation(output, target) -> float:
 
 
 def transfer_grid(sources: dict[str, object], targets: dict[str, object], *, block: int, passes: int,
-                  seed: int = 0, blur: float = 0.0) -> tuple[dict[tuple[str, str], object], list[tuple]]:
+                  seed: int = 0, blur: float = 0.0, reference=None) -> tuple[dict[tuple[str, str], object], list[tuple]]:
     """Texture transfer of every target (name -> image) with every source (name -> image).
+
+    ``reference``: an image (the painting's crop) whose texture the results should carry; when given,
+    each row adds the result's distance to it.
 
     Returns
     -------
     results : dict (target, source) -> :class:`hw2.result.Result` (``info["details"]`` has the passes)
-    rows : list of (target, source, seconds, luminance correlation with the target)
+    rows : list of (target, source, seconds, luminance correlation with the target[, Gram distance to the
+        reference, VGG-free style distance to the reference])
     """
+    ref = None if reference is None else to_tensor(as_image_array(reference, name="reference"))
     results, rows = {}, []
     for tname, target in targets.items():
         for sname, src in sources.items():
             r = transfer(src, target, block=block, passes=passes, seed=seed, blur=blur)
             results[tname, sname] = r
-            rows.append((tname, sname, r.times["total_s"], luminance_correlation(r.image, target)))
+            row = (tname, sname, r.times["total_s"], luminance_correlation(r.image, target))
+            if ref is not None:
+                row += (metrics.style_distance(r.image, ref), metrics.free_style_distance(r.image, ref))
+            rows.append(row)
     return results, rows
 
 
+def target_distances(targets: dict[str, object], reference) -> tuple[float, float]:
+    """The yardstick of :func:`transfer_grid`'s distances: the mean Gram and VGG-free style distances of the
+    untouched targets to ``reference``."""
+    ref = to_tensor(as_image_array(reference, name="reference"))
+    imgs = [to_tensor(as_image_array(t, name="target")) for t in targets.values()]
+    return (float(np.mean([metrics.style_distance(t, ref) for t in imgs])),
+            float(np.mean([metrics.free_style_distance(t, ref) for t in imgs])))
+
+
 def source_summary(rows: Sequence[tuple], spread: dict[str, float]) -> dict:
-    """Per source, the mean of :func:`transfer_grid`'s rows, and how the order follows the spread.
+    """Per source, the means of :func:`transfer_grid`'s rows, and the sources ranked under the tie rule.
 
     Returns
     -------
     dict with
-        ``rows`` (source, mean luminance correlation, mean seconds) in the sources' first-seen order;
-        ``correlation`` (source -> mean luminance correlation); ``ranked`` (sources, best first);
-        ``rank_correlation`` (Spearman correlation between mean luminance correlation and ``spread``
-        over the sources, ``nan`` for fewer than two sources).
+        ``rows`` (source, mean luminance correlation[, mean Gram distance, mean VGG-free distance], mean
+        seconds) in the sources' first-seen order; ``correlation`` (source -> mean luminance correlation);
+        ``per_target`` (source -> its correlations, target by target); ``tiers`` (the sources by
+        correlation, best first, :func:`hw2.ties.tiers`: one ranks above another only when it is higher
+        for every target); ``distance`` and ``free_distance`` (source -> mean distance, when the rows
+        carry them); ``spread`` (source -> luminance spread, from ``spread``).
     """
     names = list(dict.fromkeys(r[1] for r in rows))
-    corr = {s: float(np.mean([r[3] for r in rows if r[1] == s])) for s in names}
-    secs = {s: float(np.mean([r[2] for r in rows if r[1] == s])) for s in names}
     missing = [s for s in names if s not in spread]
     if missing:
         raise ValueError(f"no luminance spread for sources {missing}")
-    if len(names) >= 2:
-        ra = np.argsort(np.argsort([corr[s] for s in names]))
-        rb = np.argsort(np.argsort([spread[s] for s in names]))
-        rank = float(np.corrcoef(ra, rb)[0, 1])
+    per = {s: [r for r in rows if r[1] == s] for s in names}
+    corr = {s: float(np.mean([r[3] for r in per[s]])) for s in names}
+    secs = {s: float(np.mean([r[2] for r in per[s]])) for s in names}
+    out = dict(correlation=corr, per_target={s: [r[3] for r in per[s]] for s in names},
+               spread={s: spread[s] for s in names})
+    out["tiers"] = ties.tiers(out["per_target"])
+    if all(len(r) >= 6 for r in rows):
+        out["distance"] = {s: float(np.mean([r[4] for r in per[s]])) for s in names}
+        out["free_distance"] = {s: float(np.mean([r[5] for r in per[s]])) for s in names}
+        out["rows"] = [(s, corr[s], out["distance"][s], out["free_distance"][s], secs[s]) for s in names]
     else:
-        rank = float("nan")
-    return dict(rows=[(s, corr[s], secs[s]) for s in names], correlation=corr,
-                ranked=sorted(names, key=lambda s: -corr[s]), rank_correlation=rank)
+        out["rows"] = [(s, corr[s], secs[s]) for s in names]
+    return out

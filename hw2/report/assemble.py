@@ -9,6 +9,9 @@ Order (the tags are those of :mod:`hw2.document`):
    per notebook, then how the report was built (machine, profile, how many numbers equal the
    committed ones, links to the executed notebooks and their run times).
 
+The reference list (notebook 05's, before the appendix) is rebuilt from the whole report's text:
+every work it cites, numbered in the order of first citation (:func:`renumber_references`).
+
 Cells tagged ``interactive``, ``notebook-only`` or ``remove-cell`` are left out (the
 per-notebook HTML keeps them), and so are stderr streams and widget views.
 """
@@ -20,10 +23,11 @@ import html
 from pathlib import Path
 from typing import Sequence
 
+from ..document import REFERENCES_MARKER, cited, references_markdown
 from .runner import Executed
 from .export import exporter, page
 
-__all__ = ["combine", "arrange", "DROPPED"]
+__all__ = ["combine", "arrange", "renumber_references", "DROPPED"]
 
 #: tags of cells the combined report leaves out
 DROPPED = frozenset({"remove-cell", "interactive", "notebook-only"})
@@ -74,6 +78,44 @@ def arrange(books: Sequence[tuple[str, object]]) -> dict:
         if appendix:
             parts["appendix"][name] = appendix
     return parts
+
+
+def _cell_texts(cell) -> list[str]:
+    """What a reader sees of ``cell``: a markdown cell's source, or a code cell's displayed text."""
+    if cell.cell_type == "markdown":
+        return [cell.source]
+    texts = []
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        for mime in ("text/markdown", "text/html", "text/plain"):
+            if mime in data:
+                texts.append("".join(data[mime]) if isinstance(data[mime], list) else data[mime])
+                break
+        if out.get("output_type") == "stream":
+            texts.append(out.get("text", ""))
+    return texts
+
+
+def renumber_references(cells) -> bool:
+    """Rebuild the reference list (the output that starts with :data:`hw2.document.REFERENCES_MARKER`) from
+    the works cited in ``cells`` (in place), numbered in the order the combined report first cites them.
+
+    A notebook sees only its own cells when it runs; the combined report is the first place where the
+    whole text, title page and appendix included, is in reading order. Returns whether a list was found.
+    """
+    found = None
+    texts = []
+    for cell in cells:
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                md = out.get("data", {}).get("text/markdown")
+                if md is not None and ("".join(md) if isinstance(md, list) else md).startswith(REFERENCES_MARKER):
+                    found = out
+        texts += [t for t in _cell_texts(cell) if not t.startswith(REFERENCES_MARKER)]
+    if found is None:
+        return False
+    found["data"] = {"text/markdown": references_markdown(cited(texts))}
+    return True
 
 
 def _numbers_line(summary: dict | None, profile: str) -> str:
@@ -184,6 +226,7 @@ def combine(executed: Sequence[Executed], output: Path, *, profile: str, machine
         cells += appendix
     cells.append(new_markdown_cell(_build_section(executed, profile=profile, machine=machine, numbers=numbers,
                                                   when=when, envelope=envelope)))
+    renumber_references(cells)
     for i, cell in enumerate(cells):  # ids must be unique across the merged notebooks
         cell["id"] = f"cell-{i}"
     combined = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",

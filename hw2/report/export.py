@@ -54,15 +54,16 @@ PRINT_CSS = """
     .jp-Cell, .jp-Cell * { overflow: visible !important; }  /* no scroll bars on paper */
     .jp-Cell { padding: 0 !important; }
     .jp-OutputArea-output, .jp-RenderedHTMLCommon { padding-left: 0 !important; padding-right: 0 !important; }
-    .hw2-notebook, .hw2-appendix { break-before: page; }
+    /* sections follow each other on the page (a forced break would leave the end of each section's last
+       page empty); only the appendix, after the references, starts a new page */
+    .hw2-appendix { break-before: page; }
     .jp-RenderedImage, .jp-RenderedImage img, pre, .hw2-caption { break-inside: avoid; }
     table.hw2-small { break-inside: avoid; }
     tr { break-inside: avoid; }
     thead { display: table-header-group; }
     .jp-RenderedImage img { max-height: 262mm; object-fit: contain; }
-    /* a caption stays with its figure (below it) or its table (above it) */
+    /* a caption stays with its figure (below it); a table's caption is its <caption>, part of it */
     .jp-OutputArea-child:has(.hw2-caption[data-label^="fig:"]) { break-before: avoid; }
-    .jp-OutputArea-child:has(.hw2-caption[data-label^="tab:"]) { break-after: avoid; }
     /* a heading never ends a page: it keeps 35 mm of what follows with it */
     h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
     h1::after, h2::after, h3::after, h4::after { content: ""; display: block; height: 35mm; margin-bottom: -35mm; }
