@@ -192,3 +192,92 @@ def test_committed_models_load_and_are_small(name):
         assert model.cfg.training_free
     if name == TRAINED_MODEL:
         assert not model.cfg.training_free
+
+
+# ----------------------------------------------------------------------------- benchmark and notebook helpers
+def test_free_set_distance_known_answers():
+    from hw2.munit.benchmark import free_histograms, free_set_distance
+
+    g = torch.Generator().manual_seed(0)
+    noise = [torch.rand(1, 3, 24, 24, generator=g) for _ in range(3)]
+    flat = [torch.full((1, 3, 24, 24), v) for v in (0.2, 0.25)]
+    hn, hf = [free_histograms(x) for x in noise], [free_histograms(x) for x in flat]
+    assert all(abs(h["lab"].sum() - 1) < 1e-9 and abs(h["lbp_1"].sum() - 1) < 1e-9 for h in hn)
+    assert free_set_distance(hn, hn) == pytest.approx(0.0, abs=1e-7)
+    assert free_set_distance(hn, list(reversed(hn))) == pytest.approx(0.0, abs=1e-7)   # a set: order is irrelevant
+    far = free_set_distance(hn, hf)
+    assert 0.5 < far <= 1.0                        # noise against flat grey: colours and textures barely overlap
+    assert free_set_distance(hn, hn[:2] + hf[:1]) < far
+    with pytest.raises(ValueError):
+        free_set_distance([], hn)
+
+
+def test_choose_report_model_takes_the_lowest_selection_figure():
+    from hw2.munit.benchmark import choose_report_model
+
+    assert choose_report_model({"a": 1.3, "b": 1.1, "c": 1.2}) == "b"
+    assert choose_report_model({"a": 1.0, "b": 1.0}) == "a"
+    with pytest.raises(ValueError):
+        choose_report_model({})
+
+
+def _bench(**kw) -> dict:
+    b = {}
+    for p, (m2p, p2m, sharp) in {"scratch_": (190.0, 134.0, 0.3), "pretrained_fit_": (180.0, 104.0, 0.55),
+                                 "pretrained_": (140.0, 90.0, 0.65)}.items():
+        b.update({f"{p}fid_vgg_monet2photo_t1": m2p, f"{p}fid_vgg_photo2monet_t1": p2m,
+                  f"{p}fid_vgg_identity_monet2photo": 176.5, f"{p}fid_vgg_identity_photo2monet": 176.5,
+                  f"{p}sharpness_monet2photo": sharp, f"{p}sharpness_photo2monet": sharp,
+                  f"{p}free_dist_monet2photo_t1": 0.2, f"{p}free_dist_photo2monet_t1": 0.2,
+                  f"{p}free_dist_identity_monet2photo": 0.3, f"{p}free_dist_identity_photo2monet": 0.3,
+                  f"{p}diversity_t1": 1.0, f"{p}temperature_tchosen": 1.0, f"{p}selection_score_validation_t1": 1.2})
+    b.update({k[len("pretrained_"):]: v for k, v in b.items() if k.startswith("pretrained_")
+              and not k.startswith("pretrained_fit_")})
+    b.update(report_model="munit_pretrained", pretrained_train_wall_s=2400.0, **kw)
+    return b
+
+
+def test_targets_and_benchmark_rows():
+    from hw2.munit import families
+
+    b = _bench()
+    met = families.targets_met(b)
+    assert met["fid_monet2photo"] and met["fid_photo2monet"]          # 140/176.5 = 0.79, 90/176.5 = 0.51
+    assert met["sharpness_monet2photo"] and met["free_photo2monet"] and met["diversity"]
+    fit = families.targets_met(b, "pretrained_fit_")
+    assert not fit["fid_monet2photo"] and not fit["sharpness_monet2photo"]   # 1.02 x, 0.55
+    rows = families.benchmark_rows(b)
+    assert all(len(r) == len(families.BENCHMARK_HEADERS) for r in rows)
+    assert rows[0][1:4] == ["190.0 (1.08)", "180.0 (1.02)", "140.0 (0.79)"]
+    assert "meets every target" in families.benchmark_prose(b)
+    worse = _bench(sharpness_monet2photo=0.5)
+    assert "misses the sharpness target Monet → photo" in families.benchmark_prose(worse)
+    assert "not been recorded" in families.benchmark_prose({})
+    assert families.benchmark_rows({})[0][1] == "– (–)"
+
+
+def test_family_grids_and_columns(fitted, data):
+    from hw2.munit import families
+
+    models, temps = families.columns(fitted, fitted, fitted, t_chosen=1.0)
+    assert list(temps.values()) == [1.0, 1.0, 1.0]
+    models, temps = families.columns(fitted, fitted, fitted, t_chosen=0.5)
+    assert len(models) == 4 and list(temps.values())[-1] == 0.5
+    fig = families.random_grid({"a": fitted}, {"monet2photo": data[0][:1], "photo2monet": data[1][:2]}, size=32,
+                               temperatures={"a": 1.0}, n_random=2)
+    assert sum(1 for ax in fig.axes if ax.images) == 3 * 3     # 3 rows x (input + 2 styles)
+    fig = families.reference_grid({"a": fitted, "b": fitted}, {"photo2monet": data[1][:1]},
+                                  {"photo2monet": data[0][:2]}, size=32)
+    assert sum(1 for ax in fig.axes if ax.images) >= 2 * (1 + 2 * 2) - 1
+    with pytest.raises(ValueError, match="temperature"):
+        families.random_grid({"a": fitted}, {"monet2photo": data[0][:1]}, size=32, temperatures={})
+
+
+def test_report_wording_follows_the_family():
+    from hw2.munit.method import report_wording
+
+    pre = report_wording(512, name=TRAINED_MODEL)
+    assert "pretrained" in pre["what"] and "512 px" in pre["scale"]
+    assert "Gaussian" in report_wording(512, name=FIT_MODEL)["what"]
+    with pytest.raises(ValueError):
+        report_wording(512, name="nope")

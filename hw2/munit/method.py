@@ -14,9 +14,9 @@ import torch
 from ..io import as_image
 from ..result import Result
 from .model import MODELS, MUNIT, load_model
-from .pretrained import PRETRAINED_MODELS, TRAINED_MODEL, PretrainedMUNIT, load_pretrained
+from .pretrained import FIT_MODEL, PRETRAINED_MODELS, TRAINED_MODEL, PretrainedMUNIT, load_pretrained
 
-__all__ = ["stylize", "REPORT_MODEL", "load", "NAMES"]
+__all__ = ["stylize", "REPORT_MODEL", "load", "NAMES", "report_wording"]
 
 #: the report's MUNIT (notebooks 03 and 05, the benchmark's unprefixed figures): the model with the lowest
 #: validation selection figure by the rule of ``hw2/weights/MODEL_CARD_munit_pretrained.md``
@@ -89,3 +89,33 @@ def stylize(content, style=None, *, direction: str = "photo2monet", model: str |
                   info={"model": model if isinstance(model, str) else type(model).__name__,
                         "direction": direction, "style": "random" if style is None else "reference",
                         "seed": seed})
+
+
+def report_wording(here: int, *, name: str = REPORT_MODEL) -> dict[str, str]:
+    """The phrases the conclusions (notebook 05) use for the report's MUNIT ``name``, run there at ``here`` px on the
+    long side: ``what`` (the model in a few words, for the abstract), ``scale`` (how its working size compares with
+    ``here``), ``headline`` (its finding's heading), ``why`` (why its content and edge SSIM rank as they do).
+
+    The wording depends on the family: the from-scratch generators work at 80 px and are upsampled here; the
+    pretrained-parts models (:mod:`.pretrained`) work at any size with the AdaIN decoder.
+    """
+    if name not in NAMES:
+        raise ValueError(f"unknown MUNIT model {name!r}; choose one of {NAMES}")
+    if name in PRETRAINED_MODELS:
+        trained = name != FIT_MODEL
+        what = ("on pretrained VGG19 and AdaIN parts" + (", its small parts trained here on a CPU" if trained
+                                                         else ", with a training-free Gaussian style prior"))
+        return {"what": what,
+                "scale": f"It is MUNIT on pretrained parts (`{name}`), whose decoder works at any size, so here it "
+                         f"runs at {here} px without upsampling.",
+                "headline": "MUNIT keeps the layout and repaints the texture.",
+                "why": "both compare the output with the photo's own detail, which the VGG19 relu4_1 content code "
+                       "keeps only at an eighth of the resolution"}
+    from .model import load_model  # only for the from-scratch family's configuration
+
+    scale = load_model(name).cfg.new_size
+    return {"what": "trained here on a CPU",
+            "scale": f"Its generators were trained on {scale}-pixel images, so at this size their outputs are "
+                     "upsampled and soft.",
+            "headline": "MUNIT keeps the layout, not the detail.",
+            "why": f"both punish the softness of generators trained on {scale}-pixel images and run at {here} px"}
