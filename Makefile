@@ -12,7 +12,7 @@ ONLY ?=
 export HW2_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv report quick-report test bench verify freeze-numbers lab train-photowct train-wct train-munit clean
+.PHONY: help venv report quick-report test bench verify freeze-numbers lab train-photowct train-wct train-munit train-munit-pretrained clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,9 +57,14 @@ train-photowct: $(STAMP) ## train the PhotoWCT unpooling decoders (resumable), t
 train-wct: $(STAMP) ## train our WCT upsampling decoders relu1_1-relu3_1 on trainB (resumable), then export them
 	$(PY) -m hw2.fastphotostyle.photowct.train --decoder wct --threads 1 --export
 
-train-munit: $(STAMP) ## train MUNIT: plain + encoded-style variant, then stage 3 from plain (resumable), export
+train-munit: $(STAMP) ## train MUNIT: from scratch (plain, variant, stage 3), then on pretrained parts (fit, 40 min)
 	$(PY) -m hw2.munit.train --config cpu cpu_encadv --minutes 60 --threads 1 --export
 	$(PY) -m hw2.munit.train --config cpu_vgg --minutes 55 --threads 1 --export
+	$(MAKE) train-munit-pretrained
+
+train-munit-pretrained: $(STAMP) ## MUNIT on pretrained parts: Gaussian-fit baseline, then 40 min of training (resumable)
+	$(PY) -m hw2.munit.pretrained_train --fit --threads 1 --export
+	$(PY) -m hw2.munit.pretrained_train --minutes 40 --threads 1 --export
 
 clean: ## remove generated figures, build files and caches (keeps .venv and report/)
 	rm -rf build .pytest_cache

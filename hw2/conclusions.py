@@ -66,7 +66,7 @@ def _neural_style(photo, monet, photo_path, monet_path, s):
 
 
 def _munit(photo, monet, photo_path, monet_path, s):
-    # the default model (hw2.munit.translate.DEFAULT_MODEL), the painting's style code
+    # the report's model (hw2.munit.method.REPORT_MODEL), the painting's style code
     return methods.get("munit")(photo, monet, direction="photo2monet", size=max(photo.shape[-2:]))
 
 

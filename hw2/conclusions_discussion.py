@@ -12,6 +12,7 @@ from typing import Sequence
 from . import claims, ties
 from . import conclusions as c
 from .document import cite, ref
+from .munit.method import report_wording
 from .fastphotostyle.experiments import WASHED_OUT
 
 __all__ = ["munit_note", "ranking_rule", "conclusions", "abstract"]
@@ -28,8 +29,7 @@ def munit_note(n_pairs: int, munit_sizes: dict) -> str:
     return f"""MUNIT's numbers here and in {ref('tab:munit-metrics')} measure different things, both on test images. Here it
 translates each of the {n_pairs} photos once, with the code of its own painting, at {m['here']} px on the long side; the
 MUNIT section translates at the training scale ({m['trained']} px on the short side) and measures distributions over {m['eval_photos']} test photos with {m['draws']}
-draw{"s" if m['draws'] != 1 else ""} of style codes. Its generators were trained on {m['trained']}-pixel images, so at this size their outputs
-are upsampled and soft."""
+draw{"s" if m['draws'] != 1 else ""} of style codes. {report_wording(m['here'])["scale"]}"""
 
 
 def ranking_rule(n_pairs: int) -> str:
@@ -99,11 +99,11 @@ def conclusions(rows: Sequence[dict], outputs: Sequence[c.Output], munit_sizes: 
   A likely reason: each region draws only on the painting's region of the same label, and a small or pale region
   there gives a narrow palette.""")
     if MUNIT in gram:  # measured (its weights ship with the package)
+        words = report_wording(MUNIT_SIZES["here"])
         out.append(f"""
-* **MUNIT keeps the layout, not the detail.** Its outputs keep where sky, field and trees are ({A}), yet its
+* **{words["headline"]}** Its outputs keep where sky, field and trees are ({A}), yet its
   content SSIM is {_RANK.get(F["munit_content_rank"], "unranked")} and its edge SSIM
-  {_RANK.get(F["munit_edge_rank"], "unranked")} of the three neural methods ({T}): both punish the softness of
-  generators trained on {MUNIT_SIZES['trained']}-pixel images and run at {MUNIT_SIZES['here']} px. It closes
+  {_RANK.get(F["munit_edge_rank"], "unranked")} of the three neural methods ({T}): {words["why"]}. It closes
   {gram[MUNIT]:.0%} of the Gram gap, {free[MUNIT]:.0%} of the VGG-free one and {colour[MUNIT]:.0%} of the colour
   gap{f", while its LBP texture moves away from the painting's ({M[MUNIT]['texture_distance']:.2f} against {F['photo']['texture_distance']:.2f} for the photo)"
   if texture[MUNIT] < 0 else f", {texture[MUNIT]:.0%} of the texture gap"}. The seed's claim that reference
@@ -135,7 +135,7 @@ def abstract(rows: Sequence[dict], n_pairs: int, size: int) -> str:
     return f"""## Abstract
 
 We compare four style-transfer methods on photographs and Monet paintings: FastPhotoStyle ({cite("li2018")}),
-Neural Style ({cite("gatys2016")}), MUNIT ({cite("huang2018")}), trained here on a CPU, and Image Quilting
+Neural Style ({cite("gatys2016")}), MUNIT ({cite("huang2018")}) {report_wording(size)["what"]}, and Image Quilting
 ({cite("efros2001")}). Each section explains a method, writes out its equations and measures it; this page
 summarises the comparison on {n_pairs} shared photo/painting pairs at {size} px on the long side
 ({ref("tab:headline")}, {ref("fig:summary")}). Content SSIM measures how much of the photo's structure survives and
@@ -145,7 +145,7 @@ no method optimises. Neural Style removes {gram[NS]:.0%} of the photo's Gram dis
 {free[NS]:.0%} of its VGG-free distance, with an edge SSIM of {M[NS]['photorealism']:.2f}{
 ', at the highest cost in time' if F['slowest'] == NS else ''}. FastPhotoStyle {"keeps the photo photographic" if M[FPS]['photorealism']
 >= c.PHOTOREAL_EDGE_SSIM else "loses part of the photo's edges"} (edge SSIM {M[FPS]['photorealism']:.2f})
-and closes {colour[FPS]:.0%} of the colour gap but {texture[FPS]:.0%} of the texture gap. {f"MUNIT, with our small training budget, keeps the photo's layout but not its detail (edge SSIM {M[MUNIT]['photorealism']:.2f}). "
+and closes {colour[FPS]:.0%} of the colour gap but {texture[FPS]:.0%} of the texture gap. {f"MUNIT keeps the photo's layout (edge SSIM {M[MUNIT]['photorealism']:.2f}). "
 if MUNIT in gram else ""}Image
 Quilting closes {free[IQ]:.0%} of the VGG-free gap with the painting's own patches, at an edge SSIM of
 {M[IQ]['photorealism']:.2f}. {f"Hand-made label maps made FastPhotoStyle worse on {_worse_count(len(F['labels_worse']), len(c.SCORES))}. "

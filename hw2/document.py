@@ -54,7 +54,8 @@ ORDER: dict[str, tuple[str, ...]] = {
            "fig:ns-textures", "tab:ns-textures"),
 
     "03": ("tab:munit-design", "fig:munit-random", "fig:munit-reference-photo2monet",
-           "fig:munit-temperature", "tab:munit-metrics"),
+           "fig:munit-temperature", "tab:munit-metrics", "fig:munit-families-random", "fig:munit-families-reference",
+           "tab:munit-families"),
 
     "04": ("fig:iq-modes", "tab:iq-modes", "fig:iq-synthesis", "fig:iq-sources",
            "tab:iq-sources", "fig:iq-transfer", "tab:iq-transfer", "fig:iq-passes"),

@@ -36,12 +36,13 @@ TABLE: dict[str, dict[str, dict]] = {
                      texture_size=REPORT_TEXTURE["size"], texture_iterations=REPORT_TEXTURE["iterations"]),
     },
     # notebook 03: images per grid, random styles per image, test photos and draws in the metrics, the
-    # temperature curve and the evaluation's other counts
+    # temperature curve and the evaluation's other counts; family_size: the side of the two families' grids
     "munit": {
         "quick": dict(n_content=2, n_random=2, n_eval=6, n_draws=1, temperatures=(1.0, 0.5), curve_n_monet=6,
-                      curve_n_diversity=1, curve_n_styles=2, eval_kw={"n_monet": 6, "n_diversity": 2, "n_styles": 2}),
+                      curve_n_diversity=1, curve_n_styles=2, eval_kw={"n_monet": 6, "n_diversity": 2, "n_styles": 2},
+                      family_size=64),
         "full": dict(n_content=4, n_random=4, n_eval=50, n_draws=3, temperatures=(1.0, 0.75, 0.5, 0.25),
-                     curve_n_monet=25, curve_n_diversity=3, curve_n_styles=3, eval_kw={}),
+                     curve_n_monet=25, curve_n_diversity=3, curve_n_styles=3, eval_kw={}, family_size=256),
     },
     # notebook 04: crop side, quilt sides and blocks, transfer targets, Gatys textures; the transfer's first
     # block (16 px, then 11 and 7) is small enough for the photo to read through (hw2.bench.textures)

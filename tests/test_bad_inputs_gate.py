@@ -218,7 +218,7 @@ def test_neural_style_small_raises_naming_its_minimum(size):
 @pytest.mark.parametrize("size", [(1, 1), (7, 7), (1, 2000), (2000, 1)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_munit_small_raises_naming_its_minimum(size):
     from hw2 import munit
-    from hw2.munit.translate import MIN_INPUT_SIDE
+    from hw2.munit.model import MIN_INPUT_SIDE
 
     model = munit.load_model(device="cpu")
     with pytest.raises(ValueError, match=f">= {MIN_INPUT_SIDE} px"):
@@ -227,7 +227,7 @@ def test_munit_small_raises_naming_its_minimum(size):
 
 def test_munit_inputs_dtypes_size_and_strips():
     from hw2 import munit
-    from hw2.munit.translate import MAX_WORK_PIXELS, MIN_SIZE
+    from hw2.munit.model import MAX_WORK_PIXELS, MIN_SIZE
 
     model = munit.load_model(device="cpu")
     x = torch.rand(1, 3, 24, 32, generator=torch.Generator().manual_seed(3))
@@ -246,7 +246,7 @@ def test_munit_inputs_dtypes_size_and_strips():
     with pytest.raises(ValueError, match="reference"):
         model.translate(x, direction="photo2monet", reference=x * 255)
     with pytest.warns(io.ImageSizeWarning, match="reduced"):  # a strip scaled to the model size
-        out = munit.translate.prepare(torch.rand(1, 3, 8, 8000), 80)
+        out = munit.model.prepare(torch.rand(1, 3, 8, 8000), 80)
     assert out.shape[-2] * out.shape[-1] <= MAX_WORK_PIXELS * 1.01
 
 

@@ -12,7 +12,7 @@ from hw2.munit.config import MUNITConfig, load_config
 from hw2.munit.networks import (AdaINGen, MsImageDis, assign_adain_params, build_discriminator,
                                 build_generator, num_adain_params)
 from hw2.munit.train import CheckpointError, Trainer, export, read_checkpoint, sample_batch
-from hw2.munit.translate import MUNIT, MODELS, load_model, prepare
+from hw2.munit.model import MUNIT, MODELS, load_model, prepare
 
 from conftest import requires_data, TINY_MUNIT
 
@@ -301,7 +301,7 @@ def test_style_prior_trainer_banks(tmp_path):
 
 def test_style_code_statistics():
     """Encoded test-image codes: per-dimension moments, and the KL of their fitted Gaussian to the prior."""
-    from hw2.munit.translate import style_code_statistics
+    from hw2.munit.evaluate import style_code_statistics
 
     cfg = _tiny()
     torch.manual_seed(0)
@@ -384,7 +384,7 @@ def test_translation_is_seeded_and_checks_its_input():
 
 def test_random_style_temperature():
     """Codes at temperature T are T times the prior's for the same seed; T applies to random styles only."""
-    from hw2.munit.translate import STYLE_TEMPERATURE
+    from hw2.munit.model import STYLE_TEMPERATURE
 
     torch.manual_seed(0)
     model = MUNIT(_tiny())
@@ -407,7 +407,7 @@ def test_random_style_temperature():
 
 def test_choose_temperature_known_answer():
     """The largest T within tol of the best distance in *both* directions."""
-    from hw2.munit.translate import choose_temperature
+    from hw2.munit.evaluate import choose_temperature
 
     curve = {"temperature": [1.0, 0.75, 0.5, 0.25],
              "fid_vgg_photo2monet": [476.0, 445.0, 425.0, 422.0],
@@ -437,7 +437,7 @@ def test_committed_generators_load(name):
 @requires_data
 def test_evaluate_draws_and_autoencoder_figures():
     """n_draws: the mean and sd of the draws, draw 0 being the single draw; autoenc figures are cross-domain."""
-    from hw2.munit.translate import evaluate
+    from hw2.munit.evaluate import evaluate
 
     model = load_model("munit_monet2photo", device="cpu")
     kw = dict(n_photos=4, n_monet=4, n_diversity=1, n_styles=2, reference=False)
@@ -459,7 +459,7 @@ def test_evaluate_draws_and_autoencoder_figures():
 @requires_data
 def test_temperature_curve_matches_evaluate():
     """On the test split the curve's T = 1 entry is evaluate(temperature=1); T = 0 has no diversity."""
-    from hw2.munit.translate import evaluate, temperature_curve
+    from hw2.munit.evaluate import evaluate, temperature_curve
 
     model = load_model("munit_monet2photo", device="cpu")
     kw = dict(n_photos=4, n_monet=4, n_diversity=1, n_styles=2, n_draws=2)
@@ -483,7 +483,8 @@ def test_recorded_training_curve_gives_the_package_temperature(tmp_path, monkeyp
     import json
 
     from hw2 import config
-    from hw2.munit.translate import STYLE_TEMPERATURE, choose_temperature, recorded_temperature_curve
+    from hw2.munit.evaluate import choose_temperature, recorded_temperature_curve
+    from hw2.munit.model import STYLE_TEMPERATURE
 
     curve = recorded_temperature_curve()
     assert curve is not None and curve["split"] == "train"

@@ -2,34 +2,40 @@
 
 * ``train_it_per_s``: training steps per second of ``configs/cpu.yaml`` on real monet2photo crops
   (one discriminator + one generator update), with one torch thread (``threads``) as in training;
-* ``infer_ms_256``: photo -> Monet translation of a 256x256 image (encode + decode), milliseconds;
+* ``infer_ms_256``: photo -> Monet translation of a 256x256 image (encode + decode) by the report's model,
+  milliseconds (``scratch_infer_ms_256``: the from-scratch default model);
 * Fréchet VGG distances of translated test images against the real target domain, and of the
   untranslated images (``*_identity_*``), both directions; random styles at the default temperature
-  ``style_temperature`` (:data:`hw2.munit.translate.STYLE_TEMPERATURE`), ``*_ref_*`` with reference styles;
+  ``style_temperature`` (:data:`hw2.munit.model.STYLE_TEMPERATURE`), ``*_ref_*`` with reference styles;
   in the full run each translated set is drawn three times (new style codes and references) and the figure
   is the mean, with the draws' standard deviation under ``*_sd``;
 * ``diversity``: mean pairwise perceptual distance among random-style translations (both directions);
 * ``temperature_test``: the same random-style figures at temperatures 1 (the paper's prior ``N(0, I)``),
-  0.75, 0.5, 0.25 (:func:`hw2.munit.translate.temperature_curve` on the test images, the same draws), and
+  0.75, 0.5, 0.25 (:func:`hw2.munit.evaluate.temperature_curve` on the test images, the same draws), and
   ``temperature_train`` on training images with ``temperature_chosen``, the temperature
-  :func:`~hw2.munit.translate.choose_temperature` picks from it (it should be ``style_temperature``);
+  :func:`~hw2.munit.evaluate.choose_temperature` picks from it (it should be ``style_temperature``);
 * ``recon_l1_*``: image reconstruction error.
 
-The main figures are those of :data:`hw2.munit.translate.DEFAULT_MODEL` (``model``); ``plain_*`` are the
-same figures for ``munit_monet2photo`` (the paper's objective only) and ``encadv_*`` for the variant
-trained with the adversarial loss on encoded-style translations (full run only).
+Training-scale figures (80 px) are those of :data:`hw2.munit.model.DEFAULT_MODEL` (``model``), the from-scratch
+family; ``plain_*`` are the same figures for ``munit_monet2photo`` (the paper's objective only) and ``encadv_*`` for
+the variant trained with the adversarial loss on encoded-style translations (full run only).
 
-* the evaluation at the size the notebook shows (``eval_size``, 256 px in the full profile) on the study
-  set's test images, with ``n_draws`` style draws (:func:`hw2.munit.benchmark.score`). At ``T = 1`` (the
-  paper's prior): ``fid_vgg_monet2photo_t1``, ``fid_vgg_photo2monet_t1`` (with ``_sd``), their identities
-  ``fid_vgg_identity_monet2photo``, ``fid_vgg_identity_photo2monet``, the ratios ``fid_ratio_*_t1``,
-  ``sharpness_monet2photo``, ``sharpness_photo2monet`` and ``diversity_t1`` (the targets:
-  :data:`hw2.munit.benchmark.TARGETS`, :data:`~hw2.munit.benchmark.SHARPNESS_TARGET`). The same with the
-  suffix ``_tchosen`` at ``temperature_tchosen``, chosen on the validation split (``temperature_validation``,
-  one draw, :func:`hw2.munit.benchmark.choose_temperature_on_validation`), never on the test images;
-  ``selection_score_validation_t1`` (:func:`hw2.munit.benchmark.selection_score`); the wall times
-  ``eval_s_test``, ``eval_s_validation``. The training-scale figures above keep their keys, except their
-  size, now ``eval_size_train_scale`` (80 px), and identities, now ``fid_vgg_identity_*_train_scale``.
+The figures at the size the notebook shows (``eval_size``, 256 px in the full profile) are computed for three
+models, each under its prefix: ``scratch_`` (:data:`hw2.munit.model.DEFAULT_MODEL`, from scratch),
+``pretrained_`` (:data:`hw2.munit.pretrained.TRAINED_MODEL`, MUNIT on pretrained parts) and ``pretrained_fit_``
+(:data:`hw2.munit.pretrained.FIT_MODEL`, its training-free Gaussian-fit baseline); the unprefixed keys repeat those
+of the report's model ``report_model``, chosen by :func:`hw2.munit.benchmark.choose_report_model` from the
+validation figures alone (``report_model_is_package_default``: whether it is :data:`hw2.munit.method.REPORT_MODEL`,
+what the notebooks use). Per model, on the study set's test
+images with ``n_draws`` style draws (:func:`hw2.munit.benchmark.score`), at ``T = 1`` (the paper's prior):
+``fid_vgg_monet2photo_t1``, ``fid_vgg_photo2monet_t1`` (with ``_sd``), their identities ``fid_vgg_identity_*``, the
+ratios ``fid_ratio_*_t1``, ``sharpness_*``, ``diversity_t1``, the VGG-free set distances ``free_dist_*_t1`` and
+their identities ``free_dist_identity_*`` (:func:`hw2.munit.benchmark.free_set_distance`), ``eval_size``; the
+temperature chosen on the validation split (``temperature_validation``, ``temperature_tchosen``,
+:func:`hw2.munit.benchmark.choose_temperature_on_validation`, never on the test images) and
+``selection_score_validation_t1``, the figure the report's model is chosen by. The from-scratch model also has
+the test figures at the chosen temperature (suffix ``_tchosen``). ``pretrained_train_wall_s`` and
+``pretrained_train_steps``: the training of the pretrained-parts model (its committed record).
 
 Counts and sizes come from :data:`hw2.profiles.TABLE` ``["bench_munit"]``.
 """
@@ -56,9 +62,13 @@ def _run(out: dict, *, quick: bool) -> dict:
     from ..data import study
     from ..io import load_image
     from ..methods import get
+    from ..munit.benchmark import choose_report_model
     from ..munit.config import load_config
+    from ..munit.evaluate import choose_temperature, evaluate, temperature_curve
+    from ..munit.method import REPORT_MODEL, load
+    from ..munit.model import DEFAULT_MODEL, load_model
+    from ..munit.pretrained import FIT_MODEL, TRAINED_MODEL
     from ..munit.train import Trainer
-    from ..munit.translate import DEFAULT_MODEL, choose_temperature, evaluate, load_model, temperature_curve
 
     prof = profiles.get("bench_munit", "quick" if quick else "full")
     trainer = Trainer(load_config("cpu"), device="cpu")
@@ -70,14 +80,25 @@ def _run(out: dict, *, quick: bool) -> dict:
     out["train_it_per_s"] = n / t.elapsed
     del trainer
 
+    names = {"scratch_": DEFAULT_MODEL, "pretrained_": TRAINED_MODEL, "pretrained_fit_": FIT_MODEL}
+    written = {prefix: _score(out, load(name), prof, prefix=prefix, test_at_chosen=prefix == "scratch_")
+               for prefix, name in names.items()}
+    # the report's model by the model card's rule, from the validation figures only
+    report_name = choose_report_model({name: out[f"{p}selection_score_validation_t1"] for p, name in names.items()})
+    out["report_model"] = report_name
+    out["report_model_is_package_default"] = report_name == REPORT_MODEL
+    report = next(p for p, n in names.items() if n == report_name)
+    out.update({k: out[report + k] for k in written[report]})
+
     model = load_model(DEFAULT_MODEL)
     photo = load_image(study("photo", 1)[0], max_side=256)
     side = round(256 * max(photo.shape[-2:]) / min(photo.shape[-2:]))   # the shorter side at 256
-    out["infer_ms_256"] = 1000 * best_time(
-        lambda: get("munit")(photo, model=model, direction="photo2monet", seed=0, size=side),
-        repeat=prof["infer_repeat"])
-
-    _score(out, model, prof)
+    for prefix, net in (("scratch_", model), ("", load(report_name))):
+        out[f"{prefix}infer_ms_256"] = 1000 * best_time(
+            lambda: get("munit")(photo, model=net, direction="photo2monet", seed=0, size=side),
+            repeat=prof["infer_repeat"])
+    summary = _pretrained_summary()
+    out["pretrained_train_wall_s"], out["pretrained_train_steps"] = summary["elapsed_s"], summary["steps"]
 
     kw = prof["eval_kw"]
     ev = evaluate(model, reference=prof["reference"], **kw)
@@ -104,29 +125,42 @@ def _run(out: dict, *, quick: bool) -> dict:
     return out
 
 
-def _score(out: dict, model, prof: dict) -> None:
-    """The figures at the notebook's size ``prof["size"]``: T chosen on the validation split, both T scored on
-    the test images."""
+def _pretrained_summary() -> dict:
+    from ..munit.pretrained import TRAINED_MODEL, training_record
+
+    return training_record(TRAINED_MODEL)["summary"]
+
+
+def _score(out: dict, model, prof: dict, *, prefix: str, test_at_chosen: bool) -> list[str]:
+    """The figures of one model at the notebook's size ``prof["size"]`` under ``prefix``: T chosen on the validation
+    split, the test images scored at ``T = 1`` (and at the chosen T with ``test_at_chosen``). Returns the keys
+    written, without the prefix."""
+    before = set(out)
     from ..munit.benchmark import choose_temperature_on_validation, score
 
     size = prof["size"]
     t_chosen, curve = choose_temperature_on_validation(model, prof["temperatures"], size=size, **prof["validation_kw"])
-    out["eval_size"] = size
-    out["temperature_validation"] = curve
-    out["temperature_tchosen"] = t_chosen
-    out["selection_score_validation_t1"] = curve["selection"][curve["temperature"].index(1.0)]
-    out["eval_s_validation"] = curve["seconds"]
+    p = prefix
+    out[f"{p}eval_size"] = size
+    out[f"{p}temperature_validation"] = curve
+    out[f"{p}temperature_tchosen"] = t_chosen
+    out[f"{p}selection_score_validation_t1"] = curve["selection"][curve["temperature"].index(1.0)]
+    out[f"{p}eval_s_validation"] = curve["seconds"]
     kw = dict(split="test", size=size, **prof["score_kw"])
     scores = {"t1": score(model, temperature=1.0, **kw)}
-    scores["tchosen"] = scores["t1"] if t_chosen == 1.0 else score(model, temperature=t_chosen, **kw)
+    if test_at_chosen:
+        scores["tchosen"] = scores["t1"] if t_chosen == 1.0 else score(model, temperature=t_chosen, **kw)
     for suffix, s in scores.items():
         for d in ("monet2photo", "photo2monet"):
-            out[f"fid_vgg_{d}_{suffix}"], out[f"fid_vgg_{d}_{suffix}_sd"] = s[f"fid_vgg_{d}"], s[f"fid_vgg_{d}_sd"]
-            out[f"fid_ratio_{d}_{suffix}"] = s[f"fid_ratio_{d}"]
-            out[f"sharpness_{d}" if suffix == "t1" else f"sharpness_{d}_{suffix}"] = s[f"sharpness_{d}"]
-            out[f"diversity_{d}_{suffix}"] = s[f"diversity_{d}"]
-            out[f"fid_vgg_identity_{d}"] = s[f"fid_vgg_identity_{d}"]
-        out[f"diversity_{suffix}"] = s["diversity"]
-    out["eval_n_draws_t1"], out["eval_n_photos_t1"] = scores["t1"]["n_draws"], scores["t1"]["n_photos"]
-    out["eval_n_monet_t1"] = scores["t1"]["n_monet"]
-    out["eval_s_test"] = round(sum(s["seconds"] for s in {id(s): s for s in scores.values()}.values()), 1)
+            out[f"{p}fid_vgg_{d}_{suffix}"], out[f"{p}fid_vgg_{d}_{suffix}_sd"] = s[f"fid_vgg_{d}"], s[f"fid_vgg_{d}_sd"]
+            out[f"{p}fid_ratio_{d}_{suffix}"] = s[f"fid_ratio_{d}"]
+            out[f"{p}sharpness_{d}" if suffix == "t1" else f"{p}sharpness_{d}_{suffix}"] = s[f"sharpness_{d}"]
+            out[f"{p}diversity_{d}_{suffix}"] = s[f"diversity_{d}"]
+            out[f"{p}fid_vgg_identity_{d}"] = s[f"fid_vgg_identity_{d}"]
+            out[f"{p}free_dist_{d}_{suffix}"] = s[f"free_dist_{d}"]
+            out[f"{p}free_dist_identity_{d}"] = s[f"free_dist_identity_{d}"]
+        out[f"{p}diversity_{suffix}"] = s["diversity"]
+    out[f"{p}eval_n_draws_t1"], out[f"{p}eval_n_photos_t1"] = scores["t1"]["n_draws"], scores["t1"]["n_photos"]
+    out[f"{p}eval_n_monet_t1"] = scores["t1"]["n_monet"]
+    out[f"{p}eval_s_test"] = round(sum(s["seconds"] for s in {id(s): s for s in scores.values()}.values()), 1)
+    return sorted(k[len(p):] for k in set(out) - before)

@@ -22,20 +22,26 @@ model
     :func:`load_model` (the committed fp16 generators, registered in :mod:`hw2.weights` by importing
     this package), :meth:`MUNIT.translate` with random (at a temperature) or reference styles; no
     training code is imported.
+pretrained
+    The second family, MUNIT on pretrained parts: frozen VGG19 ``relu4_1`` content space, AdaIN decoder,
+    learned style encoders, style MLPs, adapters and decoder tails (:func:`load_pretrained`), and its
+    training-free Gaussian-fit baseline.
+pretrained_train
+    ``python -m hw2.munit.pretrained_train --fit --export``, then ``--minutes 40 --export`` (resumable).
 evaluate
-    :func:`evaluate`, :func:`temperature_curve`, :func:`choose_temperature`, :func:`style_code_statistics`.
+    The module :mod:`hw2.munit.evaluate`: ``evaluate``, ``temperature_curve``, ``choose_temperature``,
+    ``style_code_statistics`` (not re-exported here, so that ``hw2.munit.evaluate`` is the module).
 benchmark
     Scores at the size the notebook shows (Fréchet VGG distance, sharpness, diversity) on test or validation
     images, and the temperature chosen on the validation split (``make bench ONLY=munit``).
 figures
     What notebook 03 shows: tables, training curves, translation grids, the temperature figure.
-translate
-    Both of the above under their former name (``from hw2.munit import translate as mt``).
 """
 from .config import MUNITConfig, load_config
 from .method import stylize
-from .translate import (DEFAULT_MODEL, DIRECTIONS, MODELS, MUNIT, STYLE_TEMPERATURE, choose_temperature, evaluate,
-                        history, load_model, random_styles, temperature_curve)
+from .model import DEFAULT_MODEL, DIRECTIONS, MODELS, MUNIT, STYLE_TEMPERATURE, history, load_model, random_styles
+from .pretrained import FIT_MODEL, PRETRAINED_MODELS, TRAINED_MODEL, PretrainedMUNIT, load_pretrained
 
 __all__ = ["stylize", "MUNITConfig", "load_config", "MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "STYLE_TEMPERATURE",
-           "load_model", "random_styles", "history", "evaluate", "temperature_curve", "choose_temperature"]
+           "load_model", "random_styles", "history", "PretrainedMUNIT", "load_pretrained", "PRETRAINED_MODELS",
+           "FIT_MODEL", "TRAINED_MODEL"]

@@ -14,11 +14,11 @@ from typing import Mapping
 import numpy as np
 import torch
 
-from .model import MUNIT, _temperature, prepare, random_styles
+from .model import MUNIT, check_temperature, prepare, random_styles
 
 __all__ = ["evaluate", "evaluate_models", "comparisons", "temperature_curve", "choose_temperature", "temperature_study",
            "curve_point", "largest_within", "style_code_statistics", "recorded_benchmark", "recorded_temperature_curve",
-           "TEMPERATURE_TOL"]
+           "TEMPERATURE_TOL", "diversity_of", "load_prepared", "real_statistics", "image_statistics"]
 
 #: :func:`choose_temperature`'s tolerance: a temperature within this fraction of the best distance is admissible
 TEMPERATURE_TOL = 0.02
@@ -63,7 +63,7 @@ def evaluate(model: MUNIT, *, n_photos: int = 50, n_monet: int | None = None, n_
     """
     from .. import metrics
 
-    temperature = _temperature(temperature)
+    temperature = check_temperature(temperature)
     if int(n_draws) < 1:
         raise ValueError(f"n_draws must be >= 1, got {n_draws}")
     size = model.cfg.new_size if size is None else size
@@ -80,7 +80,8 @@ def evaluate(model: MUNIT, *, n_photos: int = 50, n_monet: int | None = None, n_
         for direction, src, refs, real in sets if reference else ():
             out_imgs = [model.translate(x, direction=direction, reference=refs[int(rng.integers(len(refs)))], size=size)
                         for x in src]
-            draws.setdefault(f"fid_vgg_ref_{direction}", []).append(_fid(out_imgs, real, size))
+            draws.setdefault(f"fid_vgg_ref_{direction}", []).append(
+                metrics.frechet_distance(*image_statistics(out_imgs, size), *real))
     for key, vals in draws.items():
         out[key] = float(np.mean(vals))
         if len(vals) > 1:
@@ -89,12 +90,12 @@ def evaluate(model: MUNIT, *, n_photos: int = 50, n_monet: int | None = None, n_
     out["fid_vgg_identity_monet2photo"] = metrics.frechet_distance(*real_a, *real_b)
     out["n_draws"] = int(n_draws)
     for direction, src in (("photo2monet", photos), ("monet2photo", monets)):
-        out[f"diversity_{direction}"] = _diversity(model, src[:n_diversity], direction=direction, n_styles=n_styles,
+        out[f"diversity_{direction}"] = diversity_of(model, src[:n_diversity], direction=direction, n_styles=n_styles,
                                                    size=size, temperature=temperature)
     for domain, imgs, real, other, direction in (("monet", monets, real_a, real_b, "monet2photo"),
                                                  ("photo", photos, real_b, real_a, "photo2monet")):
         rec = [model.reconstruct(x, domain=domain, size=size) for x in imgs]
-        rec_stats = _vgg_stats(rec, size)
+        rec_stats = image_statistics(rec, size)
         out[f"fid_vgg_recon_{domain}"] = metrics.frechet_distance(*rec_stats, *real)
         out[f"fid_vgg_autoenc_{direction}"] = metrics.frechet_distance(*rec_stats, *other)
         out[f"recon_l1_{domain}"] = float(np.mean([float((r - prepare(x, size)).abs().mean())
@@ -188,7 +189,7 @@ def temperature_curve(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, spli
 
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    temps = [_temperature(t) for t in temperatures]
+    temps = [check_temperature(t) for t in temperatures]
     if not temps:
         raise ValueError("temperature_curve needs at least one temperature")
     if int(n_draws) < 1:
@@ -204,7 +205,7 @@ def temperature_curve(model: MUNIT, temperatures=(1.0, 0.75, 0.5, 0.25), *, spli
             out.setdefault(f"fid_vgg_{direction}", []).append(float(np.mean(vals)))
             out.setdefault(f"fid_vgg_{direction}_sd", []).append(float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0)
             out.setdefault(f"diversity_{direction}", []).append(
-                _diversity(model, src[:n_diversity], direction=direction, n_styles=n_styles, size=size, temperature=t))
+                diversity_of(model, src[:n_diversity], direction=direction, n_styles=n_styles, size=size, temperature=t))
     return out
 
 
@@ -319,22 +320,18 @@ def _image_sets(split: str, n_photos: int, n_monet: int | None, seed: int, size:
         all_monet = monet2photo("trainA")
         photo_paths = tuple(pick(monet2photo("trainB"), n_photos, seed=seed))
         monet_paths = tuple(pick(all_monet, len(all_monet) if n_monet is None else n_monet, seed=seed))
-    load = functools.partial(_load_prepared, size=size)
+    load = functools.partial(load_prepared, size=size)
     return ([load(p) for p in photo_paths], [load(p) for p in monet_paths],
-            _real_stats(photo_paths, size), _real_stats(monet_paths, size))
+            real_statistics(photo_paths, size), real_statistics(monet_paths, size))
 
 
-def _vgg_stats(images, size: int):
-    """VGG statistics of images prepared at ``size`` (the network needs at least 64 px)."""
+def image_statistics(images, size: int):
+    """``(mean, covariance)`` of the VGG19 ``relu5_1`` features (:func:`hw2.metrics.vgg_statistics`) of images
+    prepared at the shorter side ``size``, read at ``max(size, 64)`` px (the network needs at least 64 px): the
+    statistics every Fréchet distance of this package compares."""
     from .. import metrics
 
     return metrics.vgg_statistics(images, max_side=max(size, 64))
-
-
-def _fid(images, real, size: int) -> float:
-    from .. import metrics
-
-    return metrics.frechet_distance(*_vgg_stats(images, size), *real)
 
 
 def _random_fid(model: MUNIT, src, real, *, direction: str, seed: int, draw: int, size: int,
@@ -343,10 +340,15 @@ def _random_fid(model: MUNIT, src, real, *, direction: str, seed: int, draw: int
     base = seed * 100_003 + draw * 10_007
     out = [model.translate(x, direction=direction, seed=base + i, size=size, temperature=temperature)
            for i, x in enumerate(src)]
-    return _fid(out, real, size)
+    from .. import metrics
+
+    return metrics.frechet_distance(*image_statistics(out, size), *real)
 
 
-def _diversity(model: MUNIT, src, *, direction: str, n_styles: int, size: int, temperature: float) -> float:
+def diversity_of(model, src, *, direction: str, n_styles: int, size: int, temperature: float) -> float:
+    """Mean over the images ``src`` of :func:`hw2.metrics.diversity` among ``n_styles`` random-style translations
+    (seeds ``1000 i, 1000 i + 1, ...`` for image ``i``) at ``temperature``; ``model`` is any model with MUNIT's
+    ``translate`` (:class:`~hw2.munit.model.MUNIT`, :class:`~hw2.munit.pretrained.PretrainedMUNIT`)."""
     from .. import metrics
 
     return float(np.mean([metrics.diversity(random_styles(model, x, n_styles, direction=direction, seed=1000 * i,
@@ -382,13 +384,14 @@ def style_code_statistics(model: MUNIT, images, *, domain: str, size: int | None
 
 
 @functools.lru_cache(maxsize=16)
-def _real_stats(paths: tuple, size: int):
+def real_statistics(paths: tuple, size: int):
     """VGG statistics of real images (cached: shared by every model evaluated)."""
-    return _vgg_stats([_load_prepared(p, size=size) for p in paths], size)
+    return image_statistics([load_prepared(p, size=size) for p in paths], size)
 
 
 @functools.lru_cache(maxsize=1024)
-def _load_prepared(path, *, size: int) -> torch.Tensor:
+def load_prepared(path, *, size: int) -> torch.Tensor:
+    """The image file ``path`` resized by :func:`hw2.munit.model.prepare` to the shorter side ``size`` (cached)."""
     from ..io import load_image
 
     return prepare(load_image(path, max_side=4 * size), size)

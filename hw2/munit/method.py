@@ -13,12 +13,30 @@ import torch
 
 from ..io import as_image
 from ..result import Result
-from .model import DEFAULT_MODEL, MUNIT, load_model
+from .model import MODELS, MUNIT, load_model
+from .pretrained import FIT_MODEL, PRETRAINED_MODELS, TRAINED_MODEL, PretrainedMUNIT, load_pretrained
 
-__all__ = ["stylize"]
+__all__ = ["stylize", "REPORT_MODEL", "load", "NAMES", "report_wording"]
+
+#: the report's MUNIT (notebooks 03 and 05, the benchmark's unprefixed figures): the model with the lowest
+#: validation selection figure by the rule of ``hw2/weights/MODEL_CARD_munit_pretrained.md``
+#: (:func:`hw2.munit.benchmark.choose_report_model`)
+REPORT_MODEL = TRAINED_MODEL
+#: every committed MUNIT of both families
+NAMES = tuple(MODELS) + tuple(PRETRAINED_MODELS)
 
 
-def stylize(content, style=None, *, direction: str = "photo2monet", model: str | MUNIT = DEFAULT_MODEL,
+def load(name: str, *, device=None) -> MUNIT | PretrainedMUNIT:
+    """The committed model ``name`` of either family (:data:`NAMES`): :func:`hw2.munit.model.load_model` or
+    :func:`hw2.munit.pretrained.load_pretrained` (cached; do not modify it)."""
+    if name in PRETRAINED_MODELS:
+        return load_pretrained(name, device=device)
+    if name in MODELS:
+        return load_model(name, device=device)
+    raise ValueError(f"unknown MUNIT model {name!r}; choose one of {NAMES}")
+
+
+def stylize(content, style=None, *, direction: str = "photo2monet", model: str | MUNIT | PretrainedMUNIT = REPORT_MODEL,
             size: int | None = None, seed: int = 0, temperature: float | None = None, device=None) -> Result:
     """Translate ``content`` to the other domain with MUNIT.
 
@@ -30,15 +48,17 @@ def stylize(content, style=None, *, direction: str = "photo2monet", model: str |
         A target-domain reference whose encoded style code is used; None: a random style code
         ``s ~ N(0, T² I)`` drawn with ``seed``.
     direction : {"photo2monet", "monet2photo"}, keyword-only
-    model : str or MUNIT, keyword-only
-        A registered model name (:data:`hw2.munit.model.MODELS`) or a loaded model.
+    model : str, MUNIT or PretrainedMUNIT, keyword-only
+        A committed model's name (:data:`NAMES`, default :data:`REPORT_MODEL`) or a loaded model of either family.
     size : int, optional, keyword-only
-        Longest side of the working size (rounded so that both sides are multiples of 4); default: the
-        training scale (shorter side ``cfg.new_size``, about 80 px).
+        Longest side of the working size (rounded so that both sides are multiples of 4, of 8 for the
+        pretrained-parts family); default: the model's own scale (shorter side ``cfg.new_size``: 80 px from
+        scratch, 256 px on pretrained parts).
     seed : int, keyword-only
         Seed of the random style code (ignored with a reference ``style``).
     temperature : float >= 0, optional, keyword-only
-        ``T`` of the random style code; default :data:`hw2.munit.model.STYLE_TEMPERATURE`.
+        ``T`` of the random style code; default :data:`hw2.munit.model.STYLE_TEMPERATURE` from scratch, 1 (the
+        paper's prior) on pretrained parts.
     device : torch device, optional, keyword-only
         Where a model loaded by name runs.
 
@@ -50,7 +70,7 @@ def stylize(content, style=None, *, direction: str = "photo2monet", model: str |
         ``"random"``), ``seed``.
     """
     t0 = time.perf_counter()
-    net = load_model(model, device=device) if isinstance(model, str) else model
+    net = load(model, device=device) if isinstance(model, str) else model
     x = as_image(content, name="content")
     if size is not None:
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
@@ -69,3 +89,33 @@ def stylize(content, style=None, *, direction: str = "photo2monet", model: str |
                   info={"model": model if isinstance(model, str) else type(model).__name__,
                         "direction": direction, "style": "random" if style is None else "reference",
                         "seed": seed})
+
+
+def report_wording(here: int, *, name: str = REPORT_MODEL) -> dict[str, str]:
+    """The phrases the conclusions (notebook 05) use for the report's MUNIT ``name``, run there at ``here`` px on the
+    long side: ``what`` (the model in a few words, for the abstract), ``scale`` (how its working size compares with
+    ``here``), ``headline`` (its finding's heading), ``why`` (why its content and edge SSIM rank as they do).
+
+    The wording depends on the family: the from-scratch generators work at 80 px and are upsampled here; the
+    pretrained-parts models (:mod:`.pretrained`) work at any size with the AdaIN decoder.
+    """
+    if name not in NAMES:
+        raise ValueError(f"unknown MUNIT model {name!r}; choose one of {NAMES}")
+    if name in PRETRAINED_MODELS:
+        trained = name != FIT_MODEL
+        what = ("on pretrained VGG19 and AdaIN parts" + (", its small parts trained here on a CPU" if trained
+                                                         else ", with a training-free Gaussian style prior"))
+        return {"what": what,
+                "scale": f"It is MUNIT on pretrained parts (`{name}`), whose decoder works at any size, so here it "
+                         f"runs at {here} px without upsampling.",
+                "headline": "MUNIT keeps the layout and repaints the texture.",
+                "why": "both compare the output with the photo's own detail, which the VGG19 relu4_1 content code "
+                       "keeps only at an eighth of the resolution"}
+    from .model import load_model  # only for the from-scratch family's configuration
+
+    scale = load_model(name).cfg.new_size
+    return {"what": "trained here on a CPU",
+            "scale": f"Its generators were trained on {scale}-pixel images, so at this size their outputs are "
+                     "upsampled and soft.",
+            "headline": "MUNIT keeps the layout, not the detail.",
+            "why": f"both punish the softness of generators trained on {scale}-pixel images and run at {here} px"}

@@ -40,7 +40,7 @@ from .config import MUNITConfig
 from .networks import AdaINGen, build_generator
 
 __all__ = ["MUNIT", "DIRECTIONS", "MODELS", "DEFAULT_MODEL", "STYLE_TEMPERATURE", "WEIGHTS_FORMAT", "load_model",
-           "random_styles", "history", "prepare", "available", "MIN_INPUT_SIDE", "MIN_SIZE", "MAX_WORK_PIXELS"]
+           "random_styles", "history", "prepare", "available", "check_temperature", "MIN_INPUT_SIDE", "MIN_SIZE", "MAX_WORK_PIXELS"]
 
 #: format tag of the exported generator files (a plain dict of fp16 state dicts and the config)
 WEIGHTS_FORMAT = "hw2-munit-generators/1"
@@ -80,7 +80,7 @@ STYLE_TEMPERATURE = 0.5
 for _name, _desc in MODELS.items():
     weights.register_file(
         _name, source="repo", location=f"{_name}.pth",
-        preprocessing="RGB in [-1, 1] inside the networks; hw2.munit.translate takes [0, 1] images with sides "
+        preprocessing="RGB in [-1, 1] inside the networks; hw2.munit.model.MUNIT.translate takes [0, 1] images with sides "
                       "that are multiples of 4 (it resizes them), best at the training scale (~80 px).",
         description=_desc + " fp16 dict {format, config, gen_a, gen_b}; see MODEL_CARD_munit.md.",
         fix=f"The file is committed: restore it with `git checkout -- hw2/weights/{_name}.pth`. Retrained "
@@ -96,7 +96,8 @@ def _domain(d: str) -> str:
         raise ValueError(f"unknown domain {d!r}; use 'monet' ('a') or 'photo' ('b')") from None
 
 
-def _temperature(temperature: float | None) -> float:
+def check_temperature(temperature: float | None) -> float:
+    """``temperature`` as a float, :data:`STYLE_TEMPERATURE` for ``None``; ``ValueError`` unless finite and >= 0."""
     t = STYLE_TEMPERATURE if temperature is None else float(temperature)
     if not np.isfinite(t) or t < 0:
         raise ValueError(f"temperature must be a finite number >= 0 (1 = the prior N(0, I)), got {temperature}")
@@ -201,7 +202,7 @@ class MUNIT(nn.Module):
         ``T = temperature`` (default :data:`STYLE_TEMPERATURE`; 1 is the paper's prior). The same seed gives
         the same direction at every temperature: the codes are ``T`` times the prior's.
         """
-        t = _temperature(temperature)
+        t = check_temperature(temperature)
         g = torch.Generator().manual_seed(check_integer(seed, "seed"))
         return (t * torch.randn(n, self.cfg.style_dim, 1, 1, generator=g)).to(self.device)
 
