@@ -122,7 +122,9 @@ def compare_texts(committed: str, now: str, tol: Tolerance) -> tuple[int, int, l
 
 
 def _first_difference(a: str, b: str, width: int = 40) -> tuple[str, str]:
-    """The two texts around the first character where they differ, ``width`` characters each side."""
+    """The two texts around the first character where they differ, ``width`` characters each side (HTML tags
+    left out, so that a caption reads as words)."""
+    a, b = (re.sub(r"<[^>]+>", "", t) for t in (a, b))
     i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
     lo = max(0, i - width)
     return tuple(("…" if lo else "") + t[lo:i + width].replace("\n", " ") + ("…" if len(t) > i + width else "")
