@@ -181,7 +181,7 @@ def test_bad_method_arguments_name_the_problem():
 
 # --------------------------------------------------------------------------- checkpoints and training
 def test_corrupt_checkpoints_give_clear_errors(tmp_path):
-    from hw2.munit.train import CheckpointError, read_checkpoint
+    from hw2.munit.trainer import CheckpointError, read_checkpoint
     from hw2.fastphotostyle.photowct.train import train_level
 
     _tried("corrupt PhotoWCT training checkpoint")

@@ -11,7 +11,8 @@ from hw2.munit import config as mconfig
 from hw2.munit.config import MUNITConfig, load_config
 from hw2.munit.networks import (AdaINGen, MsImageDis, assign_adain_params, build_discriminator,
                                 build_generator, num_adain_params)
-from hw2.munit.train import CheckpointError, Trainer, export, read_checkpoint, sample_batch
+from hw2.munit.train import export
+from hw2.munit.trainer import CheckpointError, Trainer, read_checkpoint, sample_batch
 from hw2.munit.model import MUNIT, MODELS, load_model, prepare
 
 from conftest import requires_data, TINY_MUNIT
@@ -345,7 +346,8 @@ def test_export_refuses_a_checkpoint_past_iters(tmp_path, monkeypatch, capsys):
     import yaml
 
     from hw2 import config as hw2_config
-    from hw2.munit.train import main, run_dir
+    from hw2.munit.train import main
+    from hw2.munit.trainer import run_dir
 
     monkeypatch.setattr(hw2_config, "WEIGHTS", tmp_path / "w")
     name = f"guard{tmp_path.name[-8:]}".replace("-", "_")

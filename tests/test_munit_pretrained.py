@@ -259,10 +259,12 @@ def test_targets_and_benchmark_rows():
 def test_family_grids_and_columns(fitted, data):
     from hw2.munit import families
 
-    models, temps = families.columns(fitted, fitted, fitted, t_chosen=1.0)
+    models, temps = families.columns(fitted, fitted, fitted, report=FIT_MODEL, t_chosen=1.0)
     assert list(temps.values()) == [1.0, 1.0, 1.0]
-    models, temps = families.columns(fitted, fitted, fitted, t_chosen=0.5)
-    assert len(models) == 4 and list(temps.values())[-1] == 0.5
+    models, temps = families.columns(fitted, fitted, fitted, report=FIT_MODEL, t_chosen=0.5)
+    assert len(models) == 4 and temps["pretrained, fit (T chosen)"] == 0.5
+    with pytest.raises(ValueError, match="report"):
+        families.columns(fitted, fitted, fitted, report="nope", t_chosen=1.0)
     fig = families.random_grid({"a": fitted}, {"monet2photo": data[0][:1], "photo2monet": data[1][:2]}, size=32,
                                temperatures={"a": 1.0}, n_random=2)
     assert sum(1 for ax in fig.axes if ax.images) == 3 * 3     # 3 rows x (input + 2 styles)

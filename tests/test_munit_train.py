@@ -155,7 +155,8 @@ def test_diff_augment_lets_gradients_through():
 # --------------------------------------------------------------------------- training with DiffAugment
 from hw2.munit.config import MUNITConfig, load_config  # noqa: E402
 from hw2.munit.losses import discriminator_losses, generator_losses  # noqa: E402
-from hw2.munit.train import Trainer, validate  # noqa: E402
+from hw2.munit.train import validate  # noqa: E402
+from hw2.munit.trainer import Trainer  # noqa: E402
 
 TINY = TINY_MUNIT
 
@@ -303,7 +304,8 @@ def test_training_command_keeps_the_best_validated_checkpoint(fake_data, tmp_pat
     import yaml
 
     from hw2 import config as hw2_config
-    from hw2.munit.train import main, read_checkpoint, run_dir
+    from hw2.munit.train import main
+    from hw2.munit.trainer import read_checkpoint, run_dir
 
     import shutil
 

@@ -68,7 +68,7 @@ def _run(out: dict, *, quick: bool) -> dict:
     from ..munit.method import REPORT_MODEL, load
     from ..munit.model import DEFAULT_MODEL, load_model
     from ..munit.pretrained import FIT_MODEL, TRAINED_MODEL
-    from ..munit.train import Trainer
+    from ..munit.trainer import Trainer
 
     prof = profiles.get("bench_munit", "quick" if quick else "full")
     trainer = Trainer(load_config("cpu"), device="cpu")

@@ -17,7 +17,8 @@ trainer
 train
     ``python -m hw2.munit.train --config cpu cpu_encadv``, then ``--config cpu_vgg`` (resumable, atomic checkpoints).
 method
-    :func:`stylize`, the method entry point (images in, :class:`hw2.result.Result` out, ``size`` the longest side).
+    :func:`stylize`, the method entry point (images in, :class:`hw2.result.Result` out, ``size`` the longest side),
+    :data:`~hw2.munit.method.REPORT_MODEL` (the report's MUNIT) and ``load`` for either family.
 model
     :func:`load_model` (the committed fp16 generators, registered in :mod:`hw2.weights` by importing
     this package), :meth:`MUNIT.translate` with random (at a temperature) or reference styles; no
@@ -26,6 +27,8 @@ pretrained
     The second family, MUNIT on pretrained parts: frozen VGG19 ``relu4_1`` content space, AdaIN decoder,
     learned style encoders, style MLPs, adapters and decoder tails (:func:`load_pretrained`), and its
     training-free Gaussian-fit baseline.
+pretrained_parts
+    Its configuration, frozen parts, Gaussian fit and small learned modules.
 pretrained_train
     ``python -m hw2.munit.pretrained_train --fit --export``, then ``--minutes 40 --export`` (resumable).
 evaluate
@@ -36,6 +39,8 @@ benchmark
     images, and the temperature chosen on the validation split (``make bench ONLY=munit``).
 figures
     What notebook 03 shows: tables, training curves, translation grids, the temperature figure.
+families
+    Notebook 03's side-by-side view of both families: grids at one size, the benchmark table, its wording.
 """
 from .config import MUNITConfig, load_config
 from .method import stylize

@@ -15,11 +15,14 @@ from ..io import image_grid, resize_longest
 from .benchmark import SHARPNESS_TARGET, TARGETS
 from .evaluate import recorded_benchmark
 from .figures import ARROW
-from .model import random_styles
+from .model import DEFAULT_MODEL, random_styles
+from .pretrained import FIT_MODEL, TRAINED_MODEL
 
-__all__ = ["columns", "random_grid", "reference_grid", "PREFIXES", "benchmark_rows", "BENCHMARK_HEADERS", "targets_met",
+__all__ = ["LABELS", "columns", "random_grid", "reference_grid", "PREFIXES", "benchmark_rows", "BENCHMARK_HEADERS", "targets_met",
            "benchmark_prose"]
 
+#: the label of each model the notebook compares (registry name -> label)
+LABELS = {DEFAULT_MODEL: "from scratch", FIT_MODEL: "pretrained, fit", TRAINED_MODEL: "pretrained, trained"}
 #: the benchmark's prefix of each model of :func:`benchmark_rows` (``hw2.bench.munit``)
 PREFIXES = {"from scratch": "scratch_", "pretrained parts, Gaussian fit (no training)": "pretrained_fit_",
             "pretrained parts, trained": "pretrained_"}
@@ -27,15 +30,18 @@ PREFIXES = {"from scratch": "scratch_", "pretrained parts, Gaussian fit (no trai
 BENCHMARK_HEADERS = ["measure (test images, T = 1)"] + list(PREFIXES) + ["target"]
 
 
-def columns(scratch, fit, trained, *, t_chosen: float) -> tuple[dict, dict]:
+def columns(scratch, fit, trained, *, report: str, t_chosen: float) -> tuple[dict, dict]:
     """``(models, temperatures)`` for :func:`random_grid`: the from-scratch model, the Gaussian fit and the trained
-    pretrained-parts model at the paper's prior ``T = 1``, and the trained one again at ``t_chosen`` (its
-    temperature chosen on the validation split) when that is not 1."""
-    models = {"from scratch": scratch, "pretrained, fit": fit, "pretrained, trained": trained}
+    pretrained-parts model (labels :data:`LABELS`) at the paper's prior ``T = 1``, and the report's model (its
+    registry name ``report``) again at ``t_chosen``, its temperature chosen on the validation split, when that is
+    not 1."""
+    models = dict(zip(LABELS.values(), (scratch, fit, trained)))
     temps = dict.fromkeys(models, 1.0)
+    if report not in LABELS:
+        raise ValueError(f"unknown report model {report!r}; choose one of {list(LABELS)}")
     if float(t_chosen) != 1.0:
-        models["pretrained, trained (T chosen)"] = trained
-        temps["pretrained, trained (T chosen)"] = float(t_chosen)
+        label = f"{LABELS[report]} (T chosen)"
+        models[label], temps[label] = models[LABELS[report]], float(t_chosen)
     return models, temps
 
 

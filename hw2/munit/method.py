@@ -111,8 +111,6 @@ def report_wording(here: int, *, name: str = REPORT_MODEL) -> dict[str, str]:
                 "headline": "MUNIT keeps the layout and repaints the texture.",
                 "why": "both compare the output with the photo's own detail, which the VGG19 relu4_1 content code "
                        "keeps only at an eighth of the resolution"}
-    from .model import load_model  # only for the from-scratch family's configuration
-
     scale = load_model(name).cfg.new_size
     return {"what": "trained here on a CPU",
             "scale": f"Its generators were trained on {scale}-pixel images, so at this size their outputs are "

@@ -13,7 +13,7 @@ Reproducibility and robustness
 * checkpoints (networks, optimizers, step, loss history, wall time, config) are written
   atomically to ``$HW2_HOME/munit/<config name>/checkpoint.pt`` every ``ckpt_every_s`` seconds and
   at the end; a rerun resumes from it (``--fresh`` starts over). A corrupt or incompatible
-  checkpoint raises :class:`CheckpointError` naming the problem;
+  checkpoint raises :class:`hw2.munit.trainer.CheckpointError` naming the problem;
 * staged training: a config with ``init_from: <run>`` starts (when it has no checkpoint of its own)
   from that run's checkpoint, keeping its step count, so a later stage can change loss weights or
   the discriminators without retraining the generators (:meth:`Trainer.initialise_from`);
@@ -47,11 +47,9 @@ from .. import config as hw2_config
 from ..io import atomic_write, save_image
 from .config import MUNITConfig, load_config
 from .model import WEIGHTS_FORMAT
-from .trainer import (CKPT_FORMAT, CheckpointError, Trainer, _as_image, read_checkpoint, run_dir,  # noqa: F401
-                      sample_batch)
+from .trainer import Trainer, read_checkpoint, run_dir, training_image
 
-__all__ = ["CheckpointError", "Trainer", "run_dir", "sample_batch", "read_checkpoint", "export", "validate",
-           "sample_grid", "main", "CKPT_FORMAT", "WEIGHTS_FORMAT"]
+__all__ = ["export", "validate", "sample_grid", "main", "weights_name"]
 
 #: the figures of :func:`hw2.munit.benchmark.score` a validation entry keeps
 _VAL_KEYS = ("fid_vgg_photo2monet", "fid_vgg_monet2photo", "fid_ratio_photo2monet", "fid_ratio_monet2photo",
@@ -88,7 +86,7 @@ def _fixed_samples(cfg: MUNITConfig, n: int = 2) -> tuple[list[torch.Tensor], li
     from ..data import monet2photo, pick
 
     def prep(p):
-        t = _as_image(p, cfg.new_size)[None]
+        t = training_image(p, cfg.new_size)[None]
         h, w = t.shape[-2:]
         y, x = (h - cfg.crop_size) // 2, (w - cfg.crop_size) // 2
         return t[..., y:y + cfg.crop_size, x:x + cfg.crop_size]

@@ -24,7 +24,7 @@ from .config import ARCH_FIELDS, GEN_FIELDS, TRAIN_FIELDS, MUNITConfig
 from .losses import discriminator_losses, generator_losses
 from .networks import build_discriminator, build_generator
 
-__all__ = ["CheckpointError", "Trainer", "run_dir", "sample_batch", "read_checkpoint", "CKPT_FORMAT"]
+__all__ = ["CheckpointError", "Trainer", "run_dir", "sample_batch", "read_checkpoint", "CKPT_FORMAT", "training_image"]
 
 CKPT_FORMAT = "hw2-munit-checkpoint/1"
 
@@ -54,7 +54,9 @@ def _load_resized(path: str, new_size: int) -> torch.Tensor:
     return (img[0].clamp(0, 1) * 255 + 0.5).to(torch.uint8)
 
 
-def _as_image(item, new_size: int) -> torch.Tensor:
+def training_image(item, new_size: int) -> torch.Tensor:
+    """A training image (a path, or a ``(1, 3, H, W)`` tensor in [0, 1]) as ``(3, H, W)`` float in [0, 1] with its
+    shorter side resized to ``new_size`` (paths are decoded once and cached as uint8)."""
     if isinstance(item, torch.Tensor):
         from ..io import as_image
 
@@ -73,7 +75,7 @@ def sample_batch(images: Sequence, rng: np.random.Generator, *, batch: int, new_
     """``(batch, 3, crop, crop)`` random, half-flipped crops in ``[-1, 1]`` drawn with ``rng``."""
     out = []
     for _ in range(batch):
-        img = _as_image(images[int(rng.integers(len(images)))], new_size)
+        img = training_image(images[int(rng.integers(len(images)))], new_size)
         h, w = img.shape[-2:]
         y, x = int(rng.integers(0, h - crop + 1)), int(rng.integers(0, w - crop + 1))
         c = img[:, y:y + crop, x:x + crop]
