@@ -88,10 +88,12 @@ content's structure is kept exactly.
 
 def labels_caption(n_pairs: int, maps: ex.LabelMaps) -> str:
     """The caption of the label-map figure; the joint clusters are shown when they serve ex3 (no ADE20K)."""
+    rows = "the images, our hand-made maps, the ADE20K maps" if maps.ade else \
+        "the images, our hand-made maps, the joint clusters (no ADE20K segmenter here)"
     return (f"The label maps of the {n_pairs} study pairs: the photos (first {n_pairs} columns) and the "
-            "Monet paintings paired with them (last columns). Hand-made and ADE20K maps share one class "
-            "palette" + ("." if maps.ade else "; the joint clusters have their own colours (a cluster id "
-                                           "is not a class)."))
+            f"Monet paintings paired with them (last columns); rows: {rows}. Hand-made and ADE20K maps share one "
+            "class palette" + ("." if maps.ade else "; the joint clusters have their own colours (a cluster id "
+                                                 "is not a class)."))
 
 
 def labels_scores_caption(n_pairs: int, size: int) -> str:
