@@ -60,3 +60,20 @@ def test_corrupt_results_file_is_a_clear_error(tmp_path):
     results.write_text("{not json")
     with pytest.raises(RuntimeError, match="not valid JSON"):
         bench.merge(results, "x", {"v": 1})
+
+
+def test_textures_bench_measures_the_notebook_transfer_and_its_texture_distance():
+    from hw2 import profiles
+    from hw2.bench import textures
+
+    nb04 = profiles.get("quilting", "full")
+    assert (textures.TRANSFER["block"], textures.TRANSFER["passes"]) == (nb04["transfer_block"], nb04["passes"])
+    assert textures.TRANSFER["target_side"] == nb04["target_side"]
+    out = textures.run(quick=True)
+    sources = {"conv1_1", "conv3_1", "conv5_1", "monet_crop"}
+    assert set(out["transfer_lum_corr"]) == set(out["transfer_style_dist"]) == set(out["transfer_free_style_dist"]) == sources
+    assert all(-1 <= v <= 1 for v in out["transfer_lum_corr"].values())
+    assert all(0 <= v <= 1 for v in out["transfer_free_style_dist"].values())
+    # the photos themselves are the far yardstick; the crop's own transfer is nearer to the crop than they are
+    assert out["transfer_free_style_dist"]["monet_crop"] < out["target_free_style_dist"]
+    assert out["transfer"]["target_side"] == profiles.get("bench_textures", "quick")["target_side"]
