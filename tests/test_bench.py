@@ -74,3 +74,20 @@ def test_report_envelope_counts_bits_spread_and_changed_text():
     assert got["sensitive"]["outside_tolerance"] == 0          # 1.8 % is within the 5 % of "sensitive"
     assert got["numeric"]["bit_equal"] == 1 and got["numeric"]["text_changed"] == 1
     assert bench_report.spread(ref, ref)["numeric"]["max_rel_diff"] == 0.0
+
+
+def test_textures_bench_measures_the_notebook_transfer_and_its_texture_distance():
+    from hw2 import profiles
+    from hw2.bench import textures
+
+    nb04 = profiles.get("quilting", "full")
+    assert (textures.TRANSFER["block"], textures.TRANSFER["passes"]) == (nb04["transfer_block"], nb04["passes"])
+    assert textures.TRANSFER["target_side"] == nb04["target_side"]
+    out = textures.run(quick=True)
+    sources = {"conv1_1", "conv3_1", "conv5_1", "monet_crop"}
+    assert set(out["transfer_lum_corr"]) == set(out["transfer_style_dist"]) == set(out["transfer_free_style_dist"]) == sources
+    assert all(-1 <= v <= 1 for v in out["transfer_lum_corr"].values())
+    assert all(0 <= v <= 1 for v in out["transfer_free_style_dist"].values())
+    # the photos themselves are the far yardstick; the crop's own transfer is nearer to the crop than they are
+    assert out["transfer_free_style_dist"]["monet_crop"] < out["target_free_style_dist"]
+    assert out["transfer"]["target_side"] == profiles.get("bench_textures", "quick")["target_side"]

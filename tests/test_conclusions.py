@@ -205,3 +205,22 @@ def test_image_rows_and_least_contrast():
     with pytest.raises(ValueError, match="input pairs"):
         c.image_rows(out, [(photo, painting)], [("p", "m"), ("q", "m")], ["A"])
     assert set(c.SHORT) == set(c.METHODS) and set(c.HEADLINE) <= set(c.METHODS)
+
+
+def test_the_conclusions_rank_by_the_tie_rule():
+    from hw2 import conclusions_discussion as text
+
+    pwct = "PhotoWCT (no smoothing)"
+    rows = [r for r in _rows(**{pwct: (0.6, 0.6, 0.55, 0.13, 0.07)}) if r["method"] not in (MUNIT, LABELS)]
+    for r in rows:
+        r["per_pair"] = {k: [r[k]] * 3 for k in c.SCORES}
+    sizes = {"here": 256, "trained": 80, "eval_photos": 50, "draws": 3}
+    fps = next(r for r in rows if r["method"] == FPS)
+    assert "the highest of all methods on every pair" in text.conclusions(rows, [], sizes)[1]   # 0.78 on each pair
+    fps["per_pair"]["photorealism"] = [0.9, 0.9, 0.54]      # mean 0.78, but below Neural Style's 0.67 on one pair
+    fps_text = text.conclusions(rows, [], sizes)[1]
+    assert "the highest of all methods" not in fps_text
+    assert "the highest on average but not on every pair, so by the tie rule level with Neural Style (0.67)" in fps_text
+    iq = text.conclusions(rows, [], sizes, seams={"transfer": 1.05, "random": 1.6, "block": 7, "overlap": 1})[-1]
+    assert "the lowest of all methods on every pair" in iq and "nearly invisible" in iq and "1.05" in iq
+    assert "Ranks." in text.ranking_rule(3) and "each of the 3 pairs" in text.ranking_rule(3)

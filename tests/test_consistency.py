@@ -195,62 +195,72 @@ def executed_books(paths) -> dict[str, list[str]]:
 
 #: template text: a plural left to the reader, or two alternatives joined by a slash
 _TEMPLATE = [re.compile(p) for p in (r"\w\(s\)", r"\b(\w+)/\1\b", r"\b(\w+ → \w+)/\w+ → \w+\b")]
-#: what names a file or a command: a path of the repository, a file name, a make target
-_PATHS = re.compile(r"\bmake [a-z]|\b(?:hw2|notebooks|benchmarks|figures|report|tests)/|"
-                    r"\b[\w.-]+\.(?:py|md|json|ipynb|yaml|pth|txt)\b")
 
 
-def _lines_between(text: str, start: str, end: str | None) -> str:
-    a = re.search(rf"^\s*{start}\s*$", text, re.M)
-    b = re.search(rf"^\s*{end}\s*$", text[a.end():], re.M) if a and end else None
-    return text[a.end():a.end() + b.start()] if b else (text[a.end():] if a else "")
+def _paths() -> re.Pattern:
+    """What names a file or a command: a folder of the repository, a file name, ``make <target>``."""
+    makefile = (config.ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = sorted(set(re.findall(r"^([a-z][\w-]*):", makefile, re.M)), key=len, reverse=True)
+    return re.compile(rf"\bmake (?:{'|'.join(map(re.escape, targets))})\b|"
+                      r"\b(?:hw2|notebooks|benchmarks|figures|report|tests)/|"
+                      r"\b[\w.-]+\.(?:py|md|json|ipynb|yaml|pth|txt)\b")
 
 
 def pdf_text_problems(text: str) -> list[str]:
-    """What a strict reader would object to in the report's text (``pdftotext`` of the PDF, reading order).
-
-    The body is everything before the line "References"; the reference list runs from there to the line
-    "Appendix".
-    """
+    """What a strict reader would object to in the printed report's text (``pdftotext`` of the PDF): no
+    "References" heading, template text, a raw TeX escape, a file or command in the body (everything before
+    the line "References")."""
     problems = []
     refs = re.search(r"^\s*References\s*$", text, re.M)
     if refs is None:
         return ["no References heading"]
-    body, listing = text[:refs.start()], _lines_between(text, "References", "Appendix")
-    rest = text[refs.start() + len(listing):]
+    body = text[:refs.start()]
     for pattern in _TEMPLATE:
         for m in pattern.finditer(text):
             problems.append(f"template text {m.group(0)!r}")
     if "\\_" in text:
         problems.append("a raw TeX escape \\_ in the text")
-    for m in _PATHS.finditer(body):
+    for m in _paths().finditer(body):
         problems.append(f"a file or command in the body: {m.group(0)!r} in "
                         f"{body[max(0, m.start() - 60):m.end() + 20]!r}")
-    # every work cited (body and appendix) is listed, numbered in the order of first citation
-    flat = re.sub(r"\s+", " ", listing)
-    cited = document.cited([body, rest])
-    numbers = [int(n) for n in re.findall(r"(?:^|\s)(\d+)\.\s+[A-Z]\.", " " + flat)]
-    if numbers != list(range(1, len(cited) + 1)):
-        problems.append(f"the reference list is numbered {numbers}, for {len(cited)} cited works")
-    at = -1
-    for key in cited:
-        title = re.search(r"\*(.+?)\*", document.REFERENCES[key][1])[1]
-        where = flat.find(re.sub(r"\s+", " ", title))
-        if where < 0:
-            problems.append(f"cited but not listed: {document.REFERENCES[key][0]}")
-        elif where < at:
-            problems.append(f"not in citation order: {document.REFERENCES[key][0]}")
-        at = max(at, where)
-    listed = [k for k, (_, full) in document.REFERENCES.items() if re.search(r"\*(.+?)\*", full)[1] in flat]
-    problems += [f"listed but not cited: {document.REFERENCES[k][0]}" for k in listed if k not in cited]
+    return problems
+
+
+def _plain(html: str) -> str:
+    import html as _html
+
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return _html.unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits, lower case (a title as the PDF or HTML may break or hyphenate it)."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def reference_problems(html: str) -> list[str]:
+    """The reference list of the combined report's HTML (the PDF prints it; its math breaks the PDF's text
+    flow): every work cited before or after the list, and only those, numbered in the order of first citation."""
+    marker = html.find('class="hw2-references"')
+    if marker < 0:
+        return ["no reference list"]
+    ol = re.compile(r"<ol[^>]*>(.*?)</ol>", re.S).search(html, marker)
+    if ol is None:
+        return ["the reference list is not numbered"]
+    items = [_letters(_plain(li)) for li in re.findall(r"<li[^>]*>(.*?)</li>", ol[1], re.S)]
+    cited = document.cited([_plain(html[:marker]), _plain(html[ol.end():])])
+    titles = {k: _letters(re.search(r"\*(.+?)\*", document.REFERENCES[k][1])[1]) for k in document.REFERENCES}
+    listed = [next((k for k, t in titles.items() if t in item), None) for item in items]
+    problems = [f"listed but unknown: item {i + 1}" for i, k in enumerate(listed) if k is None]
+    problems += [f"cited but not listed: {document.REFERENCES[k][0]}" for k in cited if k not in listed]
+    problems += [f"listed but not cited: {document.REFERENCES[k][0]}" for k in listed if k and k not in cited]
+    if not problems and listed != cited:
+        problems.append(f"not in citation order: {[document.REFERENCES[k][0] for k in listed]}")
     return problems
 
 
 def test_the_pdf_text_checks_find_each_problem():
-    li, quilting = document.REFERENCES["li2018"][1], document.REFERENCES["efros2001"][1]
-    plain = lambda entry: entry.replace("*", "")  # noqa: E731 (the PDF drops the markdown emphasis)
-    good = (f"Body by Li et al. (2018) and Efros & Freeman, 2001.\nReferences\n1. {plain(li)}\n"
-            f"2. {plain(quilting)}\nAppendix\nBuilt with make report from hw2/report.")
+    good = "Body by Li et al. (2018).\nReferences\n1. Y. Li. A Closed-form Solution.\nAppendix\nmake report, hw2/x.py"
     assert pdf_text_problems(good) == []
     assert pdf_text_problems(good.replace("Body by", "Draws 3 time(s) by"))[0].startswith("template text")
     assert pdf_text_problems(good.replace("Body by", "lower/lower by"))
@@ -258,7 +268,21 @@ def test_the_pdf_text_checks_find_each_problem():
     assert pdf_text_problems(good.replace("Body by", "relu4\\_2 by")) == ["a raw TeX escape \\_ in the text"]
     assert "file or command" in pdf_text_problems(good.replace("Body by", "see hw2/weights/card.md, by"))[0]
     assert "file or command" in pdf_text_problems(good.replace("Body by", "run make bench, by"))[0]
-    swapped = good.replace(f"1. {plain(li)}\n2. {plain(quilting)}", f"1. {plain(quilting)}\n2. {plain(li)}")
-    assert "not in citation order: Efros & Freeman, 2001" in pdf_text_problems(swapped)
-    assert "cited but not listed: Brock et al., 2019" in pdf_text_problems(good.replace("Body by", "Brock et al. 2019"))
+    assert pdf_text_problems(good.replace("Body by", "the choices make the seams disappear, by")) == []
     assert pdf_text_problems(good.replace("References", "Refs")) == ["no References heading"]
+
+
+def test_the_reference_checks_find_each_problem():
+    def page(body, keys, after=""):
+        listing = document.references_markdown(keys).split("\n\n")[1]
+        items = "".join(f"<li>{line.split('. ', 1)[1]}</li>" for line in listing.splitlines())
+        return (f"<html><head><script>Li et al., 2017</script></head><p>{body}</p><h2>References</h2>"
+                f'<div class="hw2-references"></div><ol>{items}</ol><p>{after}</p></html>')
+    body = "Li et al. (2018) and Efros &amp; Freeman,\n2001"
+    assert reference_problems(page(body, ["li2018", "efros2001"])) == []
+    assert reference_problems(page(body, ["li2018", "efros2001"], after="Brock et al. 2019")) == [
+        "cited but not listed: Brock et al., 2019"]                    # the appendix cites too
+    assert reference_problems(page(body, ["li2018"])) == ["cited but not listed: Efros & Freeman, 2001"]
+    assert reference_problems(page(body, ["li2018", "efros2001", "he2013"])) == ["listed but not cited: He et al., 2013"]
+    assert "not in citation order" in reference_problems(page(body, ["efros2001", "li2018"]))[0]
+    assert reference_problems("<p>Li et al. (2018)</p>") == ["no reference list"]

@@ -193,10 +193,11 @@ def test_shared_figures_agree_in_the_fresh_build(offline_build):
 
 @pytest.mark.notebooks
 def test_the_pdf_text_reads_as_a_finished_document(offline_build):
-    """References complete and in citation order, no template text, no raw TeX escape, no file or command
-    in the body (before the "References" heading)."""
-    from test_consistency import pdf_text_problems
+    """References complete and in citation order (read from the HTML the PDF prints), no template text, no raw
+    TeX escape, no file or command in the body (before the "References" heading)."""
+    from test_consistency import pdf_text_problems, reference_problems
 
+    assert reference_problems((offline_build / "report" / "index.html").read_text(encoding="utf-8")) == []
     if report.find_chromium() is None or shutil.which("pdftotext") is None:
         pytest.skip("Chromium or pdftotext not installed: PDF text not checked")
     pdf = offline_build / "report" / "report.pdf"

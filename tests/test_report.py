@@ -287,3 +287,25 @@ def test_the_combined_report_lists_every_cited_work_in_citation_order(tmp_path):
     assert len(items) == 3, items
     assert "Matting" in items[0] and "Image Quilting" in items[1] and "Large Scale GAN" in items[2]
     assert "<ol>" in listing and "Neural Networks" not in listing
+
+
+def test_a_figure_and_its_caption_print_as_one_block(tmp_path):
+    import base64
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
+    cell = new_code_cell("")
+    cell.outputs = [new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+                    new_output("display_data", data={"text/html": document.caption_html("fig:summary", "Two pairs.")}),
+                    new_output("display_data", data={"image/png": png}),   # an unnumbered figure stays as it is
+                    new_output("display_data", data={"text/markdown": "after"})]
+    nb = _book(tmp_path / "01_a.ipynb", [_md("# Alpha"), cell])
+    page = report.combine([runner.Executed("01_a", nb, 1.0, "Alpha")], tmp_path / "index.html", profile="quick",
+                          machine={"cores": 2, "cpu": "c", "torch": "x", "gpu": None}).read_text()
+    body = page[page.index("<body"):]
+    block = re.search(r'<div class="hw2-figure"><img [^>]*src="data:image/png;base64,([^"]+)"[^>]*>(.*?)</div>', body, re.S)
+    assert block and block[1] == png and 'data-label="fig:summary"' in block[2] and "Two pairs." in block[2]
+    assert body.count("data:image/png;base64," + png) == 2 and body.count('class="hw2-figure"') == 1
+    assert numbering.captions(body)[0][:2] == ("fig:summary", "Figure")
+    # outputs may split across pages like text; the figure block may not
+    assert ".jp-OutputArea-child { break-inside: auto; }" in export.PRINT_CSS
+    assert ".hw2-figure { break-inside: avoid; }" in export.PRINT_CSS

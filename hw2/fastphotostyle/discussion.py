@@ -34,6 +34,12 @@ def power(x: float) -> str:
     return f"$10^{{{round(math.log10(x))}}}$"
 
 
+def _scientific(x: float) -> str:
+    """``1.54e-08`` -> ``$1.5 \\times 10^{-8}$`` (two significant digits)."""
+    mantissa, exp = f"{x:.1e}".split("e")
+    return f"${mantissa} \\times 10^{{{int(exp)}}}$"
+
+
 def missing(have: dict) -> str | None:
     """The warning for the components of :func:`hw2.fastphotostyle.experiments.components` that are missing, or
     None when all are there."""
@@ -62,7 +68,7 @@ which darkens the border). The reference solves the system with a sparse LU
 factorisation; we use conjugate gradients preconditioned by aggregation multigrid on the CPU, stopped at a relative
 residual of {tol:g}. The default λ = {DEFAULT_LAM:.4g} is the reference's α = β = 0.9999. The guided filter
 uses the reference's radius r = {FPS_GUIDED_RADIUS} px and ε<sub>g</sub> = 10⁻³ on 0–255 images
-(= {FPS_GUIDED_EPS:.2g} on [0, 1]), computed on a 4-times subsampled image (the fast guided filter).
+(= 10⁻³/255² ≈ {_scientific(FPS_GUIDED_EPS)} on [0, 1]), computed on a 4-times subsampled image (the fast guided filter).
 Any image size works (the content is padded to a multiple of {PAD_MULTIPLE} px for the encoder).
 '''
 
@@ -82,10 +88,12 @@ content's structure is kept exactly.
 
 def labels_caption(n_pairs: int, maps: ex.LabelMaps) -> str:
     """The caption of the label-map figure; the joint clusters are shown when they serve ex3 (no ADE20K)."""
+    rows = "the images, our hand-made maps, the ADE20K maps" if maps.ade else \
+        "the images, our hand-made maps, the joint clusters (no ADE20K segmenter here)"
     return (f"The label maps of the {n_pairs} study pairs: the photos (first {n_pairs} columns) and the "
-            "Monet paintings paired with them (last columns). Hand-made and ADE20K maps share one class "
-            "palette" + ("." if maps.ade else "; the joint clusters have their own colours (a cluster id "
-                                           "is not a class)."))
+            f"Monet paintings paired with them (last columns); rows: {rows}. Hand-made and ADE20K maps share one "
+            "class palette" + ("." if maps.ade else "; the joint clusters have their own colours (a cluster id "
+                                                 "is not a class)."))
 
 
 def labels_scores_caption(n_pairs: int, size: int) -> str:

@@ -39,8 +39,39 @@ def _tags(cell) -> set[str]:
     return set(cell.get("metadata", {}).get("tags", []))
 
 
+def _is_figure_caption(out) -> bool:
+    html_ = out.get("data", {}).get("text/html", "")
+    html_ = "".join(html_) if isinstance(html_, list) else html_
+    return html_.lstrip().startswith('<p class="hw2-caption"') and 'data-label="fig:' in html_
+
+
+def _figures_with_captions(outputs: list) -> list:
+    """Each figure (a PNG output) followed by its caption (:func:`hw2.document.show_figure`) as one output, a
+    ``<div class="hw2-figure">`` holding the image and the caption, so that a page break never falls between
+    them (two sibling outputs can only be kept together by break-avoid rules, which make Chromium push a
+    figure to the next page when it would fit)."""
+    out, i = [], 0
+    while i < len(outputs):
+        o = outputs[i]
+        png = o.get("data", {}).get("image/png")
+        if png is not None and i + 1 < len(outputs) and _is_figure_caption(outputs[i + 1]):
+            png = "".join(png) if isinstance(png, list) else png
+            caption = outputs[i + 1]["data"]["text/html"]
+            caption = "".join(caption) if isinstance(caption, list) else caption
+            merged = copy.deepcopy(outputs[i + 1])
+            merged["data"] = {"text/html": f'<div class="hw2-figure"><img src="data:image/png;base64,'
+                                           f'{png.strip()}" alt="">{caption}</div>'}
+            out.append(merged)
+            i += 2
+        else:
+            out.append(o)
+            i += 1
+    return out
+
+
 def _clean_for_report(cell):
-    """Drop what does not belong in a printed report: progress bars, widget views, stderr."""
+    """Drop what does not belong in a printed report (progress bars, widget views, stderr) and join each figure
+    to its caption."""
     cell = copy.deepcopy(cell)
     if cell.cell_type == "code":
         kept = []
@@ -51,7 +82,7 @@ def _clean_for_report(cell):
             if "application/vnd.jupyter.widget-view+json" in data:
                 continue
             kept.append(out)
-        cell["outputs"] = kept
+        cell["outputs"] = _figures_with_captions(kept)
     return cell
 
 

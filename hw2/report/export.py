@@ -62,8 +62,13 @@ PRINT_CSS = """
     tr { break-inside: avoid; }
     thead { display: table-header-group; }
     .jp-RenderedImage img { max-height: 262mm; object-fit: contain; }
-    /* a caption stays with its figure (below it); a table's caption is its <caption>, part of it */
-    .jp-OutputArea-child:has(.hw2-caption[data-label^="fig:"]) { break-before: avoid; }
+    /* a caption stays with its figure: the combined report joins them in one block (hw2.report.assemble);
+       a table's caption is its <caption>, part of it */
+    .hw2-figure { break-inside: avoid; }
+    /* JupyterLab keeps every output whole on a page: a long paragraph of prose then leaves half a page empty.
+       Outputs may split like any text; figures, small tables and code blocks still never do. */
+    .jp-OutputArea-child { break-inside: auto; }
+    .hw2-figure img { max-height: 250mm; object-fit: contain; }
     /* a heading never ends a page: it keeps 35 mm of what follows with it */
     h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
     h1::after, h2::after, h3::after, h4::after { content: ""; display: block; height: 35mm; margin-bottom: -35mm; }
@@ -77,7 +82,7 @@ PRINT_CSS = """
 # the combined report only: result figures span the text width
 _REPORT_CSS = """
 <style>
-  .jp-RenderedImage img { width: 100% !important; }
+  .jp-RenderedImage img, .hw2-figure img { width: 100% !important; height: auto; display: block; }
   .hw2-contents { columns: 1; }
   .hw2-build table { font-size: 0.8em; }
 </style>
