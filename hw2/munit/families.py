@@ -151,8 +151,8 @@ def benchmark_prose(bench: dict | None = None) -> str:
     targets the report's model meets or misses (``bench``: default the recorded benchmark)."""
     bench = recorded_benchmark() if bench is None else bench
     if not bench or "pretrained_fid_vgg_monet2photo_t1" not in bench:
-        return ("The benchmark of both families has not been recorded (`make bench ONLY=munit` with the training "
-                "data); the grids above are the comparison.")
+        return ("The benchmark of both families has not been recorded yet (it needs the training data); the grids "
+                "above are the comparison.")
     met = targets_met(bench)
     missed = [k for k, ok in met.items() if not ok]
     names = {"fid_monet2photo": "the Fréchet target Monet → photo", "fid_photo2monet": "the Fréchet target photo → "
