@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .. import config
+from ..profiles import PROFILES
 from ..threads import compute_threads, worker_count
 from .assemble import combine
 from .numbers import extract_numbers, match_summary
@@ -208,8 +209,7 @@ def build(*, profile: str = "full", only: Sequence[str] | None = None, out: Path
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hw2.report", description=__doc__.split("\n")[0])
-    profiles = ("full", "quick")
-    parser.add_argument("--profile", default=None, choices=profiles,
+    parser.add_argument("--profile", default=None, choices=PROFILES,
                         help="default: $PROFILE, else full")
     parser.add_argument("--only", nargs="*", help="notebooks whose names contain these strings "
                         "(built into report/only/<names>/)")
@@ -220,8 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.profile is None:
         args.profile = os.environ.get("PROFILE", "").strip() or "full"
-        if args.profile not in profiles:
-            parser.error(f"PROFILE={args.profile!r} (from the environment) must be one of {profiles}")
+        if args.profile not in PROFILES:
+            parser.error(f"PROFILE={args.profile!r} (from the environment) must be one of {PROFILES}")
     try:
         build(profile=args.profile, only=args.only, out=args.out, pdf=not args.no_pdf,
               strict_numbering=args.strict_numbering)

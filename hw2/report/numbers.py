@@ -41,11 +41,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import NUMBER_KINDS, TIMING_SPAN
+from ..profiles import PROFILES
 
 __all__ = ["PROFILES", "Tolerance", "TOLERANCES", "comparable_outputs", "close", "compare_texts",
            "compare_notebooks", "extract_numbers", "compare_numbers", "numbers_file", "freeze", "match_summary"]
-
-PROFILES = ("quick", "full")
 
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 _SKIP_TAGS = {"timing", "benchmarks"}
