@@ -283,3 +283,17 @@ def test_report_wording_follows_the_family():
     assert "Gaussian" in report_wording(512, name=FIT_MODEL)["what"]
     with pytest.raises(ValueError):
         report_wording(512, name="nope")
+
+
+def test_package_choices_match_the_recorded_benchmark():
+    """REPORT_MODEL and VALIDATION_TEMPERATURE are what the last benchmark chose on the validation split."""
+    from hw2.munit.evaluate import recorded_benchmark
+    from hw2.munit.method import REPORT_MODEL
+    from hw2.munit.pretrained import VALIDATION_TEMPERATURE
+
+    b = recorded_benchmark()
+    if not b or "report_model" not in b:
+        pytest.skip("no recorded benchmark of both families")
+    assert b["report_model"] == REPORT_MODEL
+    for name, prefix in ((FIT_MODEL, "pretrained_fit_"), (TRAINED_MODEL, "pretrained_")):
+        assert VALIDATION_TEMPERATURE[name] == b[f"{prefix}temperature_tchosen"]
