@@ -160,3 +160,14 @@ def test_single_class_pairs_counts_ade_maps():
     assert ex.single_class_pairs(study, maps) == 0                       # no ADE20K maps
     maps.ade = {"p": np.zeros((12, 16), np.int64), "m": maps.cluster[("p", "m")][1]}
     assert ex.single_class_pairs(study, maps) == 1
+
+
+def test_palest_names_the_output_the_labels_lighten_most():
+    g = torch.Generator().manual_seed(4)
+    c = torch.rand(1, 3, 8, 8, generator=g)
+    pale, dark = 0.9 + 0.1 * c, 0.5 * c
+    grid = [[c, c, c, dark, c], [c, c, c, pale, c], [c, c, c, None, c]]
+    found = ex.palest(grid, ["a", "b", "c"], "ex2")
+    assert (found["content"], found["row"], found["pale_fog"]) == ("b", 1, True)
+    assert found["contrast"] == pytest.approx(0.1, rel=1e-4) and found["output_mean"] > found["content_mean"]
+    assert not ex.paleness(c, dark)["pale_fog"] and ex.palest([[c, c, c, None, c]], ["a"], "ex2") is None
