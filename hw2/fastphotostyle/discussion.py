@@ -119,6 +119,8 @@ def labels_discussion(summary: dict, directions: dict, study: ex.Study, maps: ex
     w, wfig = min(cases, key=lambda c: c[0]["photorealism"])
     grid, titles, _ = directions["Photo → Monet"]
     pale = ex.palest(grid, titles, "ex2")
+    helps = ("so by these two measures they do not help" if 2 * c2["worse_style"] >= c2["n"] and
+             2 * c2["worse_photo"] >= c2["n"] else "so their effect is mixed")
     text = f'''
 **What the labels change.** With our hand-made labels (ex2) the style distance is higher than without labels for {c2["worse_style"]} of the
 {c2["n"]} images and the photorealism lower for {c2["worse_photo"]} ({ref("tab:fps-labels-scores")}), {helps}. The
