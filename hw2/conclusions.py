@@ -29,13 +29,14 @@ import numpy as np
 import torch
 
 from . import methods, metrics, profiles, ties
+from .fastphotostyle.experiments import paleness
 from .fastphotostyle.labels import labelme_path, read_labelme
 from .io import load_image, resize_to, to_numpy
 from .timing import Timer
 
 __all__ = ["METHODS", "HEADLINE", "SCORES", "SHORT", "Output", "run_methods", "measure", "score", "summary",
            "comparison_rows", "table", "strength_figure", "runtime_rows", "measured", "gaps", "findings",
-           "least_contrast", "image_rows", "munit_sizes", "PHOTO_ROW", "PAINTING_ROW", "HAND_LABELS",
+           "palest", "image_rows", "munit_sizes", "PHOTO_ROW", "PAINTING_ROW", "HAND_LABELS",
            "PHOTOREAL_EDGE_SSIM"]
 
 
@@ -156,15 +157,16 @@ def score(photo: torch.Tensor, output: torch.Tensor, painting: torch.Tensor) -> 
 
 
 def measure(outputs: Sequence[Output], pairs: Sequence[tuple[Path, Path]], *, profile: str = "full") -> None:
-    """Fill ``scores`` of every output in place: :func:`score`, and :func:`hw2.metrics.contrast_kept` (to the
-    photo) as ``contrast_kept``."""
+    """Fill ``scores`` of every output in place: :func:`score`, and how much lighter and flatter it is than the
+    photo (:func:`hw2.fastphotostyle.experiments.paleness`: ``content_mean``, ``output_mean``, ``contrast``,
+    ``pale_fog``)."""
     s = profiles.get("conclusions", profile)
     images = {Path(p).stem: (load_image(p, max_side=s["size"]), load_image(m, max_side=s["size"]))
               for p, m in pairs}
     for out in outputs:
         if out.image is not None:
             photo, monet = images[out.pair]
-            out.scores = dict(score(photo, out.image, monet), contrast_kept=metrics.contrast_kept(photo, out.image))
+            out.scores = dict(score(photo, out.image, monet), **paleness(photo, out.image))
 
 
 def summary(outputs: Sequence[Output]) -> list[dict]:
@@ -250,15 +252,18 @@ def image_rows(outputs: Sequence[Output], inputs: Sequence[tuple[torch.Tensor, t
             for (p, _), (photo, painting) in zip(pairs, inputs)]
 
 
-def least_contrast(outputs: Sequence[Output], method: str) -> tuple[int, float] | None:
-    """``(index of the pair, contrast kept)`` of ``method``'s most washed-out output (:func:`hw2.metrics.contrast_kept`),
-    the index counting the pairs in the order of ``outputs``; None when the method was not measured."""
+def palest(outputs: Sequence[Output], method: str) -> dict | None:
+    """The output of ``method`` whose mean luminance rises most above its photo's: its
+    :func:`~hw2.fastphotostyle.experiments.paleness` scores with ``"row"`` (the index of its pair, in the order of
+    ``outputs``) and ``"pair"``; None when the method was not measured. Notebook 01 names the same output
+    (:func:`hw2.fastphotostyle.experiments.palest`)."""
     pairs = list(dict.fromkeys(o.pair for o in outputs))
-    done = [o for o in outputs if o.method == method and "contrast_kept" in o.scores]
+    done = [o for o in outputs if o.method == method and "output_mean" in o.scores]
     if not done:
         return None
-    worst = min(done, key=lambda o: o.scores["contrast_kept"])
-    return pairs.index(worst.pair), worst.scores["contrast_kept"]
+    o = max(done, key=lambda o: o.scores["output_mean"] - o.scores["content_mean"])
+    return {k: o.scores[k] for k in ("content_mean", "output_mean", "contrast", "pale_fog")} | {
+        "row": pairs.index(o.pair), "pair": o.pair}
 
 
 def runtime_rows(outputs: Sequence[Output]) -> list[list]:

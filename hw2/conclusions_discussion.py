@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
+
 from . import claims, ties
 from . import conclusions as c
 from .document import cite, ref
 from .munit.method import report_wording
-from .fastphotostyle.experiments import WASHED_OUT
 
 __all__ = ["munit_note", "ranking_rule", "conclusions", "abstract"]
 
@@ -44,18 +45,28 @@ def _name(method: str) -> str:
 
 def _standing(F: dict, key: str, method: str, fmt, *, high: bool, words=("the highest", "below")) -> str:
     """Where ``method`` stands on score ``key`` under the tie rule (:mod:`hw2.ties`), reading the largest values
-    first when ``high`` (else the smallest): "<words[0]> of all methods on every pair"; "<words[0]> on average
-    but not on every pair, so by the tie rule level with X (value)" when its mean leads but some pair ranks
-    another method first;
-    else "<words[1]> X (value)", the method whose mean leads. ``fmt(method)`` gives a method's value."""
+    first when ``high`` (else the smallest): "<words[0]> of all methods on every pair"; "<words[1]> X (value) on
+    every pair" when X beats it on each pair; otherwise it is level by the tie rule with the methods neither
+    side of which leads on every pair (those ahead of it on average, or all of them when its own mean leads).
+    ``fmt(method)`` gives a method's value."""
     scores = F["per_pair"][key]
     if ties.leader(scores, higher=high) == method:
         return f"{words[0]} of all methods on every pair"
-    first = ties.tiers(scores, higher=high)[0][0]
-    if first == method:
-        level = " and ".join(f"{_name(m)} ({fmt(m)})" for m in ties.tied_with(scores, method, higher=high))
-        return f"{words[0]} on average but not on every pair, so by the tie rule level with {level}"
-    return f"{words[1]} {_name(first)} ({fmt(first)})"
+
+    def mean(m):
+        return float(np.mean(scores[m])) * (1 if high else -1)   # larger = further ahead
+
+    ahead = [m for m in scores if m != method and ties.beats(scores[m], scores[method], higher=high)]
+    if ahead:
+        top = max(ahead, key=mean)
+        return f"{words[1]} {_name(top)} ({fmt(top)}) on every pair"
+    def listed(methods):
+        return " and ".join(f"{_name(m)} ({fmt(m)})" for m in methods)
+
+    level = sorted(ties.tied_with(scores, method, higher=high), key=mean, reverse=True)
+    if all(mean(m) <= mean(method) for m in scores):
+        return f"{words[0]} on average but not on every pair, so by the tie rule level with {listed(level)}"
+    return f"level by the tie rule with {listed([m for m in level if mean(m) >= mean(method)])}"
 
 
 def conclusions(rows: Sequence[dict], outputs: Sequence[c.Output], munit_sizes: dict, *,
@@ -90,15 +101,16 @@ def conclusions(rows: Sequence[dict], outputs: Sequence[c.Output], munit_sizes: 
   {texture[FPS]:.0%} of the texture gap; the seed's reading, a colour transfer rather than a painting,
   {_VERDICT[seed_rows[0][3]]} ({SEED_T})."""]
     worse, n_scores = len(F["labels_worse"] or []), len(c.SCORES)
-    fog = c.least_contrast(outputs, c.HAND_LABELS)
-    if F["labels_worse"] is not None and fog is not None:
+    pale = c.palest(outputs, c.HAND_LABELS)
+    if F["labels_worse"] is not None and pale is not None:
         out.append(f"""
 * **Our hand-made label maps {"did not help" if 2 * worse > n_scores else "helped only in part"}.** With them
-  FastPhotoStyle does worse on {_worse_count(worse, n_scores)} of {T}, and in
-  row {fog[0] + 1} of {V} (the same output as row {fog[0] + 1} of {ref("fig:fps-photo2monet")}) it keeps only
-  {fog[1]:.0%} of the photo's contrast (standard deviation of the luminance){", a pale fog" if fog[1] < WASHED_OUT else ""}.
-  A likely reason: each region draws only on the painting's region of the same label, and a small or pale region
-  there gives a narrow palette.""")
+  FastPhotoStyle does worse on {_worse_count(worse, n_scores)} of {T}. They lighten the photo of row
+  {pale["row"] + 1} of {V} most (the same output as row {pale["row"] + 1} of {ref("fig:fps-photo2monet")}): its mean
+  luminance rises from {pale["content_mean"]:.2f} to {pale["output_mean"]:.2f} and it keeps {pale["contrast"]:.0%} of
+  the photo's contrast (standard deviation of the luminance){", a pale fog" if pale["pale_fog"] else ""}. A likely
+  reason: each region draws only on the painting's region of the same label, and a small or pale region there
+  gives a narrow palette.""")
     if MUNIT in gram:  # measured (its weights ship with the package)
         words = report_wording(MUNIT_SIZES["here"])
         out.append(f"""
@@ -111,9 +123,10 @@ def conclusions(rows: Sequence[dict], outputs: Sequence[c.Output], munit_sizes: 
   styles do not convince {_VERDICT[seed_rows[1][3]]} ({SEED_T}).""")
     seam = seed_rows[2][3]
     seam_text = ("" if seam == "not measured" else
-                 f""" Its joins are {"visible" if seam == "agrees" else "nearly invisible"}: a seam score of
-  {seams['transfer']:.2f} on its last pass's {seams['block']} px blocks, against {seams['random']:.2f} for random
-  blocks on the same grid, so the seed's observation of visible seams {_VERDICT[seam]} ({SEED_T}).""")
+                 f""" Its joins are closer to {"random blocks' than to invisible ones" if seam == "agrees" else
+  "invisible ones than to random blocks'"}: a seam score of {seams['transfer']:.2f} on its last pass's
+  {seams['block']} px blocks, against {seams['random']:.2f} for random blocks on the same grid and 1 for joins as
+  smooth as the rest, so the seed's observation of visible seams {_VERDICT[seam]} ({SEED_T}).""")
     out.append(f"""
 * **Image Quilting is a texture method.** It rebuilds the photo from the painting's patches, keeping the light
   and dark layout but not the edges: its edge SSIM, {M[IQ]['photorealism']:.2f}, is

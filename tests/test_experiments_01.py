@@ -160,3 +160,32 @@ def test_single_class_pairs_counts_ade_maps():
     assert ex.single_class_pairs(study, maps) == 0                       # no ADE20K maps
     maps.ade = {"p": np.zeros((12, 16), np.int64), "m": maps.cluster[("p", "m")][1]}
     assert ex.single_class_pairs(study, maps) == 1
+
+
+def test_palest_names_the_output_the_labels_lighten_most():
+    g = torch.Generator().manual_seed(4)
+    c = torch.rand(1, 3, 8, 8, generator=g)
+    pale, dark = 0.9 + 0.1 * c, 0.5 * c
+    grid = [[c, c, c, dark, c], [c, c, c, pale, c], [c, c, c, None, c]]
+    found = ex.palest(grid, ["a", "b", "c"], "ex2")
+    assert (found["content"], found["row"], found["pale_fog"]) == ("b", 1, True)
+    assert found["contrast"] == pytest.approx(0.1, rel=1e-4) and found["output_mean"] > found["content_mean"]
+    assert not ex.paleness(c, dark)["pale_fog"] and ex.palest([[c, c, c, None, c]], ["a"], "ex2") is None
+
+
+def test_the_labels_discussion_names_the_palest_output():
+    from hw2.fastphotostyle import discussion
+
+    g = torch.Generator().manual_seed(5)
+    c = torch.rand(1, 3, 8, 8, generator=g)
+    pale = 0.9 + 0.1 * c
+    grid = [[c, c, c, pale, c], [c, c, c, c, c]]
+    scores = [["a", "ex1", 0.5, 0.9, 0.2], ["a", "ex2", 0.7, 0.4, 0.3], ["a", "ex3", 0.6, 0.8, 0.2],
+              ["b", "ex1", 0.5, 0.9, 0.2], ["b", "ex2", 0.6, 0.8, 0.3], ["b", "ex3", 0.6, 0.8, 0.2]]
+    directions = {"Photo → Monet": (grid, ["a", "b"], scores), "Monet → photo": (grid, ["a", "b"], scores)}
+    summary = {d: ex.mean_scores(v[2]) for d, v in directions.items()}
+    study, maps = ex.Study([("a", "m"), ("b", "n")], {}), ex.LabelMaps(hand={})
+    text = " ".join(discussion.labels_discussion(summary, directions, study, maps).split())
+    assert "lowest photorealism of all, 0.40, is a with hand-made (ex2) labels" in text
+    assert "The hand-made labels lighten a most (row 1 of Figure 3)" in text and "a pale fog" in text
+    assert "so by these two measures they do not help" in text

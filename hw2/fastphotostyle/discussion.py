@@ -110,29 +110,26 @@ def labels_discussion(summary: dict, directions: dict, study: ex.Study, maps: ex
     """What the label maps change (ex2, ex3 against ex1), from the scores of both directions.
 
     ``summary`` is ``{direction: mean_scores(...)}``, ``directions`` ``{direction: run_direction(...)}``
-    for ``"Photo → Monet"`` and ``"Monet → photo"``. The most washed-out hand-made output of Photo → Monet is
-    named as the conclusions name it (:func:`hw2.conclusions.least_contrast`, the same output).
+    for ``"Photo → Monet"`` and ``"Monet → photo"``. The hand-made output of Photo → Monet that the labels
+    lighten most is named as the conclusions name it (:func:`hw2.conclusions.palest`, the same output).
     """
     c2, c3 = ex.label_counts(summary)["ex2"], ex.label_counts(summary)["ex3"]
     cases = [(ex.worst_case(*directions[d]), f) for d, f in (("Photo → Monet", "fig:fps-photo2monet"),
                                                               ("Monet → photo", "fig:fps-monet2photo"))]
     w, wfig = min(cases, key=lambda c: c[0]["photorealism"])
     grid, titles, _ = directions["Photo → Monet"]
-    fog = ex.least_contrast(grid, titles, "ex2")
+    pale = ex.palest(grid, titles, "ex2")
     helps = ("so by these two measures they do not help" if 2 * c2["worse_style"] >= c2["n"] and
              2 * c2["worse_photo"] >= c2["n"] else "so their effect is mixed")
     text = f'''
 **What the labels change.** With our hand-made labels (ex2) the style distance is higher than without labels for {c2["worse_style"]} of the
 {c2["n"]} images and the photorealism lower for {c2["worse_photo"]} ({ref("tab:fps-labels-scores")}), {helps}. The
 lowest photorealism of all, {w["photorealism"]:.2f}, is {w["content"]} with {LABEL_NAMES[w["experiment"]]} labels
-(row {w["row"] + 1} of {ref(wfig)}); its contrast (standard deviation of the luminance) is {w["contrast"]:.0%} of
-the content's.'''
-    if fog is not None:
-        same = wfig == "fig:fps-photo2monet" and w["experiment"] == "ex2" and w["row"] == fog["row"]
-        text += (f''' It is also the most washed-out hand-made output''' if same else f''' The most washed-out
-hand-made output is {fog["content"]} (row {fog["row"] + 1} of {ref("fig:fps-photo2monet")}), which keeps
-{fog["contrast"]:.0%} of the content's contrast''')
-        text += (", a pale fog." if fog["contrast"] < ex.WASHED_OUT else ".")
+(row {w["row"] + 1} of {ref(wfig)}).'''
+    if pale is not None:
+        text += f''' The hand-made labels lighten {pale["content"]} most (row {pale["row"] + 1} of
+{ref("fig:fps-photo2monet")}): its mean luminance rises from {pale["content_mean"]:.2f} to {pale["output_mean"]:.2f} and it
+keeps {pale["contrast"]:.0%} of the content's contrast (standard deviation of the luminance){", a pale fog" if pale["pale_fog"] else ""}.'''
     return text + f''' Label-wise WCT gives each region the covariance of the matching region of the
 painting; Monet's skies and hazy fields are pale and low in contrast, so colouring compresses a whole region
 towards one light colour. The style distance penalises region-wise transfer in

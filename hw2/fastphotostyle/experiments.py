@@ -36,7 +36,7 @@ from .smoothing import guided_filter, lam_to_beta, smooth_exact
 
 __all__ = ["Study", "LabelMaps", "CLUSTER_PALETTE", "EXPERIMENTS", "VARIANTS", "components", "load_study", "label_maps",
            "label_grid", "matched_class_rows", "run_direction", "mean_scores", "label_score_rows",
-           "label_counts", "single_class_pairs", "worst_case", "least_contrast", "WASHED_OUT", "load_photoreal_pair", "smoothing_alone",
+           "label_counts", "single_class_pairs", "worst_case", "paleness", "palest", "PALE_RISE", "PALE_CONTRAST", "load_photoreal_pair", "smoothing_alone",
            "smoothing_summary", "lambda_sweep", "method_comparison", "mean_rows", "trade_off_figure", "panel"]
 
 #: colours of the joint-clustering ids (colour-blind-safe; cluster ids are not classes)
@@ -44,9 +44,9 @@ CLUSTER_PALETTE = [(230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66),
                    (204, 121, 167), (120, 120, 120)]
 #: the three label settings of the seed report
 EXPERIMENTS = ("ex1", "ex2", "ex3")
-#: an output that keeps less than this share of its content's contrast (:func:`hw2.metrics.contrast_kept`) is
-#: called washed out, "a pale fog" (here and in the conclusions)
-WASHED_OUT = 0.6
+#: "a pale fog" (here and in the conclusions): an output whose mean luminance is at least ``PALE_RISE`` above its
+#: content's (luminance in [0, 1]) and that keeps less than ``PALE_CONTRAST`` of its contrast
+PALE_RISE, PALE_CONTRAST = 0.1, 2 / 3
 
 
 @dataclass
@@ -261,16 +261,25 @@ def worst_case(grid: Sequence, titles: Sequence[str], scores: Sequence[Sequence]
             "contrast": metrics.contrast_kept(grid[row][0], out)}
 
 
-def least_contrast(grid: Sequence, titles: Sequence[str], experiment: str) -> dict | None:
-    """The most washed-out output of ``experiment`` in :func:`run_direction`'s ``grid``: ``{"content", "row",
-    "contrast"}`` (:func:`hw2.metrics.contrast_kept` against its content), or None when it has no output.
-    :func:`hw2.conclusions.least_contrast` picks the same output among the conclusions' runs."""
+def paleness(content, output) -> dict:
+    """How much lighter and flatter ``output`` is than ``content`` (images in [0, 1]): ``{"content_mean",
+    "output_mean"`` (mean luminance, :func:`hw2.metrics.luminance`), ``"contrast"``
+    (:func:`hw2.metrics.contrast_kept`), ``"pale_fog"`` (both beyond :data:`PALE_RISE` and
+    :data:`PALE_CONTRAST`)``}``."""
+    cm, om = float(metrics.luminance(content).mean()), float(metrics.luminance(output).mean())
+    contrast = metrics.contrast_kept(content, output)
+    return {"content_mean": cm, "output_mean": om, "contrast": contrast,
+            "pale_fog": om - cm >= PALE_RISE and contrast < PALE_CONTRAST}
+
+
+def palest(grid: Sequence, titles: Sequence[str], experiment: str) -> dict | None:
+    """The output of ``experiment`` in :func:`run_direction`'s ``grid`` whose mean luminance rises most above its
+    content's: :func:`paleness` with ``"content"`` and ``"row"``, or None when the experiment has no output.
+    :func:`hw2.conclusions.palest` picks the same output among the conclusions' runs."""
     col = 2 + EXPERIMENTS.index(experiment)
-    kept = [(metrics.contrast_kept(row[0], row[col]), i) for i, row in enumerate(grid) if row[col] is not None]
-    if not kept:
-        return None
-    contrast, i = min(kept)
-    return {"content": titles[i], "row": i, "contrast": contrast}
+    found = [dict(paleness(row[0], row[col]), content=titles[i], row=i) for i, row in enumerate(grid)
+             if row[col] is not None]
+    return max(found, key=lambda d: d["output_mean"] - d["content_mean"]) if found else None
 
 
 def load_photoreal_pair(name: str, size: int):

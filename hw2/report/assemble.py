@@ -13,7 +13,8 @@ The reference list (notebook 05's, before the appendix) is rebuilt from the whol
 every work it cites, numbered in the order of first citation (:func:`renumber_references`).
 
 Cells tagged ``interactive``, ``notebook-only`` or ``remove-cell`` are left out (the
-per-notebook HTML keeps them), and so are stderr streams and widget views.
+per-notebook HTML keeps them), and so are stderr streams and widget views. Each numbered figure and
+its caption become one block, which a page break never splits.
 """
 from __future__ import annotations
 
