@@ -41,6 +41,11 @@ figures
     What notebook 03 shows: tables, training curves, translation grids, the temperature figure.
 families
     Notebook 03's side-by-side view of both families: grids at one size, the benchmark table, its wording.
+section
+    Notebook 03's state from its parameters (models, images, sizes) and each numbered figure and table with its
+    caption, as the keyword arguments of ``show_figure``/``show_table``.
+discussion
+    Notebook 03's sentences whose wording depends on the numbers.
 """
 from .config import MUNITConfig, load_config
 from .method import stylize
