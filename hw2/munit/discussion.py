@@ -10,13 +10,16 @@ from __future__ import annotations
 from ..document import ref
 from .config import load_config
 from .evaluate import TEMPERATURE_TOL, comparisons, curve_point
-from .figures import generator_parameters, loss_levels
+from .figures import ARROW, generator_parameters, loss_levels
 from .method import REPORT_MODEL
-from .model import history
+from .model import DIRECTIONS, history
 from .pretrained import training_record
+from . import hypothesis as hyp
+from .semantics import MODELS, verdict
 
 __all__ = ["design", "training", "curves", "temperature", "temperature_choice", "benchmark_scores",
-           "pretrained_intro", "budget", "numbers", "reference_styles"]
+           "pretrained_intro", "budget", "numbers", "reference_styles", "fig31", "fig31_words", "hypothesis",
+           "seed_analyses"]
 
 
 def design(S) -> str:
@@ -180,6 +183,128 @@ The default model scores {one["fid_vgg_monet2photo"]:.1f} Monet → photo with r
 {e["fid_vgg_ref_monet2photo"]:.1f} with reference styles: what seems to matter is whether a code lies near the origin,
 where the decoder saw codes in training. The variant's reference-style distances are {word["variant_ref_photo2monet"]}
 (photo → Monet) and {word["variant_ref_monet2photo"]} (Monet → photo) than the plain model's, but after
-{history(S.names["encoded-style variant"])["summary"]["steps"]:,} steps against {history(S.names["plain"])["summary"]["steps"]:,}; the model card tests
-the hypothesis at equal training.
+{history(S.names["encoded-style variant"])["summary"]["steps"]:,} steps against {history(S.names["plain"])["summary"]["steps"]:,};
+{ref("tab:munit-hypothesis")} tests the hypothesis at equal training.
 """
+
+
+def fig31_words(v: dict) -> str:
+    """The verdict of :func:`hw2.munit.semantics.verdict` in words."""
+    if v["holds"]:
+        return "the seed's observation holds (structure kept, meaning changed beyond the floor)"
+    if not v["structure_kept"]:
+        return ("it does not hold: the edges are nearer an unrelated image's than a blurred copy's, so the structure "
+                "itself is lost")
+    return "structure is kept, but the meaning changes no more than on a blurred copy: it does not hold"
+
+
+#: how :func:`fig31` names the models of :data:`hw2.munit.semantics.MODELS`
+FIG31_NAMES = {"report's MUNIT": f"report's MUNIT (`{REPORT_MODEL}`)", "from scratch": "from-scratch default model"}
+
+
+def fig31(result: dict) -> str:
+    """The seed's Fig 3-1 read from :func:`hw2.munit.semantics.report_study` (after ``tab:munit-fig31``)."""
+    m2p, p2m = (result[d] for d in ("monet2photo", "photo2monet"))
+    fl = {d: verdict(result, "identity", d) for d in DIRECTIONS}
+    text = [f"""
+**Structure kept, meaning lost?** The seed's Fig 3-1 claims that a translated painting keeps its outlines but not
+what they depict (a bush outline becomes a mountain range). {ref("fig:munit-fig31")} draws the input's main contours
+over the outputs, and {ref("tab:munit-fig31")} measures both halves on {m2p["n_images"]} test
+image{"s" if m2p["n_images"] != 1 else ""} per direction.
+The identity scores an edge SSIM of 1 and changes nothing. A copy blurred by 1 px, which keeps every object, scores
+{fl["monet2photo"]["ssim_floor"]:.2f} (paintings) and {fl["photo2monet"]["ssim_floor"]:.2f} (photos) and already
+changes the semantic group of {fl["monet2photo"]["change_floor"]:.0%} and {fl["photo2monet"]["change_floor"]:.0%} of
+the pixels (of the 150 classes: {sum(m2p["floor"]["class_change"]) / m2p["n_images"]:.0%} and
+{sum(p2m["floor"]["class_change"]) / p2m["n_images"]:.0%}): the segmenter, trained on photos, changes its mind often,
+on paintings most, so only group changes above that floor count. An unrelated image of the target domain scores
+{fl["monet2photo"]["ssim_unrelated"]:.2f} and changes {sum(m2p["unrelated"]["group_change"]) / m2p["n_images"]:.0%}.
+"""]
+    for label in [k for k, s in MODELS.items() if s != "_identity"]:
+        v = {d: verdict(result, label, d) for d in DIRECTIONS}
+        a, b = v["monet2photo"], v["photo2monet"]
+        top = result["monet2photo"][label]["group_pairs"][:1]
+        text.append(f"""
+The {FIG31_NAMES[label]} has an edge SSIM of {a["ssim"]:.2f} (Monet → photo) and {b["ssim"]:.2f} (photo → Monet), {1 - a["ssim"]:.2f}
+and {1 - b["ssim"]:.2f} below the identity; it changes the semantic group of {a["change"]:.0%} and {b["change"]:.0%} of
+the pixels, {a["margin"]:+.0%} (± {2 * a["se"]:.0%}) and {b["margin"]:+.0%} (± {2 * b["se"]:.0%}) against the blurred
+copies (two standard errors over the images){f", most often {top[0][0]} → {top[0][1]} in Monet → photo ({ref('tab:munit-fig31-pairs')})" if top else ""}.
+{ARROW["monet2photo"]}: {fig31_words(a)}; {ARROW["photo2monet"]}: {fig31_words(b)}.
+""")
+    return "".join(text)
+
+
+#: the verdict of :func:`hw2.munit.hypothesis.verdict` on the Fréchet gap, in words
+HYPOTHESIS_WORDS = {
+    "supported": "the numbers support the hypothesis: with the extra loss, reference styles gain on random ones",
+    "contradicted": "the numbers contradict the hypothesis: with the extra loss, reference styles lose ground to "
+                    "random ones",
+    "within the spread": "the test does not resolve the hypothesis: the change of the gap is within the spread "
+                         "over draws",
+    "mixed": "the verdict differs by direction, so the hypothesis is not supported as a whole"}
+
+
+def hypothesis(res: dict | None) -> str:
+    """The seed's hypothesis at equal steps read from the benchmark's record (after ``tab:munit-hypothesis``)."""
+    if not res:
+        return ("The hypothesis at equal training is not recorded (`python -m hw2.bench.munit --analyses` measures "
+                "it from the committed models `munit_pretrained_hyp_plain` and `munit_pretrained_hyp_encadv`).")
+    p, e = res["models"]["plain"], res["models"]["encadv"]
+    v, vs = hyp.verdict(res), hyp.verdict(res, "sharp_gap")
+    mins = [m["training"]["elapsed_s"] / 60 for m in (p, e)]
+    s1 = hyp.SCRATCH_STAGE1
+    gaps1 = {k: [s1[k][d][1] - s1[k][d][0] for d in ("monet2photo", "photo2monet")] for k in s1}
+    return f"""
+**The hypothesis at equal training.** The seed blamed the weak reference styles on the adversarial loss, which only
+judges translations made with random codes. {ref("tab:munit-hypothesis")} tests it where training is cheap: two
+pretrained-parts models started from the Gaussian fit and trained {res["steps"]} steps each with the same seed and
+data ({mins[0]:.0f} and {mins[1]:.0f} minutes on one core of the shared CPU), the second with the adversarial loss
+also on encoded-style translations. If the hypothesis holds, the second model's reference-minus-random Fréchet gap is
+lower. It is {e["monet2photo"]["fid_gap"]:+.0f} against {p["monet2photo"]["fid_gap"]:+.0f} Monet → photo (change
+{v["monet2photo"]["delta"]:+.0f} ± {2 * v["monet2photo"]["se"]:.0f}, two standard errors over {p["n_draws"]} draws) and
+{e["photo2monet"]["fid_gap"]:+.0f} against {p["photo2monet"]["fid_gap"]:+.0f} photo → Monet
+({v["photo2monet"]["delta"]:+.0f} ± {2 * v["photo2monet"]["se"]:.0f}): {HYPOTHESIS_WORDS[v["overall"]]}. The
+sharpness gap moves by {vs["monet2photo"]["delta"]:+.2f} and {vs["photo2monet"]["delta"]:+.2f} ({vs["overall"]}).
+Each reference translation lies at a style distance of {e["monet2photo"]["style_ref"]:.2f} and
+{e["photo2monet"]["style_ref"]:.2f} from its own reference with the extra loss, {p["monet2photo"]["style_ref"]:.2f} and
+{p["photo2monet"]["style_ref"]:.2f} without (a random style: {p["monet2photo"]["style_random"]:.2f} and
+{p["photo2monet"]["style_random"]:.2f}). In the from-scratch family at equal steps (stage 1 of the model card, one
+draw at 80 px), the gaps were {gaps1["plain"][0]:+.0f} and {gaps1["plain"][1]:+.0f} (Monet → photo, photo → Monet) for
+the paper's objective and {gaps1["encadv"][0]:+.0f} and {gaps1["encadv"][1]:+.0f} with the extra loss; there the
+larger gap came from worse random styles ({s1["encadv"]["monet2photo"][0]:.0f} and {s1["encadv"]["photo2monet"][0]:.0f}
+against {s1["plain"]["monet2photo"][0]:.0f} and {s1["plain"]["photo2monet"][0]:.0f}), not from better reference ones
+({s1["encadv"]["monet2photo"][1]:.0f} and {s1["encadv"]["photo2monet"][1]:.0f} against
+{s1["plain"]["monet2photo"][1]:.0f} and {s1["plain"]["photo2monet"][1]:.0f}).
+"""
+
+
+#: :func:`hw2.munit.hypothesis.verdict`'s overall word, as a clause of :func:`seed_analyses`
+_HYPOTHESIS_CLAUSE = {
+    "supported": "makes reference styles gain on random ones, as the seed's hypothesis predicts",
+    "contradicted": "makes reference styles lose ground to random ones, against the seed's hypothesis",
+    "within the spread": "moves the reference-minus-random gap by less than its spread over draws, so the seed's "
+                         "hypothesis is not borne out",
+    "mixed": "moves the reference-minus-random gap in opposite ways in the two directions, so the seed's hypothesis "
+             "is not borne out"}
+
+
+def seed_analyses(bench: dict | None) -> str:
+    """One sentence for the conclusions on the seed's two MUNIT analyses of section 3, from the MUNIT benchmark's
+    ``fig31_*`` and ``hypothesis_*`` keys (``""`` when they are not recorded)."""
+    b = bench or {}
+    if "fig31_holds_monet2photo" not in b or "hypothesis_verdict" not in b:
+        return ""
+    holds = [d for d in DIRECTIONS if b[f"fig31_holds_{d}"]]
+    kept = [d for d in DIRECTIONS if b[f"fig31_structure_kept_{d}"]]
+    if len(holds) == 2:
+        fig = "holds in both directions"
+    elif holds:
+        fig = f"holds {ARROW[holds[0]]} only"
+    else:
+        fig = ("does not hold: its edges are nearer an unrelated image's than a blurred copy's" if not kept else
+               "does not hold: where the outlines are kept, the classes change no more than on a blurred copy")
+    return (f" The seed's Fig 3-1 observation, outlines kept and meaning lost, {fig} for the report's MUNIT (edge "
+            f"SSIM {b['fig31_edge_ssim_monet2photo']:.2f} Monet → photo and {b['fig31_edge_ssim_photo2monet']:.2f} "
+            f"photo → Monet, against {b['fig31_edge_ssim_floor_monet2photo']:.2f} and "
+            f"{b['fig31_edge_ssim_floor_photo2monet']:.2f} for a 1 px blur; {ref('tab:munit-fig31')}); at equal "
+            f"training the adversarial loss on encoded styles {_HYPOTHESIS_CLAUSE[b['hypothesis_verdict']]} "
+            f"({ref('tab:munit-hypothesis')}).")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import data, io, profiles
+from ..document import ref
 from .config import MUNITConfig, load_config
 from .evaluate import evaluate_models, recorded_benchmark, recorded_temperature_curve, temperature_study
 from .families import BENCHMARK_HEADERS, LABELS, benchmark_rows, columns
@@ -19,12 +20,15 @@ from .families import reference_grid as families_reference_grid
 from .figures import (DESIGN_HEADERS, MAIN_METRICS, design_rows, generator_parameters, metric_rows, reference_grid,
                       style_grid, temperature_figure, training_curves)
 from .method import REPORT_MODEL
+from .method import load as load_munit
 from .model import STYLE_TEMPERATURE, history, load_model
 from .pretrained import VALIDATION_TEMPERATURE, load_pretrained
+from . import hypothesis, semantics
 
 __all__ = ["Section", "load", "design_table", "curves_figure", "random_figure", "reference_figure",
            "temperature", "temperature_plot", "evaluate", "metrics_table", "families_random_figure",
-           "families_reference_figure", "families_table"]
+           "families_reference_figure", "families_table", "fig31", "fig31_figure", "fig31_table",
+           "fig31_pairs_table", "hypothesis_table"]
 
 
 @dataclass
@@ -236,3 +240,65 @@ def families_table(bench: dict | None = None) -> dict:
                         "distance with its ratio to the untranslated images'; sharpness: Laplacian energy against "
                         "real images of the target domain; VGG-free distance: pooled Lab and LBP histograms, which no "
                         "model is trained on), with the validation split's figures and the targets.")
+
+
+def fig31(S: Section) -> dict:
+    """The seed's Fig 3-1 measured (:func:`hw2.munit.semantics.report_study`) at the profile's ``fig31_*``."""
+    return semantics.report_study(n=S.P["fig31_n"], size=S.P["fig31_size"], seed=S.seed)
+
+
+def fig31_figure(S: Section) -> dict:
+    """The input's main contours in red over the translations (``fig:munit-fig31``)."""
+    n, size = S.P["fig31_rows"], S.P["fig31_size"]
+    models = dict(zip(list(semantics.MODELS)[:2], (load_munit(REPORT_MODEL), S.model)))
+    images = {"monet2photo": data.study("monet", n), "photo2monet": data.study("photo", n)}
+    return dict(fig=semantics.contour_figure(models, images, size=size, seed=S.seed),
+                name="03_munit_fig31_contours", label="fig:munit-fig31",
+                caption=f"The seed report's Fig 3-1, for {n} test painting{'s' if n > 1 else ''} (Monet → photo) and "
+                        f"{n} test photo{'s' if n > 1 else ''} (photo → Monet) at {size} px: the input's main "
+                        f"contours (Canny edges of the luminance, σ = 2 px, the strongest 10 % of the gradients) in "
+                        f"red over the input and over its translation by the report's MUNIT (`{REPORT_MODEL}`) and "
+                        f"by the from-scratch default model, random styles at $T = 1$.")
+
+
+def fig31_table(S: Section, result: dict) -> dict:
+    """Structure kept and classes changed, per model and direction, with the yardsticks (``tab:munit-fig31``)."""
+    n = result["monet2photo"]["n_images"]
+    return dict(rows=semantics.summary_rows(result, list(semantics.MODELS)), headers=semantics.SUMMARY_HEADERS,
+                label="tab:munit-fig31",
+                caption=f"Structure and meaning of the translations of {n} test painting{'s' if n > 1 else ''} and "
+                        f"{n} photo{'s' if n > 1 else ''} at {result['size']} px (mean ± standard deviation over "
+                        f"the images): edge SSIM between input and output (SSIM of Sobel edge maps; 1 = the same "
+                        f"edges), and the share of pixels whose class by the shipped ADE20K segmenter changes, "
+                        f"among its 150 classes and among its 8 semantic groups (sky, water, vegetation, ground, "
+                        f"mountain, building, person, boat; the rest is 'other'). Yardsticks: an unrelated image "
+                        f"of the target domain in place of the output, and a copy of the input blurred by a "
+                        f"Gaussian of {semantics.FLOOR_SIGMA:g} px (the segmenter's noise floor).")
+
+
+def fig31_pairs_table(S: Section, result: dict) -> dict:
+    """The semantic groups that change most (``tab:munit-fig31-pairs``)."""
+    labels = [k for k, m in semantics.MODELS.items() if m != "_identity"] + ["floor"]
+    return dict(rows=semantics.pair_rows(result, labels), headers=semantics.PAIR_HEADERS,
+                label="tab:munit-fig31-pairs",
+                caption="The changes of semantic group that cover the most pixels (share of all pixels of the "
+                        "direction's test images), per model, and for the blurred copy (the noise floor).")
+
+
+def hypothesis_table(res: dict) -> dict:
+    """The hypothesis at equal steps (``tab:munit-hypothesis``) from the benchmark's record ``res``
+    (:func:`hw2.munit.hypothesis.run`)."""
+    r = res["models"]["plain"]
+    return dict(rows=hypothesis.table_rows(res), headers=hypothesis.TABLE_HEADERS, label="tab:munit-hypothesis",
+                caption=f"The seed's hypothesis at equal training, as the MUNIT benchmark recorded it (`python -m "
+                        f"hw2.bench.munit --analyses`): two pretrained-parts models trained from the Gaussian fit for "
+                        f"{res['steps']} steps each with the same seed and data, with the paper's objective and with "
+                        f"the adversarial loss also on encoded-style translations. Test images at {r['size']} px "
+                        f"({r['n_photos']} photos, {r['n_monet']} paintings), random styles at $T = 1$, mean ± "
+                        f"standard deviation over {r['n_draws']} draws of style codes and references. FVD: Fréchet "
+                        f"VGG distance to the target domain (lower is better); gaps are reference minus random "
+                        f"(negative: reference styles do better); sharpness as in {ref('tab:munit-families')}; style "
+                        f"distance: Gram-matrix distance of each reference translation to its own reference image, "
+                        f"and of the random-style translation of the same input to the same image. Last rows: the "
+                        f"from-scratch models at equal steps (stage 1 of the model card; 80 px, 100 test photos, "
+                        f"one draw).")
