@@ -12,7 +12,7 @@ ONLY ?=
 export HW2_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv report quick-report test bench verify freeze-numbers lab train-photowct train-wct train-munit train-munit-pretrained clean
+.PHONY: help venv report quick-report test bench verify freeze-numbers lab train-photowct train-wct train-munit train-munit-pretrained train-munit-hypothesis bench-munit-analyses clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -65,6 +65,13 @@ train-munit: $(STAMP) ## train MUNIT: from scratch (plain, variant, stage 3), th
 train-munit-pretrained: $(STAMP) ## MUNIT on pretrained parts: Gaussian-fit baseline, then 40 min of training (resumable)
 	$(PY) -m hw2.munit.pretrained_train --fit --threads 1 --export
 	$(PY) -m hw2.munit.pretrained_train --minutes 40 --threads 1 --export
+
+train-munit-hypothesis: $(STAMP) ## the seed's hypothesis at equal steps: 500 steps from the fit, plain then --encadv (resumable)
+	$(PY) -m hw2.munit.pretrained_train --name pretrained_hyp_plain --max-steps 500 --minutes 200 --threads 1 --export
+	$(PY) -m hw2.munit.pretrained_train --name pretrained_hyp_encadv --encadv --max-steps 500 --minutes 200 --threads 1 --export
+
+bench-munit-analyses: $(STAMP) ## only the MUNIT benchmark's fig31_* and hypothesis_* keys, merged into results.json
+	$(PY) -m hw2.bench.munit --analyses
 
 clean: ## remove generated figures, build files and caches (keeps .venv and report/)
 	rm -rf build .pytest_cache

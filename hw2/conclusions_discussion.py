@@ -14,6 +14,8 @@ import numpy as np
 from . import claims, ties
 from . import conclusions as c
 from .document import cite, ref
+from .munit.discussion import seed_analyses
+from .munit.evaluate import recorded_benchmark
 from .munit.method import report_wording
 
 __all__ = ["munit_note", "ranking_rule", "conclusions", "abstract"]
@@ -120,7 +122,7 @@ def conclusions(rows: Sequence[dict], outputs: Sequence[c.Output], munit_sizes: 
   {gram[MUNIT]:.0%} of the Gram gap, {free[MUNIT]:.0%} of the VGG-free one and {colour[MUNIT]:.0%} of the colour
   gap{f", while its LBP texture moves away from the painting's ({M[MUNIT]['texture_distance']:.2f} against {F['photo']['texture_distance']:.2f} for the photo)"
   if texture[MUNIT] < 0 else f", {texture[MUNIT]:.0%} of the texture gap"}. The seed's claim that reference
-  styles do not convince {_VERDICT[seed_rows[1][3]]} ({SEED_T}).""")
+  styles do not convince {_VERDICT[seed_rows[1][3]]} ({SEED_T}).{seed_analyses(recorded_benchmark())}""")
     seam = seed_rows[2][3]
     seam_text = ("" if seam == "not measured" else
                  f""" Its joins are closer to {"random blocks' than to invisible ones" if seam == "agrees" else

@@ -55,7 +55,8 @@ ORDER: dict[str, tuple[str, ...]] = {
 
     "03": ("tab:munit-design", "fig:munit-random", "fig:munit-reference-photo2monet",
            "fig:munit-temperature", "tab:munit-metrics", "fig:munit-families-random", "fig:munit-families-reference",
-           "tab:munit-families"),
+           "tab:munit-families", "fig:munit-fig31", "tab:munit-fig31", "tab:munit-fig31-pairs",
+           "tab:munit-hypothesis"),
 
     "04": ("fig:iq-modes", "tab:iq-modes", "fig:iq-synthesis", "fig:iq-sources",
            "tab:iq-sources", "fig:iq-transfer", "tab:iq-transfer", "fig:iq-passes"),

@@ -36,13 +36,16 @@ TABLE: dict[str, dict[str, dict]] = {
                      texture_size=REPORT_TEXTURE["size"], texture_iterations=REPORT_TEXTURE["iterations"]),
     },
     # notebook 03: images per grid, random styles per image, test photos and draws in the metrics, the
-    # temperature curve and the evaluation's other counts; family_size: the side of the two families' grids
+    # temperature curve and the evaluation's other counts; family_size: the side of the two families' grids;
+    # fig31_*: the seed's Fig 3-1 measured (hw2.munit.semantics): test images per direction, rows of its figure,
+    # working side (the benchmark's fig31_* keys use the full values)
     "munit": {
         "quick": dict(n_content=2, n_random=2, n_eval=6, n_draws=1, temperatures=(1.0, 0.5), curve_n_monet=6,
                       curve_n_diversity=1, curve_n_styles=2, eval_kw={"n_monet": 6, "n_diversity": 2, "n_styles": 2},
-                      family_size=64),
+                      family_size=64, fig31_n=1, fig31_rows=1, fig31_size=64),
         "full": dict(n_content=4, n_random=4, n_eval=50, n_draws=3, temperatures=(1.0, 0.75, 0.5, 0.25),
-                     curve_n_monet=25, curve_n_diversity=3, curve_n_styles=3, eval_kw={}, family_size=256),
+                     curve_n_monet=25, curve_n_diversity=3, curve_n_styles=3, eval_kw={}, family_size=256,
+                     fig31_n=10, fig31_rows=3, fig31_size=256),
     },
     # notebook 04: crop side, quilt sides and blocks, transfer targets, Gatys textures; the transfer's first
     # block (16 px, then 11 and 7) is small enough for the photo to read through (hw2.bench.textures)
@@ -82,18 +85,21 @@ TABLE: dict[str, dict[str, dict]] = {
     "bench_vgg": {"quick": dict(sizes=(256, 512), repeat=1), "full": dict(sizes=(256, 512), repeat=3)},
     # hw2.bench.munit: training steps timed, inference repeats, the training-scale evaluation (``eval_kw``) and
     # temperature curves (``curve_kw``, ``temperatures``), and the evaluation at the notebook's size:
-    # ``size``, test draws and counts (``score_kw``), the validation curve that chooses T (``validation_kw``)
+    # ``size``, test draws and counts (``score_kw``), the validation curve that chooses T (``validation_kw``), and the
+# hypothesis at equal steps (``hypothesis_kw``, hw2.munit.hypothesis.reference_gap)
     "bench_munit": {
         "quick": dict(train_steps=2, infer_repeat=2, eval_kw=dict(n_photos=6, n_monet=6, n_diversity=2, n_styles=2),
                       reference=False, curve_kw=dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2),
                       temperatures=(1.0, 0.5), variants=False, size=64,
                       score_kw=dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2),
-                      validation_kw=dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2)),
+                      validation_kw=dict(n_photos=4, n_monet=4, n_draws=1, n_diversity=1, n_styles=2),
+                      hypothesis_kw=dict(size=64, n_photos=2, n_monet=2, n_draws=1)),
         "full": dict(train_steps=10, infer_repeat=5, eval_kw=dict(n_photos=50, n_diversity=4, n_styles=4, n_draws=3),
                      reference=True, curve_kw=dict(n_photos=50, n_monet=25, n_draws=3, n_diversity=4, n_styles=4),
                      temperatures=(1.0, 0.75, 0.5, 0.25), variants=True, size=256,
                      score_kw=dict(n_photos=50, n_monet=None, n_draws=5, n_diversity=4, n_styles=4),
-                     validation_kw=dict(n_photos=50, n_monet=None, n_draws=1, n_diversity=0, n_styles=3)),
+                     validation_kw=dict(n_photos=50, n_monet=None, n_draws=1, n_diversity=0, n_styles=3),
+                     hypothesis_kw=dict(size=256, n_photos=50, n_monet=None, n_draws=3)),
     },
 }
 

