@@ -126,7 +126,8 @@ TABLE_HEADERS = ["model", "direction", "FVD random", "FVD reference", "FVD gap",
 
 
 def _pm(r: dict, key: str, fmt: str) -> str:
-    return f"{r[key]:{fmt}} ± {r[key + '_sd']:{fmt}}"
+    spread = fmt.lstrip("+")  # a spread is never signed
+    return f"{r[key]:{fmt}} ± {r[key + '_sd']:{spread}}"
 
 
 def table_rows(res: dict) -> list[list[str]]:
