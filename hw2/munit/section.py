@@ -257,7 +257,7 @@ def fig31_figure(S: Section) -> dict:
                 caption=f"The seed report's Fig 3-1, for {n} test painting{'s' if n > 1 else ''} (Monet → photo) and "
                         f"{n} test photo{'s' if n > 1 else ''} (photo → Monet) at {size} px: the input's main "
                         f"contours (Canny edges of the luminance, σ = 2 px, the strongest 10 % of the gradients) in "
-                        f"red over the input and over its translation by the report's MUNIT (`{REPORT_MODEL}`) and "
+                        "red over the input and over its translation by the report's MUNIT and "
                         f"by the from-scratch default model, random styles at $T = 1$.")
 
 
@@ -290,8 +290,8 @@ def hypothesis_table(res: dict) -> dict:
     (:func:`hw2.munit.hypothesis.run`)."""
     r = res["models"]["plain"]
     return dict(rows=hypothesis.table_rows(res), headers=hypothesis.TABLE_HEADERS, label="tab:munit-hypothesis",
-                caption=f"The seed's hypothesis at equal training, as the MUNIT benchmark recorded it (`python -m "
-                        f"hw2.bench.munit --analyses`): two pretrained-parts models trained from the Gaussian fit for "
+                caption=f"The seed's hypothesis at equal training, as the MUNIT benchmark recorded it from the "
+                        f"committed models: two pretrained-parts models trained from the Gaussian fit for "
                         f"{res['steps']} steps each with the same seed and data, with the paper's objective and with "
                         f"the adversarial loss also on encoded-style translations. Test images at {r['size']} px "
                         f"({r['n_photos']} photos, {r['n_monet']} paintings), random styles at $T = 1$, mean ± "
