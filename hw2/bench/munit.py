@@ -180,9 +180,6 @@ def main(argv=None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def _pretrained_summary() -> dict:
     from ..munit.pretrained import TRAINED_MODEL, training_record
@@ -223,3 +220,7 @@ def _score(out: dict, model, prof: dict, *, prefix: str, test_at_chosen: bool) -
     out[f"{p}eval_n_monet_t1"] = scores["t1"]["n_monet"]
     out[f"{p}eval_s_test"] = round(sum(s["seconds"] for s in {id(s): s for s in scores.values()}.values()), 1)
     return sorted(k[len(p):] for k in set(out) - before)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -136,10 +136,15 @@ def curves_figure(S: Section) -> dict:
                         f"discriminators.")
 
 
+def _inputs(S: Section, n: int) -> dict:
+    """The first ``n`` test paintings and photos, keyed by the direction that translates them."""
+    return {"monet2photo": S.monets[:n], "photo2monet": S.photos[:n]}
+
+
 def random_figure(S: Section) -> dict:
     """Random-style translations of the default model (``fig:munit-random``)."""
     fixed = S.model.random_style(1, seed=S.seed + 12345, temperature=S.temperature)
-    fig = style_grid(S.model, {"monet2photo": S.monets[:S.grid_rows], "photo2monet": S.photos[:S.grid_rows]},
+    fig = style_grid(S.model, _inputs(S, S.grid_rows),
                      fixed=fixed, n_random=S.n_random, size=S.size, temperature=S.temperature)
     return dict(fig=fig, name="03_munit_random_styles", label="fig:munit-random",
                 caption=f"The default model at {S.size} px (shorter side, the training scale): Monet → photo for "
@@ -208,7 +213,7 @@ def metrics_table(S: Section, ev: dict) -> dict:
 def families_random_figure(S: Section) -> dict:
     """Both families with random styles (``fig:munit-families-random``)."""
     fam, temps = columns(S.model, S.fit, S.pretrained, report=REPORT_MODEL, t_chosen=S.t_chosen)
-    fig = families_random_grid(fam, {"monet2photo": S.monets[:S.grid_rows], "photo2monet": S.photos[:S.grid_rows]},
+    fig = families_random_grid(fam, _inputs(S, S.grid_rows),
                                size=S.family_size, temperatures=temps)
     return dict(fig=fig, name="03_munit_families_random", label="fig:munit-families-random",
                 caption=f"Both families at {S.family_size} px with random styles: Monet → photo for {S.grid_rows} "
@@ -220,7 +225,7 @@ def families_reference_figure(S: Section) -> dict:
     """Both families with reference styles (``fig:munit-families-reference``)."""
     three = dict(zip(LABELS.values(), (S.model, S.fit, S.pretrained)))
     n = S.n_reference_rows
-    fig = families_reference_grid(three, {"monet2photo": S.monets[:n], "photo2monet": S.photos[:n]},
+    fig = families_reference_grid(three, _inputs(S, n),
                                   {"monet2photo": S.refs_photo[:2], "photo2monet": S.refs_monet[:2]},
                                   size=S.family_size)
     return dict(fig=fig, name="03_munit_families_reference", label="fig:munit-families-reference",
